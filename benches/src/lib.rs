@@ -1,0 +1,1 @@
+//! Engine benchmarks live here as engines land; the registry benchmark is `carebridge bench registry`.

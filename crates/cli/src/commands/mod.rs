@@ -1,0 +1,51 @@
+//! One module per subcommand.
+
+pub mod bench;
+mod demo;
+mod export;
+mod import;
+mod migrate;
+mod serve;
+mod user;
+
+use crate::args::{BenchCommand, Cli, Command, UserCommand};
+use crate::config;
+use anyhow::Context;
+use carebridge_service::{Carebridge, Store};
+use std::process::ExitCode;
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let file = config::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Demo { data, listen, seed } => demo::run(data, &listen, seed).await,
+        Command::Serve { db, listen } => {
+            let url = config::database_url(db.database_url, &file);
+            let listen = listen.or(file.listen.clone()).unwrap_or_else(|| config::DEFAULT_LISTEN.to_string());
+            serve::run(&url, &listen, file.token_ttl_hours).await
+        }
+        Command::Migrate { db } => migrate::run(&config::database_url(db.database_url, &file)).await,
+        Command::User { command: UserCommand::Add { username, role, scope, display_name, db } } => {
+            user::add(&config::database_url(db.database_url, &file), username, &role, scope, display_name).await
+        }
+        Command::Import { what, file: path, db } => {
+            import::run(&config::database_url(db.database_url, &file), what, &path).await
+        }
+        Command::Export { what, file: path, db } => {
+            export::run(&config::database_url(db.database_url, &file), what, &path).await
+        }
+        Command::Bench { command: BenchCommand::Registry(args) } => bench::registry(args).await,
+    }
+}
+
+/// Open the store at `url` and bring its schema up to date.
+pub async fn open(url: &str) -> anyhow::Result<Carebridge> {
+    config::prepare_sqlite_dir(url)?;
+    let store =
+        Store::connect(url, 16).await.with_context(|| format!("connecting to {}", carebridge_store_redact(url)))?;
+    carebridge_store::migrate::run(&store).await.context("applying migrations")?;
+    Ok(Carebridge::new(store))
+}
+
+fn carebridge_store_redact(url: &str) -> String {
+    carebridge_store::redact(url)
+}

@@ -1,0 +1,54 @@
+//! Layered configuration: built-in defaults, then `carebridge.toml`, then `CAREBRIDGE_*`
+//! variables and flags (clap reads those). The database URL may carry a password, so it is
+//! redacted in every message.
+
+use anyhow::Context;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// What `carebridge.toml` may set.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub database_url: Option<String>,
+    pub listen: Option<String>,
+    pub token_ttl_hours: Option<i64>,
+}
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+pub fn default_database_url() -> String {
+    "sqlite://carebridge-data/carebridge.sqlite".to_string()
+}
+
+/// Read the config file named, or `./carebridge.toml` if it exists.
+pub fn load(path: Option<&Path>) -> anyhow::Result<FileConfig> {
+    let (path, required) = match path {
+        Some(p) => (p.to_path_buf(), true),
+        None => (PathBuf::from("carebridge.toml"), false),
+    };
+    if !path.exists() {
+        if required {
+            anyhow::bail!("config file {} does not exist", path.display());
+        }
+        return Ok(FileConfig::default());
+    }
+    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+}
+
+/// The database URL: flag or variable, else the file, else the default embedded file.
+pub fn database_url(flag: Option<String>, file: &FileConfig) -> String {
+    flag.or_else(|| file.database_url.clone()).unwrap_or_else(default_database_url)
+}
+
+/// Make sure a SQLite file's directory exists.
+pub fn prepare_sqlite_dir(url: &str) -> anyhow::Result<()> {
+    if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        let path = path.split('?').next().unwrap_or(path);
+        if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+    }
+    Ok(())
+}

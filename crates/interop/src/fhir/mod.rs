@@ -1,0 +1,74 @@
+//! FHIR R4 (4.0.1) views of the registry: facilities as Organization, Location and
+//! HealthcareService, current capacity as a SANER-style MeasureReport, plus the server's
+//! CapabilityStatement, searchset Bundles and OperationOutcomes.
+//!
+//! Resources are built as fhirbolt's typed R4 model and serialised by fhirbolt, never by hand,
+//! so every document we emit is one fhirbolt (and so the R4 JSON rules) accepts. The public
+//! functions take domain types and return JSON strings, which keeps fhirbolt out of the
+//! server's dependencies. Serve them as [`FHIR_JSON_CONTENT_TYPE`].
+
+mod bundle;
+mod capability;
+mod common;
+mod healthcare_service;
+mod location;
+mod measure_report;
+mod organization;
+mod outcome;
+
+pub use bundle::searchset_bundle;
+pub use capability::{capability_statement, CAPABILITY_STATEMENT_DATE};
+pub use healthcare_service::{healthcare_service, healthcare_service_id, parse_healthcare_service_id};
+pub use location::location;
+pub use measure_report::{measure_report, SANER_BED_CAPACITY_MEASURE};
+pub use organization::organization;
+pub use outcome::{operation_outcome, IssueSeverity, IssueType};
+
+/// The media type of every document this module produces (FHIR R4 JSON format).
+pub const FHIR_JSON_CONTENT_TYPE: &str = "application/fhir+json";
+
+/// The FHIR release these mappings implement.
+pub const FHIR_VERSION: &str = "4.0.1";
+
+/// Identifier system for Carebridge facility ids (UUIDs) on Organization and Location.
+pub const FACILITY_IDENTIFIER_SYSTEM: &str = "urn:carebridge:facility";
+
+/// Extension on Organization carrying the designation in force (`valueCode`, a
+/// `Designation` code such as `virus_designated`).
+pub const DESIGNATION_EXTENSION_URL: &str = "https://carebridge.example/fhir/StructureDefinition/designation";
+
+/// Extension on Organization saying whether the facility accepts new patients (`valueBoolean`).
+pub const TAKES_NEW_PATIENTS_EXTENSION_URL: &str =
+    "https://carebridge.example/fhir/StructureDefinition/takes-new-patients";
+
+/// Code system of Carebridge service kinds (`ServiceKind::as_str`), used in
+/// `HealthcareService.type`.
+pub const SERVICE_CODE_SYSTEM: &str = "https://carebridge.example/fhir/CodeSystem/service";
+
+/// Code system of capacity units (`Unit::as_str`), used in `MeasureReport.group.code`.
+pub const UNIT_CODE_SYSTEM: &str = "https://carebridge.example/fhir/CodeSystem/unit";
+
+/// Code system of facility levels (`FacilityLevel::as_str`), used in `Organization.type`.
+pub const FACILITY_LEVEL_CODE_SYSTEM: &str = "https://carebridge.example/fhir/CodeSystem/facility-level";
+
+/// A FHIR document we were given could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FhirError {
+    /// The text is not FHIR R4 JSON that fhirbolt accepts (strict mode: unknown elements are
+    /// refused, as the server must not silently drop data).
+    #[error("resource {index} is not a valid FHIR R4 JSON resource: {reason}")]
+    Parse {
+        /// Position of the offending document in the input list (0-based).
+        index: usize,
+        /// fhirbolt's explanation.
+        reason: String,
+    },
+    /// The resource parsed but has no `id`, so it cannot be addressed in a Bundle.
+    #[error("resource {index} ({resource_type}) has no id")]
+    MissingId {
+        /// Position of the offending document in the input list (0-based).
+        index: usize,
+        /// Its `resourceType`.
+        resource_type: String,
+    },
+}

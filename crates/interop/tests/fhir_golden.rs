@@ -1,0 +1,194 @@
+//! Golden files of the FHIR documents Carebridge emits, for one fixed facility and its
+//! capacity: any change to our output, even field order, fails here and shows as a diff of
+//! `tests/golden/*.json` in review.
+//!
+//! Run with `UPDATE_GOLDEN=1` to rewrite the files after an intended change. Every document is
+//! also parsed back with fhirbolt (strict mode) and must come back as the expected resource
+//! type, so a golden file can never enshrine invalid FHIR.
+
+use carebridge_domain::capacity::{FacilityCapacity, Unit, UnitCounts, UnitReport};
+use carebridge_domain::clock::Timestamp;
+use carebridge_domain::designation::Designation;
+use carebridge_domain::facility::{Facility, FacilityDraft, FacilityLevel, GeoPoint};
+use carebridge_domain::region::{RegionCode, Regions};
+use carebridge_domain::service_kind::ServiceKind;
+use carebridge_interop::fhir::{self, IssueSeverity, IssueType};
+use fhirbolt::model::r4::Resource;
+use std::path::PathBuf;
+
+const FACILITY_ID: &str = "0190a6f4-7c1e-7b3a-9d2e-5f0c3a1b2c3d";
+
+fn facility() -> Facility {
+    Facility {
+        id: FACILITY_ID.parse().unwrap(),
+        draft: FacilityDraft {
+            name_zh: "武汉大学人民医院".into(),
+            name_en: "Renmin Hospital of Wuhan University".into(),
+            region_code: RegionCode::parse("420106").unwrap(),
+            level: FacilityLevel::Tertiary,
+            location: GeoPoint::new(114.3162, 30.5546).unwrap(),
+            address: "湖北省武汉市武昌区解放路238号".into(),
+            phone: "027-88041911".into(),
+            services: vec![ServiceKind::Emergency, ServiceKind::Icu, ServiceKind::FeverClinic],
+            takes_new_patients: true,
+        }
+        .validate()
+        .unwrap(),
+        designation: Designation::VirusDesignated,
+        version: 3,
+    }
+}
+
+fn capacity() -> FacilityCapacity {
+    let unit = |unit, p, s, o| UnitReport { unit, counts: UnitCounts::new(p, s, o).unwrap() };
+    FacilityCapacity {
+        facility_id: FACILITY_ID.parse().unwrap(),
+        facility_name_zh: "武汉大学人民医院".into(),
+        facility_name_en: "Renmin Hospital of Wuhan University".into(),
+        region_code: RegionCode::parse("420106").unwrap(),
+        designation: Designation::VirusDesignated,
+        as_of: Timestamp::parse_rfc3339("2026-11-23T08:00:00+08:00").unwrap(),
+        age_seconds: 3600,
+        stale: false,
+        units: vec![
+            // Overloaded: 470 occupied of 450 staffed, so the score is negative.
+            unit(Unit::GeneralWard, 500, 450, 470),
+            unit(Unit::Icu, 40, 36, 30),
+        ],
+    }
+}
+
+/// Compare `json` (pretty-printed, field order kept) with `tests/golden/{name}.json`, or
+/// rewrite the file when `UPDATE_GOLDEN=1`.
+fn check_golden(name: &str, json: &str) {
+    let value: serde_json::Value = serde_json::from_str(json).unwrap();
+    let pretty = serde_json::to_string_pretty(&value).unwrap() + "\n";
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/golden/{name}.json"));
+    if std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1") {
+        std::fs::write(&path, &pretty).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}; run with UPDATE_GOLDEN=1 to create it", path.display()));
+    assert!(
+        expected == pretty,
+        "{name}: output differs from {}; if the change is intended, rerun with UPDATE_GOLDEN=1 \
+         and review the diff.\n--- expected\n{expected}\n--- actual\n{pretty}",
+        path.display()
+    );
+}
+
+/// Parse with fhirbolt and return the resource.
+fn parse(json: &str) -> Resource {
+    fhirbolt::json::from_str(json, None).unwrap_or_else(|e| panic!("invalid FHIR R4: {e}\n{json}"))
+}
+
+#[test]
+fn organization_matches_golden_and_is_valid_r4() {
+    let json = fhir::organization(&facility(), &Regions::china());
+    check_golden("organization", &json);
+    let Resource::Organization(org) = parse(&json) else { panic!("not an Organization") };
+    assert_eq!(org.id.unwrap().value.as_deref(), Some(FACILITY_ID));
+    let address = &org.address[0];
+    let name = |s: &Option<fhirbolt::model::r4::types::String>| s.as_ref().unwrap().value.clone();
+    assert_eq!(name(&address.state).as_deref(), Some("湖北省"));
+    assert_eq!(name(&address.city).as_deref(), Some("武汉市"));
+    assert_eq!(name(&address.district).as_deref(), Some("武昌区"));
+}
+
+#[test]
+fn location_matches_golden_and_is_valid_r4() {
+    let json = fhir::location(&facility(), &Regions::china());
+    check_golden("location", &json);
+    let Resource::Location(loc) = parse(&json) else { panic!("not a Location") };
+    let position = loc.position.unwrap();
+    assert_eq!(position.longitude.value.as_deref(), Some("114.3162"));
+    assert_eq!(position.latitude.value.as_deref(), Some("30.5546"));
+}
+
+#[test]
+fn healthcare_service_matches_golden_and_is_valid_r4() {
+    let json = fhir::healthcare_service(&facility(), ServiceKind::FeverClinic);
+    check_golden("healthcare_service", &json);
+    let Resource::HealthcareService(hs) = parse(&json) else { panic!("not a HealthcareService") };
+    let id = hs.id.unwrap().value.unwrap();
+    assert_eq!(fhir::parse_healthcare_service_id(&id), Some((FACILITY_ID.parse().unwrap(), ServiceKind::FeverClinic)));
+}
+
+#[test]
+fn measure_report_matches_golden_and_is_valid_r4() {
+    let json = fhir::measure_report(&capacity(), fhir::SANER_BED_CAPACITY_MEASURE);
+    check_golden("measure_report", &json);
+    let Resource::MeasureReport(mr) = parse(&json) else { panic!("not a MeasureReport") };
+    assert_eq!(mr.group.len(), 2);
+    // As-of is normalised to UTC.
+    assert_eq!(mr.date.unwrap().value.as_deref(), Some("2026-11-23T00:00:00Z"));
+    let score = mr.group[0].measure_score.as_ref().unwrap().value.as_ref().unwrap();
+    assert_eq!(score.value.as_deref(), Some("-20"));
+}
+
+#[test]
+fn capability_statement_matches_golden_and_is_valid_r4() {
+    let json = fhir::capability_statement("https://carebridge.example/fhir", "0.1.0");
+    check_golden("capability_statement", &json);
+    let Resource::CapabilityStatement(cs) = parse(&json) else { panic!("not a CapabilityStatement") };
+    let types: Vec<_> = cs.rest[0].resource.iter().map(|r| r.r#type.value.clone().unwrap()).collect();
+    assert_eq!(types, ["Organization", "Location", "HealthcareService", "MeasureReport"]);
+}
+
+#[test]
+fn searchset_bundle_matches_golden_and_is_valid_r4() {
+    let (f, regions) = (facility(), Regions::china());
+    let entries = vec![fhir::organization(&f, &regions), fhir::location(&f, &regions)];
+    let json = fhir::searchset_bundle(
+        &entries,
+        "https://carebridge.example/fhir/Organization?address-city=武汉市",
+        Some("https://carebridge.example/fhir/Organization?address-city=武汉市&_cursor=abc"),
+        Some(2),
+    )
+    .unwrap();
+    check_golden("searchset_bundle", &json);
+    let Resource::Bundle(bundle) = parse(&json) else { panic!("not a Bundle") };
+    let urls: Vec<_> = bundle.entry.iter().map(|e| e.full_url.clone().unwrap().value.unwrap()).collect();
+    assert_eq!(urls, [format!("Organization/{FACILITY_ID}"), format!("Location/{FACILITY_ID}")]);
+}
+
+#[test]
+fn operation_outcome_matches_golden_and_is_valid_r4() {
+    let json = fhir::operation_outcome(
+        IssueSeverity::Error,
+        IssueType::NotFound,
+        "Organization/0190a6f4-7c1e-7b3a-9d2e-000000000000 is not known",
+    );
+    check_golden("operation_outcome", &json);
+    assert!(matches!(parse(&json), Resource::OperationOutcome(_)));
+}
+
+#[test]
+fn bundles_refuse_entries_that_are_not_fhir_or_lack_an_id() {
+    let bad = |json: &str| fhir::searchset_bundle(&[json.to_owned()], "x", None, None).unwrap_err();
+    assert!(matches!(bad("not json"), fhir::FhirError::Parse { index: 0, .. }));
+    assert!(matches!(bad(r#"{"resourceType":"Organization","nonsense":1}"#), fhir::FhirError::Parse { .. }));
+    assert!(matches!(bad(r#"{"resourceType":"Organization","name":"x"}"#), fhir::FhirError::MissingId { .. }));
+    let empty = fhir::searchset_bundle(&[], "https://x/fhir/Location", None, Some(0)).unwrap();
+    assert!(matches!(parse(&empty), Resource::Bundle(_)));
+}
+
+#[test]
+fn a_municipality_has_no_separate_city_and_unknown_regions_are_left_out() {
+    let mut f = facility();
+    f.draft.region_code = RegionCode::parse("110105").unwrap(); // 北京市朝阳区
+    let org: serde_json::Value = serde_json::from_str(&fhir::organization(&f, &Regions::china())).unwrap();
+    assert_eq!(org["address"][0]["state"], "北京市");
+    assert_eq!(org["address"][0]["city"], "北京市");
+    assert_eq!(org["address"][0]["district"], "朝阳区");
+
+    f.draft.region_code = RegionCode::parse("999999").unwrap();
+    f.draft.location = GeoPoint { lon: f64::NAN, lat: 30.0 };
+    f.draft.phone = String::new();
+    let org: serde_json::Value = serde_json::from_str(&fhir::organization(&f, &Regions::china())).unwrap();
+    assert!(org["address"][0].get("state").is_none());
+    assert!(org.get("telecom").is_none());
+    let loc = fhir::location(&f, &Regions::china());
+    assert!(matches!(parse(&loc), Resource::Location(l) if l.position.is_none()));
+}

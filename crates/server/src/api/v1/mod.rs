@@ -1,0 +1,71 @@
+//! `/api/v1`: routes by area, each handler annotated for the OpenAPI document, which is generated
+//! from these annotations and served at `/api/v1/openapi.json`.
+
+mod audit;
+mod auth;
+mod capacity;
+mod designations;
+mod facilities;
+mod regions;
+mod rollups;
+mod users;
+
+use crate::state::AppState;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Carebridge API",
+        description = "Regions, facilities, designations and capacity of a health system under surge. \
+                       Errors are RFC 9457 problem details; lists paginate with `cursor`; creating \
+                       POSTs honour `Idempotency-Key`; updates take `If-Match`.",
+        license(name = "Apache-2.0")
+    ),
+    modifiers(&BearerAuth),
+    components(schemas(crate::problem::Problem))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// All `/api/v1` routes with their OpenAPI document.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(auth::router())
+        .merge(regions::router())
+        .merge(facilities::router())
+        .merge(designations::router())
+        .merge(capacity::router())
+        .merge(rollups::router())
+        .merge(users::router())
+        .merge(audit::router())
+}
+
+/// The OpenAPI document as served: paths prefixed with `/api/v1` (for `docs/openapi.json`).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, api) = router().split_for_parts();
+    openapi_with_prefix(api)
+}
+
+/// Prefix every path with `/api/v1` (the router is nested there) and add the server's own
+/// routes that are not handlers of this module.
+pub fn openapi_with_prefix(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    let paths = std::mem::take(&mut api.paths.paths);
+    for (path, item) in paths {
+        api.paths.paths.insert(format!("/api/v1{path}"), item);
+    }
+    api
+}

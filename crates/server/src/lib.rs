@@ -1,0 +1,16 @@
+//! The HTTP service: the JSON API (`/api/v1`), the FHIR R4 facade (`/fhir`), the web pages,
+//! authentication and region-scoped authorisation. A thin shell over `carebridge-service`:
+//! handlers parse, call one use case, and shape the answer.
+
+pub mod api;
+pub mod auth;
+pub mod extract;
+pub mod fhir;
+mod health;
+pub mod idempotency;
+pub mod problem;
+pub mod startup;
+pub mod state;
+pub mod web;
+
+pub use startup::{Application, ServerConfig};

@@ -1,0 +1,180 @@
+//! Building and running the server. `Application::build` binds first and reports the port, so
+//! tests use port 0 and never race the listener; `run_until` drains in-flight requests on
+//! shutdown (SIGTERM or Ctrl-C) so no confirmed write is cut off.
+
+use crate::problem::Problem;
+use crate::state::AppState;
+use crate::{api, fhir, health, idempotency, web};
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{middleware, Json, Router};
+use carebridge_service::Carebridge;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// Largest request body (1 MiB): a capacity report is a few hundred bytes.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub listen: String,
+}
+
+/// A bound, not yet serving, application.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    addr: SocketAddr,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application").field("addr", &self.addr).finish_non_exhaustive()
+    }
+}
+
+impl Application {
+    /// Bind the listener and assemble the router.
+    pub async fn build(config: &ServerConfig, cb: Carebridge) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(&config.listen).await?;
+        let addr = listener.local_addr()?;
+        Ok(Self { listener, router: router(AppState { cb }), addr })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// Serve until `shutdown` resolves, then finish in-flight requests.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutdown requested: draining in-flight requests");
+}
+
+/// The whole router: API, FHIR, pages, health, with the cross-cutting layers.
+pub fn router(state: AppState) -> Router {
+    let (api_router, openapi) = api::v1::router().split_for_parts();
+    let openapi = std::sync::Arc::new(api::v1::openapi_with_prefix(openapi));
+    let api_router = api_router
+        .route(
+            "/openapi.json",
+            get(move || {
+                let doc = openapi.clone();
+                async move { Json((*doc).clone()) }
+            }),
+        )
+        .layer(middleware::from_fn_with_state(state.clone(), idempotency::layer))
+        .fallback(api_not_found)
+        .method_not_allowed_fallback(method_not_allowed);
+
+    Router::new()
+        .nest("/api/v1", api_router)
+        .nest("/fhir", fhir::router())
+        .merge(web::router())
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+        .layer(middleware::map_response(problem_safety_net))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(TraceLayer::new_for_http())
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+async fn not_found() -> Problem {
+    Problem::not_found()
+}
+
+async fn api_not_found() -> Problem {
+    Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", "No such API route; see /api/v1/openapi.json.")
+}
+
+async fn method_not_allowed() -> Problem {
+    Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "Method not allowed",
+        "This route does not accept that method.",
+    )
+}
+
+fn panic_response(_err: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a handler panicked");
+    Problem::internal(None).into_response()
+}
+
+/// Any 4xx/5xx that is not already a problem document (a rejection from a layer, a timeout)
+/// becomes one, keeping `Allow`, `Retry-After` and `WWW-Authenticate`.
+async fn problem_safety_net(res: Response) -> Response {
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let ct = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if ct.starts_with("application/problem+json")
+        || ct.starts_with("application/fhir+json")
+        || ct.starts_with("text/html")
+    {
+        return res;
+    }
+    let (parts, _) = res.into_parts();
+    let problem = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            Problem::new(status, "too-large", "Payload too large", "The body is larger than this endpoint accepts.")
+        }
+        StatusCode::REQUEST_TIMEOUT => Problem::new(status, "timeout", "Request timeout", "The request took too long."),
+        s if s.is_server_error() => Problem::internal(None),
+        s => Problem::new(
+            s,
+            "bad-request",
+            s.canonical_reason().unwrap_or("Error"),
+            s.canonical_reason().unwrap_or("Error"),
+        ),
+    };
+    let mut out = problem.into_response();
+    *out.status_mut() = status;
+    for name in [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE] {
+        if let Some(v) = parts.headers.get(&name) {
+            out.headers_mut().insert(name, v.clone());
+        }
+    }
+    out
+}

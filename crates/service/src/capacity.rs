@@ -1,0 +1,264 @@
+//! Capacity: desks report, everyone with a reason reads, coordinators roll up.
+
+use crate::context::{actor_of, Carebridge, RequestMeta};
+use crate::error::ServiceError;
+use crate::scope;
+use carebridge_domain::capacity::{
+    CapacityReport, CapacityReportDraft, FacilityCapacity, Rollup, RollupRow, Totals, Unit, DEFAULT_STALE_AFTER_HOURS,
+};
+use carebridge_domain::clock::Timestamp;
+use carebridge_domain::ids::{FacilityId, ReportId};
+use carebridge_domain::page::{decode_cursor, encode_cursor, page_size, Page};
+use carebridge_domain::region::{RegionCode, RegionLevel};
+use carebridge_domain::user::Principal;
+use carebridge_store::capacity::{self as store_capacity, CurrentRow, GroupBy};
+use carebridge_store::{settings, Visibility};
+use serde::Serialize;
+
+/// One point of a region's occupancy series.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SeriesPoint {
+    pub at: Timestamp,
+    pub unit: Unit,
+    #[serde(flatten)]
+    pub totals: Totals,
+    pub facilities: i64,
+}
+
+/// A region's stale threshold, as set or inherited.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StaleSetting {
+    pub stale_after_hours: i64,
+}
+
+fn to_capacity(row: CurrentRow, now: Timestamp) -> FacilityCapacity {
+    let age_ms = (now.millis() - row.as_of.millis()).max(0);
+    FacilityCapacity {
+        facility_id: row.facility_id,
+        facility_name_zh: row.name_zh,
+        facility_name_en: row.name_en,
+        region_code: row.region_code,
+        designation: row.designation,
+        as_of: row.as_of,
+        age_seconds: age_ms / 1000,
+        stale: age_ms > row.stale_after_ms,
+        units: row.units,
+    }
+}
+
+impl Carebridge {
+    /// Record a capacity report from a facility's desk (or a coordinator over it).
+    pub async fn report_capacity(
+        &self,
+        p: &Principal,
+        draft: CapacityReportDraft,
+        meta: &RequestMeta,
+    ) -> Result<CapacityReport, ServiceError> {
+        let now = self.now();
+        let draft = draft.validate(now)?;
+        let facility = self
+            .visible_facility(scope::capacity_reader(&self.regions, p).unwrap_or(Visibility::None), draft.facility_id)
+            .await
+            .map_err(|_| ServiceError::invalid("/facility_id", "no such facility in your scope"))?;
+        scope::capacity_writer(&self.regions, p, &facility)?;
+        let id = ReportId::new_v7();
+        let mut tx = self.store.begin().await?;
+        let became_current = store_capacity::insert_report(&mut tx, id, &draft, Some(p.user_id), now).await?;
+        let change = serde_json::json!({ "report": draft, "became_current": became_current });
+        self.audit(&mut tx, &actor_of(p), meta, "capacity.report", "facility", &draft.facility_id.to_string(), change)
+            .await?;
+        tx.commit().await?;
+        Ok(CapacityReport { id, draft, reported_by: Some(p.user_id), received_at: now, became_current })
+    }
+
+    /// Current capacity of the facilities the caller may see, in a region subtree if given.
+    pub async fn current_capacity(
+        &self,
+        p: &Principal,
+        region: Option<&str>,
+        cursor: Option<&str>,
+        limit: Option<u32>,
+    ) -> Result<Page<FacilityCapacity>, ServiceError> {
+        let vis = self.narrow(scope::capacity_reader(&self.regions, p)?, region)?;
+        let limit = page_size(limit).map_err(|e| ServiceError::invalid("/limit", e))?;
+        let after = cursor.map(decode_cursor).transpose().map_err(|e| ServiceError::invalid("/cursor", e))?;
+        let now = self.now();
+        let mut rows = store_capacity::current(&self.store, vis, after.as_deref(), limit, now).await?;
+        let next = if rows.len() > limit as usize {
+            rows.truncate(limit as usize);
+            rows.last().map(|r| encode_cursor(&r.facility_id.to_string()))
+        } else {
+            None
+        };
+        Ok(Page { items: rows.into_iter().map(|r| to_capacity(r, now)).collect(), next_cursor: next })
+    }
+
+    /// One facility's current capacity (404 when out of scope or never reported).
+    pub async fn facility_capacity(&self, p: &Principal, id: FacilityId) -> Result<FacilityCapacity, ServiceError> {
+        let vis = scope::capacity_reader(&self.regions, p)?;
+        self.visible_facility(vis, id).await?;
+        let now = self.now();
+        let rows = store_capacity::current(&self.store, Visibility::Facility(id), None, 1, now).await?;
+        rows.into_iter().next().map(|r| to_capacity(r, now)).ok_or(ServiceError::NotFound)
+    }
+
+    /// A facility's report history, newest first.
+    pub async fn capacity_history(
+        &self,
+        p: &Principal,
+        id: FacilityId,
+        cursor: Option<&str>,
+        limit: Option<u32>,
+    ) -> Result<Page<CapacityReport>, ServiceError> {
+        let vis = scope::capacity_reader(&self.regions, p)?;
+        self.visible_facility(vis, id).await?;
+        let limit = page_size(limit).map_err(|e| ServiceError::invalid("/limit", e))?;
+        let before = cursor
+            .map(|c| {
+                decode_cursor(c)
+                    .and_then(|s| s.parse::<i64>().map_err(|_| "is not a cursor this server issued".to_string()))
+            })
+            .transpose()
+            .map_err(|e| ServiceError::invalid("/cursor", e))?;
+        let (reports, next) = store_capacity::history(&self.store, id, vis, before, limit).await?;
+        let current = store_capacity::current(&self.store, Visibility::Facility(id), None, 1, self.now()).await?;
+        // In history, `became_current` marks the reports that stand as the current state now.
+        let standing = current.first().map(|c| c.as_of);
+        let items = reports
+            .into_iter()
+            .map(|r| CapacityReport {
+                id: r.id,
+                became_current: standing == Some(r.draft.as_of),
+                draft: r.draft,
+                reported_by: r.reported_by,
+                received_at: r.received_at,
+            })
+            .collect();
+        Ok(Page { items, next_cursor: next.map(|s| encode_cursor(&s.to_string())) })
+    }
+
+    /// Intersect a reader's visibility with an optional region filter.
+    fn narrow(&self, vis: Visibility, region: Option<&str>) -> Result<Visibility, ServiceError> {
+        let Some(code) = self.region_filter(region, "/region")? else { return Ok(vis) };
+        let wanted = scope::region_visibility(&self.regions, Some(code));
+        let inside = match vis {
+            Visibility::All => true,
+            Visibility::Province(c) | Visibility::City(c) | Visibility::County(c) => self.regions.contains(c, code),
+            Visibility::Facility(_) | Visibility::None => false,
+        };
+        if inside {
+            Ok(wanted)
+        } else {
+            Err(ServiceError::NotFound)
+        }
+    }
+
+    /// The rollup of a region (the caller's own when `region` is absent): physical, staffed,
+    /// occupied and available per sub-region and unit (and designation, if asked), with how
+    /// many facilities in each sum are stale.
+    pub async fn rollup(
+        &self,
+        p: &Principal,
+        region: Option<&str>,
+        by_designation: bool,
+    ) -> Result<Rollup, ServiceError> {
+        let governed = scope::rollup_reader(p)?;
+        let asked = self.region_filter(region, "/region")?;
+        let root = match (governed, asked) {
+            (_, None) => governed,
+            (None, Some(a)) => Some(a),
+            (Some(g), Some(a)) if self.regions.contains(g, a) => Some(a),
+            _ => return Err(ServiceError::NotFound),
+        };
+        self.rollup_of(root, by_designation).await
+    }
+
+    /// The rollup of `root` without authorisation (for the bench and internal callers).
+    pub async fn rollup_of(&self, root: Option<RegionCode>, by_designation: bool) -> Result<Rollup, ServiceError> {
+        let vis = scope::region_visibility(&self.regions, root);
+        let group = match self.regions.breakdown_level(root) {
+            RegionLevel::Province => GroupBy::Province,
+            RegionLevel::City => GroupBy::City,
+            RegionLevel::County => GroupBy::County,
+        };
+        let now = self.now();
+        let lines = store_capacity::rollup(&self.store, vis, group, by_designation, now).await?;
+        let rows = lines
+            .into_iter()
+            .map(|l| RollupRow {
+                region_name: self.regions.get(l.region_code).map(|r| r.name.clone()).unwrap_or_default(),
+                region_code: l.region_code,
+                unit: l.unit,
+                designation: l.designation,
+                totals: l.totals,
+                facilities: l.facilities,
+                stale_facilities: l.stale_facilities,
+            })
+            .collect();
+        Ok(Rollup { region_code: root, as_of: now, rows })
+    }
+
+    /// The occupancy series of a region over the last `days`, in 6-hour buckets.
+    pub async fn capacity_series(
+        &self,
+        p: &Principal,
+        region: Option<&str>,
+        days: i64,
+    ) -> Result<Vec<SeriesPoint>, ServiceError> {
+        let vis = self.narrow(scope::capacity_reader(&self.regions, p)?, region)?;
+        if !(1..=90).contains(&days) {
+            return Err(ServiceError::invalid("/days", "must be between 1 and 90"));
+        }
+        let since = self.now().minus_hours(days * 24);
+        let points = store_capacity::series(&self.store, vis, since, 6 * 3_600_000).await?;
+        Ok(points
+            .into_iter()
+            .map(|p| SeriesPoint { at: p.bucket_start, unit: p.unit, totals: p.totals, facilities: p.facilities })
+            .collect())
+    }
+
+    /// The stale threshold in force for a region (its own, else its ancestors', else the default).
+    pub async fn stale_setting(&self, region: RegionCode) -> Result<StaleSetting, ServiceError> {
+        let mut cursor = Some(region);
+        while let Some(code) = cursor {
+            if let Some(h) = settings::stale_after_hours(&self.store, code).await? {
+                return Ok(StaleSetting { stale_after_hours: h });
+            }
+            cursor = self.regions.get(code).and_then(|r| r.parent);
+        }
+        Ok(StaleSetting { stale_after_hours: DEFAULT_STALE_AFTER_HOURS })
+    }
+
+    /// A coordinator sets the stale threshold of a region they govern.
+    pub async fn set_stale_setting(
+        &self,
+        p: &Principal,
+        region: &str,
+        s: StaleSetting,
+        meta: &RequestMeta,
+    ) -> Result<StaleSetting, ServiceError> {
+        let c = scope::coordinator(p)?;
+        let code = self.regions.lookup(region).map_err(|e| ServiceError::invalid("/region", e))?.code;
+        if !c.governs(&self.regions, code) {
+            return Err(ServiceError::NotFound);
+        }
+        if !(1..=720).contains(&s.stale_after_hours) {
+            return Err(ServiceError::invalid("/stale_after_hours", "must be between 1 and 720"));
+        }
+        let mut tx = self.store.begin().await?;
+        settings::set_stale_after_hours(&mut tx, code, s.stale_after_hours, self.now()).await?;
+        self.audit(
+            &mut tx,
+            &actor_of(p),
+            meta,
+            "region.settings",
+            "region",
+            &code.to_string(),
+            serde_json::to_value(&s).unwrap_or_default(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(s)
+    }
+}

@@ -1,0 +1,77 @@
+//! The service context: store, clock and region table, shared by every use case.
+
+use crate::error::ServiceError;
+use carebridge_domain::audit::{Actor, Entry};
+use carebridge_domain::clock::{Clock, SystemClock, Timestamp};
+use carebridge_domain::ids::AuditId;
+use carebridge_domain::region::Regions;
+use carebridge_domain::user::Principal;
+use carebridge_store::{audit, Store, Tx};
+use std::sync::Arc;
+
+/// Facts about the request a write records in its audit entry.
+#[derive(Debug, Clone, Default)]
+pub struct RequestMeta {
+    pub request_id: Option<String>,
+}
+
+/// Everything a use case needs. Cheap to clone.
+#[derive(Clone)]
+pub struct Carebridge {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub regions: Arc<Regions>,
+    /// Lifetime of API tokens.
+    pub token_ttl_secs: i64,
+}
+
+impl std::fmt::Debug for Carebridge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Carebridge").field("store", &self.store).finish_non_exhaustive()
+    }
+}
+
+impl Carebridge {
+    pub fn new(store: Store) -> Self {
+        Self { store, clock: Arc::new(SystemClock), regions: Arc::new(Regions::china()), token_ttl_secs: 12 * 3600 }
+    }
+
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// Append the audit entry of a change inside its transaction.
+    pub(crate) async fn audit(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        meta: &RequestMeta,
+        action: &str,
+        entity: &str,
+        entity_id: &str,
+        change: serde_json::Value,
+    ) -> Result<(), ServiceError> {
+        let entry = Entry {
+            id: AuditId::new_v7(),
+            at: self.now(),
+            actor: actor.clone(),
+            action: action.to_string(),
+            entity: entity.to_string(),
+            entity_id: entity_id.to_string(),
+            request_id: meta.request_id.clone(),
+            change,
+        };
+        audit::append(tx, &entry).await?;
+        Ok(())
+    }
+}
+
+/// The audit actor for a signed-in principal.
+pub fn actor_of(p: &Principal) -> Actor {
+    Actor { user_id: Some(p.user_id), name: p.username.clone(), role: Some(p.role) }
+}

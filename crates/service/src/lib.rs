@@ -1,0 +1,20 @@
+//! Carebridge's use cases. Each one authorises the caller, reads what it needs through the
+//! caller's visibility, decides (with the engines, pure), and writes the decision and its audit
+//! record in one transaction. The HTTP server and the CLI are thin shells over this crate, so a
+//! rule lives in exactly one place.
+
+pub mod audit_log;
+pub mod auth;
+pub mod capacity;
+mod context;
+pub mod designations;
+mod error;
+pub mod facilities;
+pub mod imports;
+pub mod regions;
+pub mod scope;
+pub mod users;
+
+pub use carebridge_store::{Backend, Store, StoreError};
+pub use context::{Carebridge, RequestMeta};
+pub use error::ServiceError;

@@ -1,0 +1,415 @@
+//! Capacity reports: append-only history (one row per unit), a current-state table kept in the
+//! same transaction, and the rollups and time series read from them.
+//!
+//! The current state is the latest report per facility and unit by as-of time: a report older
+//! than the one standing is stored as history but replaces nothing. Keeping the current state as
+//! its own small table (facilities × units rows) is what lets a national rollup read 216,000 rows
+//! rather than 12 million.
+
+use crate::backend::{Store, Tx};
+use crate::error::StoreError;
+use crate::facilities::designation_sql;
+use crate::rows;
+use crate::settings::{SETTINGS_JOINS, STALE_AFTER_MS};
+use crate::sql::{Arg, SqlBuilder};
+use crate::visibility::Visibility;
+use carebridge_domain::capacity::{CapacityReportDraft, Totals, Unit, UnitCounts, UnitReport};
+use carebridge_domain::clock::Timestamp;
+use carebridge_domain::designation::Designation;
+use carebridge_domain::ids::{FacilityId, ReportId, UserId};
+use carebridge_domain::region::RegionCode;
+use sqlx::Row;
+use std::collections::HashMap;
+
+/// Store one report; returns whether it became the current state of at least one unit.
+pub async fn insert_report(
+    tx: &mut Tx,
+    id: ReportId,
+    draft: &CapacityReportDraft,
+    reported_by: Option<UserId>,
+    received_at: Timestamp,
+) -> Result<bool, StoreError> {
+    let mut became_current = false;
+    for u in &draft.units {
+        sqlx::query(
+            "INSERT INTO capacity_reports (report_id, facility_id, unit, as_of, physical, staffed, occupied, received_at, reported_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(id.to_string())
+        .bind(draft.facility_id.to_string())
+        .bind(u.unit.as_str())
+        .bind(draft.as_of.millis())
+        .bind(u.counts.physical())
+        .bind(u.counts.staffed())
+        .bind(u.counts.occupied())
+        .bind(received_at.millis())
+        .bind(reported_by.map(|u| u.to_string()))
+        .execute(&mut *tx.inner)
+        .await?;
+        let done = sqlx::query(UPSERT_CURRENT_ONE)
+            .bind(draft.facility_id.to_string())
+            .bind(u.unit.as_str())
+            .bind(draft.as_of.millis())
+            .bind(u.counts.physical())
+            .bind(u.counts.staffed())
+            .bind(u.counts.occupied())
+            .bind(id.to_string())
+            .execute(&mut *tx.inner)
+            .await?;
+        became_current |= done.rows_affected() > 0;
+    }
+    Ok(became_current)
+}
+
+const UPSERT_CURRENT_ONE: &str =
+    "INSERT INTO capacity_current (facility_id, unit, as_of, physical, staffed, occupied, report_id) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (facility_id, unit) DO UPDATE SET \
+     as_of = excluded.as_of, physical = excluded.physical, staffed = excluded.staffed, \
+     occupied = excluded.occupied, report_id = excluded.report_id \
+     WHERE excluded.as_of >= capacity_current.as_of";
+
+/// Rows per multi-row INSERT in [`insert_batch`]: 100 rows × 9 columns stays far below both
+/// backends' bind-parameter limits while amortising the per-statement cost.
+const BATCH_ROWS: usize = 100;
+
+/// Store many reports in one transaction with multi-row statements: the import path. Within the
+/// batch only the latest report per facility and unit is offered to the current-state table
+/// (PostgreSQL refuses one upsert touching a row twice).
+pub async fn insert_batch(
+    tx: &mut Tx,
+    reports: &[(ReportId, CapacityReportDraft)],
+    reported_by: Option<UserId>,
+    received_at: Timestamp,
+) -> Result<(), StoreError> {
+    let reporter = reported_by.map(|u| u.to_string());
+    let mut rows: Vec<(&ReportId, &CapacityReportDraft, &UnitReport)> = Vec::new();
+    let mut latest: HashMap<(FacilityId, Unit), (&ReportId, &CapacityReportDraft, &UnitReport)> = HashMap::new();
+    for (id, draft) in reports {
+        for u in &draft.units {
+            rows.push((id, draft, u));
+            let entry = latest.entry((draft.facility_id, u.unit)).or_insert((id, draft, u));
+            if draft.as_of >= entry.1.as_of {
+                *entry = (id, draft, u);
+            }
+        }
+    }
+    for chunk in rows.chunks(BATCH_ROWS) {
+        let mut q = SqlBuilder::new(
+            "INSERT INTO capacity_reports (report_id, facility_id, unit, as_of, physical, staffed, occupied, received_at, reported_by) VALUES ",
+        );
+        for (i, (id, draft, u)) in chunk.iter().enumerate() {
+            q.push(if i == 0 { "(" } else { ", (" });
+            q.bind_text(id.to_string()).push(", ");
+            q.bind_text(draft.facility_id.to_string()).push(", ");
+            q.bind_text(u.unit.as_str()).push(", ");
+            q.bind_i64(draft.as_of.millis()).push(", ");
+            q.bind_i64(u.counts.physical()).push(", ");
+            q.bind_i64(u.counts.staffed()).push(", ");
+            q.bind_i64(u.counts.occupied()).push(", ");
+            q.bind_i64(received_at.millis()).push(", ");
+            match &reporter {
+                Some(r) => q.bind_text(r.clone()),
+                None => q.push("NULL"),
+            };
+            q.push(")");
+        }
+        q.query().execute(&mut *tx.inner).await?;
+    }
+    let latest: Vec<_> = latest.into_values().collect();
+    for chunk in latest.chunks(BATCH_ROWS) {
+        let mut q = SqlBuilder::new(
+            "INSERT INTO capacity_current (facility_id, unit, as_of, physical, staffed, occupied, report_id) VALUES ",
+        );
+        for (i, (id, draft, u)) in chunk.iter().enumerate() {
+            q.push(if i == 0 { "(" } else { ", (" });
+            q.bind_text(draft.facility_id.to_string()).push(", ");
+            q.bind_text(u.unit.as_str()).push(", ");
+            q.bind_i64(draft.as_of.millis()).push(", ");
+            q.bind_i64(u.counts.physical()).push(", ");
+            q.bind_i64(u.counts.staffed()).push(", ");
+            q.bind_i64(u.counts.occupied()).push(", ");
+            q.bind_text(id.to_string());
+            q.push(")");
+        }
+        q.push(
+            " ON CONFLICT (facility_id, unit) DO UPDATE SET as_of = excluded.as_of, physical = excluded.physical, \
+             staffed = excluded.staffed, occupied = excluded.occupied, report_id = excluded.report_id \
+             WHERE excluded.as_of >= capacity_current.as_of",
+        );
+        q.query().execute(&mut *tx.inner).await?;
+    }
+    Ok(())
+}
+
+/// One facility's current capacity as stored.
+#[derive(Debug, Clone)]
+pub struct CurrentRow {
+    pub facility_id: FacilityId,
+    pub name_zh: String,
+    pub name_en: String,
+    pub region_code: RegionCode,
+    pub designation: Designation,
+    pub lon: f64,
+    pub lat: f64,
+    pub as_of: Timestamp,
+    pub stale_after_ms: i64,
+    pub units: Vec<UnitReport>,
+}
+
+/// Current capacity of visible facilities, ordered by facility id, after `after`, at most
+/// `limit` facilities (plus one, to signal another page).
+pub async fn current(
+    store: &Store,
+    visibility: Visibility,
+    after: Option<&str>,
+    limit: u32,
+    now: Timestamp,
+) -> Result<Vec<CurrentRow>, StoreError> {
+    const T: &str = "capacity_current";
+    // Page over facilities first, then fetch their units.
+    let mut q = SqlBuilder::new("SELECT f.id, f.name_zh, f.name_en, f.region_code, f.lon, f.lat, ");
+    let now_p = q.placeholder(Arg::I64(now.millis()));
+    q.push(&designation_sql(&now_p));
+    q.push(" AS designation, ").push(STALE_AFTER_MS).push(" AS stale_after_ms FROM facilities f");
+    q.push(SETTINGS_JOINS);
+    q.push(" WHERE EXISTS (SELECT 1 FROM capacity_current c WHERE c.facility_id = f.id)");
+    visibility.push_condition(&mut q, "f", "id");
+    if let Some(after) = after {
+        q.push(" AND f.id > ").bind_text(after);
+    }
+    q.push(" ORDER BY f.id LIMIT ").bind_i64(i64::from(limit) + 1);
+    let facilities = q.query().fetch_all(store.pool()).await?;
+    let mut out = Vec::with_capacity(facilities.len());
+    let mut index = HashMap::new();
+    for row in &facilities {
+        let id: String = row.try_get("id")?;
+        index.insert(id.clone(), out.len());
+        out.push(CurrentRow {
+            facility_id: rows::parse(T, &id)?,
+            name_zh: row.try_get("name_zh")?,
+            name_en: row.try_get("name_en")?,
+            region_code: rows::region(T, &row.try_get::<String, _>("region_code")?)?,
+            designation: rows::vocab(T, &row.try_get::<String, _>("designation")?, Designation::parse)?,
+            lon: row.try_get("lon")?,
+            lat: row.try_get("lat")?,
+            as_of: Timestamp::from_millis(i64::MIN),
+            stale_after_ms: row.try_get("stale_after_ms")?,
+            units: Vec::new(),
+        });
+    }
+    if out.is_empty() {
+        return Ok(out);
+    }
+    let mut q = SqlBuilder::new(
+        "SELECT facility_id, unit, as_of, physical, staffed, occupied FROM capacity_current WHERE facility_id IN (",
+    );
+    for (i, f) in out.iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.bind_text(f.facility_id.to_string());
+    }
+    q.push(") ORDER BY facility_id, unit");
+    for row in q.query().fetch_all(store.pool()).await? {
+        let fid: String = row.try_get("facility_id")?;
+        let Some(&i) = index.get(&fid) else { continue };
+        let counts = UnitCounts::new(row.try_get("physical")?, row.try_get("staffed")?, row.try_get("occupied")?)
+            .map_err(|e| StoreError::corrupt(T, e))?;
+        let as_of = Timestamp::from_millis(row.try_get("as_of")?);
+        let entry = &mut out[i];
+        entry.as_of = entry.as_of.max(as_of);
+        entry.units.push(UnitReport { unit: rows::vocab(T, &row.try_get::<String, _>("unit")?, Unit::parse)?, counts });
+    }
+    Ok(out)
+}
+
+/// How a rollup groups facilities.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupBy {
+    Province,
+    City,
+    County,
+}
+
+impl GroupBy {
+    fn column(self) -> &'static str {
+        match self {
+            GroupBy::Province => "f.province_code",
+            GroupBy::City => "f.city_code",
+            GroupBy::County => "f.region_code",
+        }
+    }
+}
+
+/// One aggregated line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RollupLine {
+    pub region_code: RegionCode,
+    pub unit: Unit,
+    pub designation: Option<Designation>,
+    pub totals: Totals,
+    pub facilities: i64,
+    pub stale_facilities: i64,
+}
+
+/// Sum current capacity of visible facilities by region (and designation, if asked), per unit.
+/// A unit whose report is older than its region's threshold counts as stale.
+pub async fn rollup(
+    store: &Store,
+    visibility: Visibility,
+    group: GroupBy,
+    by_designation: bool,
+    now: Timestamp,
+) -> Result<Vec<RollupLine>, StoreError> {
+    const T: &str = "capacity_current";
+    let mut q = SqlBuilder::new("SELECT ");
+    let now_p = q.placeholder(Arg::I64(now.millis()));
+    q.push(group.column()).push(" AS region, c.unit AS unit, ");
+    if by_designation {
+        q.push(&designation_sql(&now_p)).push(" AS designation, ");
+    }
+    q.push(
+        "CAST(SUM(c.physical) AS BIGINT) AS physical, CAST(SUM(c.staffed) AS BIGINT) AS staffed, \
+         CAST(SUM(c.occupied) AS BIGINT) AS occupied, COUNT(*) AS facilities, \
+         CAST(SUM(CASE WHEN c.as_of < ",
+    );
+    q.push(&now_p).push(" - ").push(STALE_AFTER_MS);
+    q.push(" THEN 1 ELSE 0 END) AS BIGINT) AS stale FROM capacity_current c JOIN facilities f ON f.id = c.facility_id");
+    q.push(SETTINGS_JOINS).push(" WHERE 1 = 1");
+    visibility.push_condition(&mut q, "f", "id");
+    q.push(" GROUP BY ").push(group.column()).push(", c.unit");
+    if by_designation {
+        q.push(", designation");
+    }
+    q.push(" ORDER BY 1, 2");
+    if by_designation {
+        q.push(", 3");
+    }
+    let mut out = Vec::new();
+    for row in q.query().fetch_all(store.pool()).await? {
+        let designation = if by_designation {
+            Some(rows::vocab(T, &row.try_get::<String, _>("designation")?, Designation::parse)?)
+        } else {
+            None
+        };
+        out.push(RollupLine {
+            region_code: rows::region(T, &row.try_get::<String, _>("region")?)?,
+            unit: rows::vocab(T, &row.try_get::<String, _>("unit")?, Unit::parse)?,
+            designation,
+            totals: Totals::from_sums(row.try_get("physical")?, row.try_get("staffed")?, row.try_get("occupied")?),
+            facilities: row.try_get("facilities")?,
+            stale_facilities: row.try_get("stale")?,
+        });
+    }
+    Ok(out)
+}
+
+/// One point of the occupancy time series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeriesPoint {
+    pub bucket_start: Timestamp,
+    pub unit: Unit,
+    pub totals: Totals,
+    pub facilities: i64,
+}
+
+/// Sums of reported capacity of visible facilities per time bucket since `since`; within a
+/// bucket only each facility-unit's last report counts, so a facility reporting twice is not
+/// counted twice.
+pub async fn series(
+    store: &Store,
+    visibility: Visibility,
+    since: Timestamp,
+    bucket_ms: i64,
+) -> Result<Vec<SeriesPoint>, StoreError> {
+    const T: &str = "capacity_reports";
+    let mut q = SqlBuilder::new("SELECT bucket, unit, CAST(SUM(physical) AS BIGINT) AS physical, \
+         CAST(SUM(staffed) AS BIGINT) AS staffed, CAST(SUM(occupied) AS BIGINT) AS occupied, COUNT(*) AS n FROM (SELECT ");
+    let b = q.placeholder(Arg::I64(bucket_ms.max(1)));
+    q.push(&format!(
+        "(r.as_of / {b}) * {b} AS bucket, r.unit, r.physical, r.staffed, r.occupied, \
+         ROW_NUMBER() OVER (PARTITION BY r.facility_id, r.unit, r.as_of / {b} ORDER BY r.as_of DESC, r.seq DESC) AS rn \
+         FROM capacity_reports r JOIN facilities f ON f.id = r.facility_id WHERE r.as_of >= "
+    ));
+    q.bind_i64(since.millis());
+    visibility.push_condition(&mut q, "f", "id");
+    q.push(") x WHERE rn = 1 GROUP BY bucket, unit ORDER BY bucket, unit");
+    let mut out = Vec::new();
+    for row in q.query().fetch_all(store.pool()).await? {
+        out.push(SeriesPoint {
+            bucket_start: Timestamp::from_millis(row.try_get("bucket")?),
+            unit: rows::vocab(T, &row.try_get::<String, _>("unit")?, Unit::parse)?,
+            totals: Totals::from_sums(row.try_get("physical")?, row.try_get("staffed")?, row.try_get("occupied")?),
+            facilities: row.try_get("n")?,
+        });
+    }
+    Ok(out)
+}
+
+/// A stored report read back (history of one facility).
+#[derive(Debug, Clone)]
+pub struct StoredReport {
+    pub id: ReportId,
+    pub draft: CapacityReportDraft,
+    pub received_at: Timestamp,
+    pub reported_by: Option<UserId>,
+}
+
+/// A facility's report history, newest first, at most `limit` reports before `before_seq`.
+pub async fn history(
+    store: &Store,
+    facility: FacilityId,
+    visibility: Visibility,
+    before_seq: Option<i64>,
+    limit: u32,
+) -> Result<(Vec<StoredReport>, Option<i64>), StoreError> {
+    const T: &str = "capacity_reports";
+    let mut q = SqlBuilder::new(
+        "SELECT r.seq, r.report_id, r.unit, r.as_of, r.physical, r.staffed, r.occupied, r.received_at, r.reported_by \
+         FROM capacity_reports r JOIN facilities f ON f.id = r.facility_id WHERE r.facility_id = ",
+    );
+    q.bind_text(facility.to_string());
+    visibility.push_condition(&mut q, "f", "id");
+    if let Some(b) = before_seq {
+        q.push(" AND r.seq < ").bind_i64(b);
+    }
+    // Units of one report are contiguous in seq; fetch generously and cut at a report boundary.
+    q.push(" ORDER BY r.seq DESC LIMIT ").bind_i64(i64::from(limit) * 6 + 6);
+    let rows_ = q.query().fetch_all(store.pool()).await?;
+    let mut out: Vec<StoredReport> = Vec::new();
+    let mut last_seq = None;
+    for row in &rows_ {
+        let id: ReportId = rows::parse(T, &row.try_get::<String, _>("report_id")?)?;
+        let seq: i64 = row.try_get("seq")?;
+        let counts = UnitCounts::new(row.try_get("physical")?, row.try_get("staffed")?, row.try_get("occupied")?)
+            .map_err(|e| StoreError::corrupt(T, e))?;
+        let unit = UnitReport { unit: rows::vocab(T, &row.try_get::<String, _>("unit")?, Unit::parse)?, counts };
+        match out.last_mut() {
+            Some(r) if r.id == id => r.draft.units.push(unit),
+            _ => {
+                if out.len() as u32 == limit {
+                    return Ok((out, last_seq));
+                }
+                let reported_by: Option<String> = row.try_get("reported_by")?;
+                out.push(StoredReport {
+                    id,
+                    draft: CapacityReportDraft {
+                        facility_id: facility,
+                        as_of: Timestamp::from_millis(row.try_get("as_of")?),
+                        units: vec![unit],
+                    },
+                    received_at: Timestamp::from_millis(row.try_get("received_at")?),
+                    reported_by: reported_by.map(|s| rows::parse(T, &s)).transpose()?,
+                });
+            }
+        }
+        last_seq = Some(seq);
+    }
+    Ok((out, None))
+}
+
+/// Number of stored unit rows (the bench's "reports").
+pub async fn count_rows(store: &Store) -> Result<i64, StoreError> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM capacity_reports").fetch_one(store.pool()).await?;
+    Ok(row.try_get("n")?)
+}

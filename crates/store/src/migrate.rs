@@ -1,0 +1,86 @@
+//! Migrations: per backend, embedded in the binary, append-only, applied in order at start and
+//! by `carebridge migrate`. A deployed database replays history exactly: a change to the schema
+//! is a new file, never an edit of an applied one (the checksum refuses that).
+
+use crate::backend::{Backend, Store};
+use crate::error::StoreError;
+use sqlx::{Executor, Row};
+
+/// One migration: version, name, SQL.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+/// SQLite's migrations, in order.
+pub const SQLITE: &[Migration] =
+    &[Migration { version: 1, name: "registry", sql: include_str!("../migrations/sqlite/0001_registry.sql") }];
+
+/// PostgreSQL's migrations, in order; versions match SQLite's one for one.
+pub const POSTGRES: &[Migration] =
+    &[Migration { version: 1, name: "registry", sql: include_str!("../migrations/postgres/0001_registry.sql") }];
+
+fn checksum(sql: &str) -> String {
+    // FNV-1a: stable across builds and platforms, enough to notice an edited migration.
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in sql.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    format!("{h:016x}")
+}
+
+/// Apply every pending migration; returns the versions applied now.
+pub async fn run(store: &Store) -> Result<Vec<i64>, StoreError> {
+    let migrations = match store.backend() {
+        Backend::Sqlite => SQLITE,
+        Backend::Postgres => POSTGRES,
+    };
+    let mut conn = store.pool().acquire().await?;
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (\
+             version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    )
+    .await?;
+    drop(conn);
+    let mut applied_now = Vec::new();
+    for m in migrations {
+        let mut tx = store.begin().await?;
+        if store.backend() == Backend::Postgres {
+            // Two servers starting at once must not both apply a migration.
+            tx.inner.execute("LOCK TABLE schema_migrations IN EXCLUSIVE MODE").await?;
+        }
+        let existing = sqlx::query("SELECT checksum FROM schema_migrations WHERE version = $1")
+            .bind(m.version)
+            .fetch_optional(&mut *tx.inner)
+            .await?;
+        match existing {
+            Some(row) => {
+                let stored: String = row.try_get("checksum")?;
+                if stored != checksum(m.sql) {
+                    return Err(StoreError::corrupt(
+                        "schema_migrations",
+                        format!("migration {} ({}) was edited after it was applied", m.version, m.name),
+                    ));
+                }
+            }
+            None => {
+                sqlx::raw_sql(m.sql).execute(&mut *tx.inner).await?;
+                sqlx::query(
+                    "INSERT INTO schema_migrations (version, name, checksum, applied_at) \
+                     VALUES ($1, $2, $3, CAST(CURRENT_TIMESTAMP AS TEXT))",
+                )
+                .bind(m.version)
+                .bind(m.name)
+                .bind(checksum(m.sql))
+                .execute(&mut *tx.inner)
+                .await?;
+                applied_now.push(m.version);
+            }
+        }
+        tx.commit().await?;
+    }
+    Ok(applied_now)
+}
