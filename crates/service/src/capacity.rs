@@ -1,5 +1,6 @@
 //! Capacity: desks report, everyone with a reason reads, coordinators roll up.
 
+use crate::capacity_writer::{write_alone, Job};
 use crate::context::{actor_of, Carebridge, RequestMeta};
 use crate::error::ServiceError;
 use crate::scope;
@@ -7,7 +8,7 @@ use carebridge_domain::capacity::{
     CapacityReport, CapacityReportDraft, FacilityCapacity, Rollup, RollupRow, Totals, Unit, DEFAULT_STALE_AFTER_HOURS,
 };
 use carebridge_domain::clock::Timestamp;
-use carebridge_domain::ids::{FacilityId, ReportId};
+use carebridge_domain::ids::FacilityId;
 use carebridge_domain::page::{decode_cursor, encode_cursor, page_size, Page};
 use carebridge_domain::region::{RegionCode, RegionLevel};
 use carebridge_domain::user::Principal;
@@ -62,14 +63,13 @@ impl Carebridge {
             .await
             .map_err(|_| ServiceError::invalid("/facility_id", "no such facility in your scope"))?;
         scope::capacity_writer(&self.regions, p, &facility)?;
-        let id = ReportId::new_v7();
-        let mut tx = self.store.begin().await?;
-        let became_current = store_capacity::insert_report(&mut tx, id, &draft, Some(p.user_id), now).await?;
-        let change = serde_json::json!({ "report": draft, "became_current": became_current });
-        self.audit(&mut tx, &actor_of(p), meta, "capacity.report", "facility", &draft.facility_id.to_string(), change)
-            .await?;
-        tx.commit().await?;
-        Ok(CapacityReport { id, draft, reported_by: Some(p.user_id), received_at: now, became_current })
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let job = Job { principal: p.clone(), meta: meta.clone(), draft, reply };
+        match self.report_writer().submit(job).await {
+            Ok(()) => answer.await.map_err(|_| ServiceError::Internal("the capacity writer stopped".into()))?,
+            // The writer's runtime is gone (e.g. a test runtime ended): write directly.
+            Err(job) => write_alone(self, &job).await,
+        }
     }
 
     /// Current capacity of the facilities the caller may see, in a region subtree if given.

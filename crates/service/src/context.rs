@@ -1,5 +1,6 @@
 //! The service context: store, clock and region table, shared by every use case.
 
+use crate::capacity_writer::ReportWriter;
 use crate::error::ServiceError;
 use carebridge_domain::audit::{Actor, Entry};
 use carebridge_domain::clock::{Clock, SystemClock, Timestamp};
@@ -23,6 +24,8 @@ pub struct Carebridge {
     pub regions: Arc<Regions>,
     /// Lifetime of API tokens.
     pub token_ttl_secs: i64,
+    /// The group-commit writer of capacity reports, started on first use.
+    writer: Arc<std::sync::Mutex<Option<ReportWriter>>>,
 }
 
 impl std::fmt::Debug for Carebridge {
@@ -33,7 +36,27 @@ impl std::fmt::Debug for Carebridge {
 
 impl Carebridge {
     pub fn new(store: Store) -> Self {
-        Self { store, clock: Arc::new(SystemClock), regions: Arc::new(Regions::china()), token_ttl_secs: 12 * 3600 }
+        Self {
+            store,
+            clock: Arc::new(SystemClock),
+            regions: Arc::new(Regions::china()),
+            token_ttl_secs: 12 * 3600,
+            writer: Arc::new(std::sync::Mutex::new(None)),
+        }
+    }
+
+    /// The capacity writer, started on the current runtime on first use (and restarted if the
+    /// runtime that ran it has ended).
+    pub(crate) fn report_writer(&self) -> ReportWriter {
+        let mut slot = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        match slot.as_ref() {
+            Some(w) if !w.is_closed() => w.clone(),
+            _ => {
+                let w = ReportWriter::start(self.clone());
+                *slot = Some(w.clone());
+                w
+            }
+        }
     }
 
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {

@@ -6,6 +6,7 @@
 pub mod audit_log;
 pub mod auth;
 pub mod capacity;
+mod capacity_writer;
 mod context;
 pub mod designations;
 mod error;
@@ -13,6 +14,7 @@ pub mod facilities;
 pub mod imports;
 pub mod regions;
 pub mod scope;
+mod seed;
 pub mod users;
 
 pub use carebridge_store::{Backend, Store, StoreError};

@@ -3,15 +3,9 @@
 
 use crate::commands::open;
 use anyhow::Context;
-use carebridge_domain::audit::Actor;
-use carebridge_domain::designation::DesignationOrderDraft;
-use carebridge_domain::user::Scope;
-use carebridge_scenario::{Scenario, ScenarioScope, DEMO_PASSWORD};
+use carebridge_scenario::{ScenarioScope, DEMO_PASSWORD};
 use carebridge_server::startup::shutdown_signal;
 use carebridge_server::{Application, ServerConfig};
-use carebridge_service::users::NewUser;
-use carebridge_service::{Carebridge, RequestMeta};
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -35,7 +29,7 @@ pub async fn run(data: Option<PathBuf>, listen: &str, seed: u64) -> anyhow::Resu
     let scenario = carebridge_scenario::demo(seed, cb.now(), &cb.regions);
     if fresh {
         eprintln!("loading the demo scenario into {} …", db.display());
-        load(&cb, &scenario).await.context("loading the demo scenario")?;
+        cb.load_scenario(&scenario).await.context("loading the demo scenario")?;
     } else {
         eprintln!("using the existing data in {}", db.display());
     }
@@ -69,55 +63,4 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
-}
-
-/// Load a scenario: facilities, then accounts, then designation orders, then capacity history.
-pub async fn load(cb: &Carebridge, scenario: &Scenario) -> anyhow::Result<()> {
-    let meta = RequestMeta { request_id: Some("demo-load".into()) };
-    let actor = Actor::system("demo");
-    let mut tx = cb.store.begin().await?;
-    for f in &scenario.facilities {
-        cb.import_facility_with_id(&mut tx, &actor, f.id, f.draft.clone(), &meta)
-            .await
-            .with_context(|| format!("facility {}", f.key))?;
-    }
-    tx.commit().await?;
-    let mut users = HashMap::new();
-    for u in &scenario.users {
-        let scope = match u.scope {
-            ScenarioScope::Nation | ScenarioScope::Own => None,
-            ScenarioScope::Region(c) => Some(c.to_string()),
-            ScenarioScope::Facility(k) => {
-                Some(scenario.facility_id(k).with_context(|| format!("no facility {k}"))?.to_string())
-            }
-        };
-        let new = NewUser {
-            username: u.username.to_string(),
-            password: DEMO_PASSWORD.to_string(),
-            role: u.role,
-            scope,
-            display_name: Some(u.display_name.clone()),
-        };
-        let user = cb.create_user(None, new, &meta).await.with_context(|| format!("user {}", u.username))?;
-        debug_assert!(matches!(user.scope, Scope::Nation | Scope::Region(_) | Scope::Facility(_) | Scope::Own));
-        users.insert(u.username, user.id);
-    }
-    let mut tx = cb.store.begin().await?;
-    for f in &scenario.facilities {
-        for d in &f.designations {
-            let by = *users.get(d.ordered_by).with_context(|| format!("no user {}", d.ordered_by))?;
-            let draft = DesignationOrderDraft {
-                facility_id: f.id,
-                designation: d.designation,
-                effective_at: d.effective_at,
-                reason: d.reason.clone(),
-                order_number: d.order_number.clone(),
-            };
-            let actor = Actor { user_id: Some(by), name: d.ordered_by.to_string(), role: None };
-            cb.import_designation(&mut tx, &actor, draft, by, &meta).await?;
-        }
-    }
-    tx.commit().await?;
-    cb.import_capacity(&actor, scenario.reports.clone(), &meta).await?;
-    Ok(())
 }

@@ -1,8 +1,48 @@
-//! The FHIR R4 facade at `/fhir` (read-only).
+//! The FHIR R4 facade at `/fhir`: a read-only view of the registry for systems that speak
+//! FHIR rather than our JSON API.
+//!
+//! | route | resource | who |
+//! | --- | --- | --- |
+//! | `GET /metadata` | CapabilityStatement | anyone |
+//! | `GET /Organization[/{id}]` | the facility as an organisation | anyone (public directory) |
+//! | `GET /Location[/{id}]` | the facility as a place, with its position | anyone |
+//! | `GET /HealthcareService[/{id}]` | one service a facility offers | anyone |
+//! | `GET /MeasureReport[/{id}]` | current bed capacity (SANER shape) | bearer token, capacity scope |
+//!
+//! The documents themselves are built by `carebridge_interop::fhir`; the handlers here only
+//! parse the request, call one use case and pick the status. Every answer, errors included, is
+//! `application/fhir+json`; an error is an OperationOutcome, never problem+json. Searches are
+//! strict: a parameter we do not support is a 400 naming it, not silently ignored, because a
+//! client that believes it filtered must not receive unfiltered data.
+
+mod directory;
+mod healthcare_service;
+mod location;
+mod measure_report;
+mod metadata;
+mod organization;
+mod response;
+mod search;
 
 use crate::state::AppState;
-use axum::Router;
+use axum::routing::get;
+use axum::{middleware, Router};
 
+pub use response::{FhirProblem, FHIR_JSON};
+
+/// The `/fhir` routes, to be nested at `/fhir`.
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/metadata", get(metadata::read))
+        .route("/Organization", get(organization::search))
+        .route("/Organization/{id}", get(organization::read))
+        .route("/Location", get(location::search))
+        .route("/Location/{id}", get(location::read))
+        .route("/HealthcareService", get(healthcare_service::search))
+        .route("/HealthcareService/{id}", get(healthcare_service::read))
+        .route("/MeasureReport", get(measure_report::search))
+        .route("/MeasureReport/{id}", get(measure_report::read))
+        .fallback(response::unknown_route)
+        .method_not_allowed_fallback(response::method_not_allowed)
+        .layer(middleware::from_fn(response::negotiate))
 }

@@ -1,8 +1,37 @@
-//! Server-rendered pages.
+//! The web pages: server-rendered HTML in Chinese and English for the public directory, sign-in
+//! and the coordinators' capacity board, with the stylesheet they share.
+//!
+//! Handlers stay thin (`pages/`): they read a query or form, call one or a few use cases of
+//! `carebridge-service`, and fill an askama template (`crates/server/templates/`), which
+//! escapes every value. The map and chart are pure SVG writers (`map.rs`, `chart.rs`), unit
+//! tested on their own. Pages need no JavaScript: links and forms do everything, so they work
+//! with a keyboard, on a phone and with scripts off.
+
+mod assets;
+mod chart;
+mod format;
+mod i18n;
+mod map;
+mod page;
+mod pages;
+mod session;
+mod svg;
 
 use crate::state::AppState;
+use axum::routing::{get, post};
 use axum::Router;
 
+pub use i18n::Lang;
+pub use session::{CSRF_COOKIE, CSRF_FIELD, LANG_COOKIE};
+
+/// The page routes, merged into the main router by `startup.rs`.
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/", get(pages::home))
+        .route("/directory", get(pages::directory::get))
+        .route("/login", get(pages::login::show).post(pages::login::submit))
+        .route("/logout", post(pages::login::logout))
+        .route("/board", get(pages::board::get))
+        .route("/assets/style.css", get(assets::style))
+        .route("/assets/favicon.svg", get(assets::favicon))
 }

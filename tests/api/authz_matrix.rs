@@ -1,0 +1,1 @@
+//! authz_matrix

@@ -1,0 +1,16 @@
+//! The end-to-end HTTP suite: the real server on a random port, driven over HTTP, each test on
+//! SQLite and on PostgreSQL (`CAREBRIDGE_TEST_DATABASE_URL`; without it the PostgreSQL variants
+//! print `SKIPPED` and return). One file per area; `authz_matrix` checks every route × role ×
+//! scope against the table written out in it.
+
+mod audit;
+mod auth;
+mod authz_matrix;
+mod capacity;
+mod designations;
+mod errors;
+mod facilities;
+mod health;
+mod rollups;
+mod scope;
+mod users;
