@@ -390,7 +390,7 @@ impl Goal {
 pub fn print_table(results: &[BackendResult], instance: &Instance, machine: &Machine) {
     type Cell = Box<dyn Fn(&BackendResult) -> (String, Option<f64>)>;
     let rollup_cell = |pick: fn(&BackendResult) -> &Timings| -> Cell {
-        Box::new(move |r| {
+        Box::new(move |r: &BackendResult| {
             let t = pick(r);
             (format!("{:.2} ({:.2}) ms", t.p95_ms, t.median_ms), Some(t.p95_ms))
         })
@@ -399,25 +399,25 @@ pub fn print_table(results: &[BackendResult], instance: &Instance, machine: &Mac
     let rows: Vec<(String, Cell, Goal, &str)> = vec![
         (
             "facilities loaded (one tx)".into(),
-            Box::new(|r| (format!("{} in {:.1} s", thousands(r.facilities as u64), r.facility_load_secs), None)),
+            Box::new(|r: &BackendResult| (format!("{} in {:.1} s", thousands(r.facilities as u64), r.facility_load_secs), None)),
             Goal::None,
             "",
         ),
         (
             "import, unit rows/s (\"reports\")".into(),
-            Box::new(|r| (format!("{}/s", thousands(r.unit_rows_per_sec() as u64)), Some(r.unit_rows_per_sec()))),
+            Box::new(|r: &BackendResult| (format!("{}/s", thousands(r.unit_rows_per_sec() as u64)), Some(r.unit_rows_per_sec()))),
             Goal::AtLeast(GOAL_IMPORT_ROWS_PER_SEC),
             "/s",
         ),
         (
             "import, facility reports/s".into(),
-            Box::new(|r| (format!("{}/s", thousands(r.reports_per_sec() as u64)), None)),
+            Box::new(|r: &BackendResult| (format!("{}/s", thousands(r.reports_per_sec() as u64)), None)),
             Goal::None,
             "",
         ),
         (
             "import, total".into(),
-            Box::new(|r| (format!("{} rows in {:.1} s", thousands(r.unit_rows), r.import_secs), None)),
+            Box::new(|r: &BackendResult| (format!("{} rows in {:.1} s", thousands(r.unit_rows), r.import_secs), None)),
             Goal::None,
             "",
         ),
@@ -437,7 +437,7 @@ pub fn print_table(results: &[BackendResult], instance: &Instance, machine: &Mac
         ),
         (
             format!("HTTP ingest, 201/s ({} clients)", instance.clients),
-            Box::new(move |r| match ingest(r) {
+            Box::new(move |r: &BackendResult| match ingest(r) {
                 Some(i) => (format!("{}/s", thousands(i.rate() as u64)), Some(i.rate())),
                 None => ("skipped".into(), None),
             }),
@@ -446,7 +446,7 @@ pub fn print_table(results: &[BackendResult], instance: &Instance, machine: &Mac
         ),
         (
             "HTTP latency p50 / p99".into(),
-            Box::new(move |r| match ingest(r) {
+            Box::new(move |r: &BackendResult| match ingest(r) {
                 Some(i) => (format!("{:.1} / {:.1} ms", i.p50_ms, i.p99_ms), None),
                 None => ("–".into(), None),
             }),
@@ -455,7 +455,7 @@ pub fn print_table(results: &[BackendResult], instance: &Instance, machine: &Mac
         ),
         (
             "HTTP errors; every 201 stored".into(),
-            Box::new(move |r| match ingest(r) {
+            Box::new(move |r: &BackendResult| match ingest(r) {
                 Some(i) => (format!("{}; {}", i.errors, if i.all_201_stored { "yes" } else { "NO" }), None),
                 None => ("–".into(), None),
             }),
@@ -464,7 +464,7 @@ pub fn print_table(results: &[BackendResult], instance: &Instance, machine: &Mac
         ),
         (
             "database size".into(),
-            Box::new(|r| {
+            Box::new(|r: &BackendResult| {
                 (r.database_bytes.map(|b| format!("{:.2} GiB", b as f64 / 1073741824.0)).unwrap_or("?".into()), None)
             }),
             Goal::None,
