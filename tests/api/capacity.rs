@@ -62,6 +62,7 @@ both_backends!(invalid_reports_are_refused_whole, |app| async move {
     let demo = app.load_demo().await;
     let union = demo.union.to_string();
     let reports_before = history(&app, &union).await.len();
+    app.sign_in(&["desk-union"]).await;
     let audit_before = app.audit_count().await;
     let now = app.now_plus_hours(0);
     let post = |body: Value| {

@@ -50,6 +50,7 @@ both_backends!(orders_outside_the_governed_region_are_refused_and_write_nothing,
     let now = app.now_plus_hours(0);
     let history = format!("/api/v1/designation-orders?facility_id={union}");
     let orders_before = app.get(&history, Some("nhc")).await.items().len();
+    app.sign_in(&["beijing", "wuhan", "desk-union", "dr-union"]).await;
     let audit_before = app.audit_count().await;
 
     let beijing = app.post_json("/api/v1/designation-orders", Some("beijing"), &designation_order(&union, "closed_to_new", &now)).await;

@@ -217,6 +217,7 @@ both_backends!(a_city_coordinator_registers_facilities_in_its_city_only, |app| a
 
 both_backends!(invalid_facilities_are_refused_with_pointers_and_nothing_is_written, |app| async move {
     app.load_demo().await;
+    app.sign_in(&["wuhan"]).await;
     let before = app.facility_count().await;
     let audit_before = app.audit_count().await;
     let valid = facility_draft("420103", "校验");

@@ -87,6 +87,12 @@ pub async fn shutdown_signal() {
 
 /// The whole router: API, FHIR, pages, health, with the cross-cutting layers.
 pub fn router(state: AppState) -> Router {
+    router_with(state, Router::new())
+}
+
+/// The whole router with `extra` routes inside the same layers (tests use it to check that a
+/// panicking handler answers 500 problem+json and the server keeps serving).
+pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
     let (api_router, openapi) = api::v1::router().split_for_parts();
     let openapi = std::sync::Arc::new(api::v1::openapi_with_prefix(openapi));
     let api_router = api_router
@@ -105,6 +111,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api_router)
         .nest("/fhir", fhir::router())
         .merge(web::router())
+        .merge(extra)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .fallback(not_found)

@@ -146,17 +146,6 @@ impl PageCtx {
         }
     }
 
-    /// Like [`PageCtx::html`], with extra `Set-Cookie` values.
-    pub fn html_with_cookies(&self, status: StatusCode, page: &impl Template, cookies: &[String]) -> Response {
-        match page.render() {
-            Ok(body) => self.finish(status, body, cookies),
-            Err(e) => {
-                tracing::error!(error = %e, "rendering a page");
-                self.finish(StatusCode::INTERNAL_SERVER_ERROR, fallback_error(self.lang), &[])
-            }
-        }
-    }
-
     /// A 303 redirect carrying this request's cookies and `extra` ones.
     pub fn redirect(&self, to: &str, extra: &[String]) -> Response {
         let mut res = Redirect::to(to).into_response();
