@@ -69,8 +69,16 @@ async fn write_one(cb: &Carebridge, tx: &mut Tx, job: &Job, id: ReportId) -> Res
     let now = cb.now();
     let became_current = store_capacity::insert_report(tx, id, &job.draft, Some(job.principal.user_id), now).await?;
     let change = serde_json::json!({ "report_id": id, "report": job.draft, "became_current": became_current });
-    cb.audit(tx, &actor_of(&job.principal), &job.meta, "capacity.report", "facility", &job.draft.facility_id.to_string(), change)
-        .await?;
+    cb.audit(
+        tx,
+        &actor_of(&job.principal),
+        &job.meta,
+        "capacity.report",
+        "facility",
+        &job.draft.facility_id.to_string(),
+        change,
+    )
+    .await?;
     Ok(CapacityReport {
         id,
         draft: job.draft.clone(),

@@ -28,7 +28,9 @@ impl Carebridge {
                 ScenarioScope::Facility(k) => Some(
                     scenario
                         .facility_id(k)
-                        .ok_or_else(|| ServiceError::Internal(format!("scenario user {} names no facility {k}", u.username)))?
+                        .ok_or_else(|| {
+                            ServiceError::Internal(format!("scenario user {} names no facility {k}", u.username))
+                        })?
                         .to_string(),
                 ),
             };
@@ -45,9 +47,9 @@ impl Carebridge {
         let mut tx = self.store.begin().await?;
         for f in &scenario.facilities {
             for d in &f.designations {
-                let by = *users
-                    .get(d.ordered_by)
-                    .ok_or_else(|| ServiceError::Internal(format!("scenario order by unknown user {}", d.ordered_by)))?;
+                let by = *users.get(d.ordered_by).ok_or_else(|| {
+                    ServiceError::Internal(format!("scenario order by unknown user {}", d.ordered_by))
+                })?;
                 let draft = DesignationOrderDraft {
                     facility_id: f.id,
                     designation: d.designation,
