@@ -84,7 +84,7 @@ fn migrations_match_across_backends() {
     );
 }
 
-/// Rule: no `#[should_panic]` and no `#[ignore]`.
+/// Rule: no should-panic tests and no ignored tests.
 /// Rationale: a panic test passes for the wrong panic; an ignored test is a test that cannot
 /// fail. A PostgreSQL test without its URL prints SKIPPED instead.
 #[test]

@@ -11,7 +11,7 @@ use carebridge_domain::clock::Timestamp;
 use carebridge_domain::ids::FacilityId;
 use carebridge_domain::page::{decode_cursor, encode_cursor, page_size, Page};
 use carebridge_domain::region::{RegionCode, RegionLevel};
-use carebridge_domain::user::Principal;
+use carebridge_domain::user::{Principal, Role};
 use carebridge_store::capacity::{self as store_capacity, CurrentRow, GroupBy};
 use carebridge_store::{settings, Visibility};
 use serde::Serialize;
@@ -58,8 +58,11 @@ impl Carebridge {
     ) -> Result<CapacityReport, ServiceError> {
         let now = self.now();
         let draft = draft.validate(now)?;
+        if !(p.role == Role::FacilityDesk || p.role.is_coordinator()) {
+            return Err(ServiceError::Forbidden(format!("a {} cannot report capacity", p.role)));
+        }
         let facility = self
-            .visible_facility(scope::capacity_reader(&self.regions, p).unwrap_or(Visibility::None), draft.facility_id)
+            .visible_facility(scope::visibility(&self.regions, p), draft.facility_id)
             .await
             .map_err(|_| ServiceError::invalid("/facility_id", "no such facility in your scope"))?;
         scope::capacity_writer(&self.regions, p, &facility)?;
