@@ -83,7 +83,7 @@ impl Carebridge {
         cursor: Option<&str>,
         limit: Option<u32>,
     ) -> Result<Page<FacilityCapacity>, ServiceError> {
-        let vis = self.narrow(scope::capacity_reader(&self.regions, p)?, region)?;
+        let vis = self.narrow(scope::capacity_reader(&self.regions, p)?, region).await?;
         let limit = page_size(limit).map_err(|e| ServiceError::invalid("/limit", e))?;
         let after = cursor.map(decode_cursor).transpose().map_err(|e| ServiceError::invalid("/cursor", e))?;
         let now = self.now();
@@ -142,13 +142,22 @@ impl Carebridge {
     }
 
     /// Intersect a reader's visibility with an optional region filter.
-    fn narrow(&self, vis: Visibility, region: Option<&str>) -> Result<Visibility, ServiceError> {
+    async fn narrow(&self, vis: Visibility, region: Option<&str>) -> Result<Visibility, ServiceError> {
         let Some(code) = self.region_filter(region, "/region")? else { return Ok(vis) };
         let wanted = scope::region_visibility(&self.regions, Some(code));
         let inside = match vis {
             Visibility::All => true,
             Visibility::Province(c) | Visibility::City(c) | Visibility::County(c) => self.regions.contains(c, code),
-            Visibility::Facility(_) | Visibility::None => false,
+            // A facility's own reader keeps its facility when it lies in the region asked for.
+            Visibility::Facility(f) => {
+                let facility = self.visible_facility(vis, f).await?;
+                return if self.regions.contains(code, facility.draft.region_code) {
+                    Ok(vis)
+                } else {
+                    Err(ServiceError::NotFound)
+                };
+            }
+            Visibility::None => false,
         };
         if inside {
             Ok(wanted)
@@ -209,7 +218,7 @@ impl Carebridge {
         region: Option<&str>,
         days: i64,
     ) -> Result<Vec<SeriesPoint>, ServiceError> {
-        let vis = self.narrow(scope::capacity_reader(&self.regions, p)?, region)?;
+        let vis = self.narrow(scope::capacity_reader(&self.regions, p)?, region).await?;
         if !(1..=90).contains(&days) {
             return Err(ServiceError::invalid("/days", "must be between 1 and 90"));
         }

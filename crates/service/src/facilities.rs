@@ -105,9 +105,10 @@ impl Carebridge {
             _ => scope::coordinator(p)?.visibility(&self.regions),
         };
         let (draft, path) = self.check_draft(draft)?;
+        // A facility outside the caller's scope is "not found", whatever region the body names.
+        let current = facilities::get(&self.store, id, vis, self.now()).await?;
         if let Visibility::Facility(_) = vis {
             // A desk may not move its facility to another region.
-            let current = facilities::get(&self.store, id, vis, self.now()).await?;
             if current.draft.region_code != draft.region_code {
                 return Err(ServiceError::invalid(
                     "/region_code",

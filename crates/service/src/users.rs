@@ -75,12 +75,12 @@ impl Carebridge {
         let (scope, placement) = self.resolve_scope(new.role, new.scope.as_deref()).await?;
         if let Some(p) = by {
             let c = scope::coordinator(p)?;
-            let allowed = match (p.role, new.role) {
-                (Role::NationalCoordinator, _) => true,
-                (Role::ProvincialCoordinator, Role::CityCoordinator | Role::FacilityDesk | Role::Clinician) => true,
-                (Role::CityCoordinator, Role::FacilityDesk | Role::Clinician) => true,
-                _ => false,
-            };
+            let allowed = matches!(
+                (p.role, new.role),
+                (Role::NationalCoordinator, _)
+                    | (Role::ProvincialCoordinator, Role::CityCoordinator | Role::FacilityDesk | Role::Clinician)
+                    | (Role::CityCoordinator, Role::FacilityDesk | Role::Clinician)
+            );
             if !allowed {
                 return Err(ServiceError::Forbidden(format!("a {} cannot create a {}", p.role, new.role)));
             }
