@@ -11,7 +11,6 @@ use fhirbolt::model::r4::resources::{
     Bundle, CapabilityStatement, HealthcareService, Location, MeasureReport, OperationOutcome, Organization,
 };
 use fhirbolt::model::r4::Resource;
-use fhirbolt::serde::DeserializeResourceOwned;
 use reqwest::StatusCode;
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
@@ -23,6 +22,8 @@ struct Demo {
     base: String,
     union_id: String,
     union_services: Vec<String>,
+    /// The HealthcareService id of a service some facility does not offer.
+    not_offered: String,
 }
 
 fn demo_server() -> &'static Demo {
@@ -42,12 +43,21 @@ fn demo_server() -> &'static Demo {
                 let scenario = demo(7, cb.now(), &cb.regions);
                 cb.load_scenario(&scenario).await.unwrap();
                 let union = scenario.facility(WUHAN_UNION_KEY).unwrap();
+                let not_offered = scenario
+                    .facilities
+                    .iter()
+                    .find_map(|f| {
+                        let missing = ServiceKind::ALL.iter().find(|k| !f.draft.services.contains(k))?;
+                        Some(format!("{}-{}", f.id, missing.as_str().replace('_', "-")))
+                    })
+                    .unwrap();
                 let config = ServerConfig { listen: "127.0.0.1:0".into() };
                 let app = Application::build(&config, cb).await.unwrap();
                 tx.send(Demo {
                     base: format!("http://{}", app.addr()),
                     union_id: union.id.to_string(),
                     union_services: union.draft.services.iter().map(|s| s.as_str().to_owned()).collect(),
+                    not_offered,
                 })
                 .unwrap();
                 app.run_until(std::future::pending()).await.unwrap();
@@ -57,6 +67,25 @@ fn demo_server() -> &'static Demo {
         rx.recv().expect("the demo server starts")
     })
 }
+
+/// A resource type that can be taken out of the `Resource` enum.
+trait Typed: Sized {
+    fn from_resource(r: Resource) -> Option<Self>;
+}
+
+macro_rules! typed {
+    ($($t:ident),+) => {$(
+        impl Typed for $t {
+            fn from_resource(r: Resource) -> Option<Self> {
+                match r {
+                    Resource::$t(x) => Some(*x),
+                    _ => None,
+                }
+            }
+        }
+    )+};
+}
+typed!(CapabilityStatement, Organization, Location, HealthcareService, MeasureReport, OperationOutcome);
 
 /// An answer: status, content type, body.
 struct Answer {
@@ -68,15 +97,19 @@ struct Answer {
 
 impl Answer {
     /// The body as an R4 resource of type `T`, after checking the FHIR media type.
-    fn parse<T: DeserializeResourceOwned>(&self) -> T {
+    fn parse<T: Typed>(&self) -> T {
         assert!(
             self.content_type.starts_with("application/fhir+json"),
             "content type {} for {}",
             self.content_type,
             self.body
         );
-        fhirbolt::json::from_str(&self.body, None)
-            .unwrap_or_else(|e| panic!("not a valid {}: {e}\n{}", std::any::type_name::<T>(), self.body))
+        // As the `Resource` enum: fhirbolt 0.4 reads a concrete type's decimals only as JSON
+        // strings ("invalid type: number, expected a string"), while R4 JSON writes them as
+        // numbers; the enum goes through fhirbolt's element model, which reads them right.
+        let resource: Resource = fhirbolt::json::from_str(&self.body, None)
+            .unwrap_or_else(|e| panic!("not a valid R4 resource: {e}\n{}", self.body));
+        T::from_resource(resource).unwrap_or_else(|| panic!("not a {}: {}", std::any::type_name::<T>(), self.body))
     }
 
     /// Expect an OperationOutcome with this status; returns its diagnostics.
@@ -128,33 +161,72 @@ async fn token(username: &str) -> String {
 /// Percent-encode a query value (Chinese names).
 fn enc(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
+/// A searchset Bundle and its entries' resources, each read back with fhirbolt.
+struct Searchset {
+    bundle: Bundle,
+    resources: Vec<Resource>,
+}
+
 /// A searchset, checked for shape: type, no total, a self link, `fullUrl`s.
-fn searchset(a: &Answer) -> Bundle {
+///
+/// fhirbolt 0.4 cannot read a Bundle whose entries hold resources: its `Resource`
+/// deserializer switches the shared context to its internal element format and never switches
+/// back, so the next primitive of the Bundle (`search.mode`) fails with "expected Code". So the
+/// Bundle is read without its entries' resources, and each resource is read on its own.
+fn searchset(a: &Answer) -> Searchset {
     assert_eq!(a.status, StatusCode::OK, "{}", a.body);
-    let b: Bundle = a.parse();
-    assert_eq!(b.r#type.value.as_deref(), Some("searchset"));
-    assert!(b.total.is_none(), "we do not count");
-    assert!(link(&b, "self").is_some());
-    for e in &b.entry {
-        assert!(e.full_url.as_ref().and_then(|u| u.value.as_ref()).is_some());
+    assert!(a.content_type.starts_with("application/fhir+json"), "{}", a.content_type);
+    let mut json: serde_json::Value = serde_json::from_str(&a.body).unwrap();
+    let mut resources = Vec::new();
+    for entry in json.get_mut("entry").and_then(|e| e.as_array_mut()).into_iter().flatten() {
+        let resource = entry.as_object_mut().unwrap().remove("resource").expect("every entry holds its resource");
+        let r: Resource = fhirbolt::json::from_json_value(resource, None)
+            .unwrap_or_else(|e| panic!("entry is not a valid R4 resource: {e}\n{}", a.body));
+        resources.push(r);
+    }
+    let bundle: Bundle = fhirbolt::json::from_json_value(json, None)
+        .unwrap_or_else(|e| panic!("not a valid R4 Bundle: {e}\n{}", a.body));
+    assert_eq!(bundle.r#type.value.as_deref(), Some("searchset"));
+    assert!(bundle.total.is_none(), "we do not count");
+    let page = Searchset { bundle, resources };
+    assert!(link(&page, "self").is_some());
+    for (e, r) in page.bundle.entry.iter().zip(&page.resources) {
+        let full = e.full_url.as_ref().and_then(|u| u.value.clone()).expect("a fullUrl");
+        assert_eq!(full, format!("{}/{}", resource_type(r), r.id().and_then(|i| i.value.clone()).unwrap()));
         assert_eq!(e.search.as_ref().and_then(|s| s.mode.as_ref()).and_then(|m| m.value.as_deref()), Some("match"));
     }
-    b
+    page
 }
 
-fn link(b: &Bundle, relation: &str) -> Option<String> {
-    b.link.iter().find(|l| l.relation.value.as_deref() == Some(relation)).and_then(|l| l.url.value.clone())
+fn resource_type(r: &Resource) -> &'static str {
+    match r {
+        Resource::Organization(_) => "Organization",
+        Resource::Location(_) => "Location",
+        Resource::HealthcareService(_) => "HealthcareService",
+        Resource::MeasureReport(_) => "MeasureReport",
+        other => panic!("unexpected resource {other:?}"),
+    }
 }
 
-fn entries(b: &Bundle) -> Vec<&Resource> {
-    b.entry.iter().map(|e| e.resource.as_ref().expect("every entry holds its resource")).collect()
+fn link(b: &Searchset, relation: &str) -> Option<String> {
+    b.bundle.link.iter().find(|l| l.relation.value.as_deref() == Some(relation)).and_then(|l| l.url.value.clone())
 }
 
-fn organizations(b: &Bundle) -> Vec<&Organization> {
+fn entries(b: &Searchset) -> Vec<&Resource> {
+    b.resources.iter().collect()
+}
+
+fn organizations(b: &Searchset) -> Vec<&Organization> {
     entries(b)
         .into_iter()
         .map(|r| match r {
@@ -175,7 +247,7 @@ async fn walk(first: &str, page: usize) -> (Vec<String>, usize) {
     let mut url = Some(first.to_owned());
     while let Some(u) = url {
         let b = searchset(&get(&u).await);
-        assert!(b.entry.len() <= page, "page of {} > {page}", b.entry.len());
+        assert!(b.resources.len() <= page, "page of {} > {page}", b.resources.len());
         ids.extend(entries(&b).into_iter().map(|r| id_of(&r.id().cloned())));
         pages += 1;
         assert!(pages < 200, "paging does not end");
@@ -220,7 +292,7 @@ async fn organization_read_and_search_by_chinese_name() {
         assert!(name.contains("协和医院"), "{name} does not match the name filter");
     }
     // Entries are addressed by relative fullUrl.
-    let full = b.entry.iter().filter_map(|e| e.full_url.as_ref()?.value.clone()).collect::<Vec<_>>();
+    let full = b.bundle.entry.iter().filter_map(|e| e.full_url.as_ref()?.value.clone()).collect::<Vec<_>>();
     assert!(full.contains(&format!("Organization/{}", d.union_id)));
 
     // English names match too, case-insensitively.
@@ -236,7 +308,10 @@ async fn organization_read_and_search_by_chinese_name() {
 
     // `_id` finds exactly that one.
     let by_id = searchset(&get(&format!("/fhir/Organization?_id={}", d.union_id)).await);
-    assert_eq!(organizations(&by_id).iter().map(|o| id_of(&o.id)).collect::<Vec<_>>(), [d.union_id.clone()]);
+    assert_eq!(
+        organizations(&by_id).iter().map(|o| id_of(&o.id)).collect::<Vec<_>>(),
+        std::slice::from_ref(&d.union_id)
+    );
 }
 
 #[tokio::test]
@@ -261,7 +336,7 @@ async fn address_city_by_code_or_name_is_the_same_subtree() {
 
     // A city and a province that do not contain each other match nothing.
     let none = searchset(&get("/fhir/Organization?address-city=420100&address-state=110000").await);
-    assert!(none.entry.is_empty());
+    assert!(none.resources.is_empty());
     // An unknown region is a bad parameter.
     let e = get("/fhir/Organization?address-city=Atlantis").await.outcome(StatusCode::BAD_REQUEST);
     assert!(e.contains("address-city"), "{e}");
@@ -274,7 +349,7 @@ async fn paging_walks_next_links() {
     assert!(all.len() > 10, "enough Wuhan facilities to page");
 
     let first = searchset(&get("/fhir/Organization?address-city=420100&_count=5").await);
-    assert_eq!(first.entry.len(), 5);
+    assert_eq!(first.resources.len(), 5);
     let next = link(&first, "next").expect("a next link");
     assert!(next.starts_with(&format!("{}/fhir/Organization?", demo_server().base)), "{next}");
     assert!(next.contains("_page_token=") && next.contains("_count=5") && next.contains("address-city=420100"));
@@ -309,18 +384,18 @@ async fn location_has_position_and_searches_by_organization() {
                 other => panic!("expected Location, got {other:?}"),
             })
             .collect();
-        assert_eq!(ids, [d.union_id.clone()]);
+        assert_eq!(ids, std::slice::from_ref(&d.union_id));
     }
     let b = searchset(&get(&format!("/fhir/Location?name={}&address-city=420100", enc("协和"))).await);
     assert!(entries(&b).iter().any(|r| r.id().and_then(|i| i.value.clone()) == Some(d.union_id.clone())));
     // An organization that does not exist: an empty searchset, not an error.
     let none = searchset(&get("/fhir/Location?organization=Organization/0190a6f4-7c1e-7b3a-9d2e-000000000001").await);
-    assert!(none.entry.is_empty());
+    assert!(none.resources.is_empty());
     // The wrong resource type in a reference is a bad parameter.
     get(&format!("/fhir/Location?organization=Patient/{}", d.union_id)).await.outcome(StatusCode::BAD_REQUEST);
 }
 
-fn services(b: &Bundle) -> Vec<&HealthcareService> {
+fn services(b: &Searchset) -> Vec<&HealthcareService> {
     entries(b)
         .into_iter()
         .map(|r| match r {
@@ -368,12 +443,10 @@ async fn healthcare_services_of_an_organization() {
     let unknown = get("/fhir/HealthcareService?service-type=teleportation").await.outcome(StatusCode::BAD_REQUEST);
     assert!(unknown.contains("service-type"), "{unknown}");
     let foreign = searchset(&get("/fhir/HealthcareService?service-type=http://snomed.info/sct%7C123").await);
-    assert!(foreign.entry.is_empty());
+    assert!(foreign.resources.is_empty());
 
     // A service the facility does not offer is not a resource.
-    let missing = ServiceKind::ALL.iter().find(|k| !d.union_services.iter().any(|s| s == k.as_str())).unwrap();
-    let id = format!("{}-{}", d.union_id, missing.as_str().replace('_', "-"));
-    get(&format!("/fhir/HealthcareService/{id}")).await.outcome(StatusCode::NOT_FOUND);
+    get(&format!("/fhir/HealthcareService/{}", d.not_offered)).await.outcome(StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
@@ -431,16 +504,16 @@ async fn measure_report_for_the_wuhan_coordinator() {
     // Search by subject, with or without the type.
     for subject in [format!("Location/{}", d.union_id), d.union_id.clone()] {
         let b = searchset(&get_as(&format!("/fhir/MeasureReport?subject={}", enc(&subject)), &wuhan).await);
-        assert_eq!(b.entry.len(), 1);
+        assert_eq!(b.resources.len(), 1);
         assert!(matches!(entries(&b)[0], Resource::MeasureReport(_)));
     }
     // Without a subject: everything in scope, paged.
     let b = searchset(&get_as("/fhir/MeasureReport?_count=4", &wuhan).await);
-    assert_eq!(b.entry.len(), 4);
+    assert_eq!(b.resources.len(), 4);
     assert!(entries(&b).iter().all(|r| matches!(r, Resource::MeasureReport(_))));
     let next = link(&b, "next").expect("Wuhan has more than 4 reporting facilities");
     let second = searchset(&get_as(&next, &wuhan).await);
-    assert!(!second.entry.is_empty());
+    assert!(!second.resources.is_empty());
     let first_ids: BTreeSet<_> = entries(&b).iter().map(|r| r.id().and_then(|i| i.value.clone())).collect();
     assert!(entries(&second).iter().all(|r| !first_ids.contains(&r.id().and_then(|i| i.value.clone()))));
 }
@@ -452,10 +525,9 @@ async fn measure_report_obeys_scope() {
     let url = format!("/fhir/MeasureReport/{}", d.union_id);
     get_as(&url, &beijing).await.outcome(StatusCode::NOT_FOUND);
     let b = searchset(&get_as(&format!("/fhir/MeasureReport?subject=Location/{}", d.union_id), &beijing).await);
-    assert!(b.entry.is_empty(), "out of scope: no entry");
+    assert!(b.resources.is_empty(), "out of scope: no entry");
     let all = searchset(&get_as("/fhir/MeasureReport?_count=500", &beijing).await);
-    assert!(all.entry.iter().all(|e| e.full_url.as_ref().and_then(|u| u.value.clone())
-        != Some(format!("MeasureReport/{}", d.union_id))));
+    assert!(all.resources.iter().all(|r| r.id().and_then(|i| i.value.clone()) != Some(d.union_id.clone())));
 
     let patient = token("patient-demo").await;
     get_as(&url, &patient).await.outcome(StatusCode::FORBIDDEN);

@@ -84,7 +84,8 @@ impl FhirProblem {
 impl IntoResponse for FhirProblem {
     fn into_response(self) -> Response {
         let body = operation_outcome(IssueSeverity::Error, self.code, &self.diagnostics);
-        let mut res = (self.status, [(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON))], body).into_response();
+        let mut res =
+            (self.status, [(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON))], body).into_response();
         if self.challenge {
             res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"carebridge\""));
         }
@@ -113,11 +114,9 @@ impl From<ServiceError> for FhirProblem {
                 Self { challenge: true, ..Self::new(StatusCode::UNAUTHORIZED, IssueType::Login, m) }
             }
             ServiceError::Forbidden(m) => Self::new(StatusCode::FORBIDDEN, IssueType::Forbidden, m),
-            ServiceError::NotFound => Self::new(
-                StatusCode::NOT_FOUND,
-                IssueType::NotFound,
-                "no such resource, or it is outside your scope",
-            ),
+            ServiceError::NotFound => {
+                Self::new(StatusCode::NOT_FOUND, IssueType::NotFound, "no such resource, or it is outside your scope")
+            }
             ServiceError::Unavailable(m) => {
                 tracing::warn!(error = %m, "database unavailable");
                 Self::new(
@@ -148,7 +147,10 @@ impl From<Problem> for FhirProblem {
             s if s.is_client_error() => IssueType::Invalid,
             _ => IssueType::Exception,
         };
-        Self { challenge: p.www_authenticate || status == StatusCode::UNAUTHORIZED, ..Self::new(status, code, p.detail) }
+        Self {
+            challenge: p.www_authenticate || status == StatusCode::UNAUTHORIZED,
+            ..Self::new(status, code, p.detail)
+        }
     }
 }
 
@@ -181,7 +183,9 @@ pub async fn method_not_allowed() -> Response {
 /// `_format` (which wins, as FHIR specifies) or `Accept`.
 pub async fn negotiate(req: Request, next: Next) -> Response {
     let format = req.uri().query().and_then(|q| {
-        form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "_format").map(|(_, v)| v.into_owned())
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, v)| k == "_format" && !v.trim().is_empty())
+            .map(|(_, v)| v.into_owned())
     });
     let acceptable = match &format {
         Some(f) => format_is_json(f),
@@ -250,7 +254,8 @@ mod tests {
         ] {
             assert!(accept_allows_json(ok), "{ok}");
         }
-        for bad in ["application/fhir+xml", "text/html", "application/fhir+json;q=0", "application/fhir+json; fhirVersion=3.0"]
+        for bad in
+            ["application/fhir+xml", "text/html", "application/fhir+json;q=0", "application/fhir+json; fhirVersion=3.0"]
         {
             assert!(!accept_allows_json(bad), "{bad}");
         }

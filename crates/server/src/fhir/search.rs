@@ -275,7 +275,11 @@ pub fn empty_bundle(headers: &HeaderMap, resource_type: &str, params: &Params) -
 
 /// 400 for a `_page_token` this server did not issue.
 pub fn bad_page_token() -> FhirProblem {
-    FhirProblem::new(StatusCode::BAD_REQUEST, IssueType::Value, "parameter `_page_token`: is not a token this server issued")
+    FhirProblem::new(
+        StatusCode::BAD_REQUEST,
+        IssueType::Value,
+        "parameter `_page_token`: is not a token this server issued",
+    )
 }
 
 #[cfg(test)]

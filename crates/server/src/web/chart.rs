@@ -62,12 +62,12 @@ impl ChartText<'_> {
     }
 }
 
-const W: f64 = 800.0;
-const H: f64 = 300.0;
-const LEFT: f64 = 52.0;
+const W: f64 = 720.0;
+const H: f64 = 320.0;
+const LEFT: f64 = 56.0;
 const RIGHT: f64 = 16.0;
-const TOP: f64 = 34.0;
-const BOTTOM: f64 = 34.0;
+const TOP: f64 = 40.0;
+const BOTTOM: f64 = 38.0;
 const DAY_MS: i64 = 86_400_000;
 /// China's offset from UTC: day ticks fall on local midnight.
 const LOCAL_OFFSET_MS: i64 = 8 * 3_600_000;
@@ -100,13 +100,13 @@ pub fn render(lines: &[Line], from: Timestamp, to: Timestamp, text: &ChartText<'
     let y = |v: f64| TOP + (1.0 - v / y_max) * (H - TOP - BOTTOM);
 
     // Horizontal grid and percentage labels.
-    out.push_str(r##"<g font-size="12" fill="#3d4752">"##);
+    out.push_str(r##"<g font-size="14" fill="#3d4752">"##);
     let mut v = 0.0;
     while v <= y_max + 0.01 {
         let yy = num(y(v));
         let _ = write!(
             out,
-            r##"<line x1="{LEFT}" x2="{}" y1="{yy}" y2="{yy}" stroke="#e1e5ea"/><text x="{}" y="{yy}" dy="4" text-anchor="end">{}%</text>"##,
+            r##"<line x1="{LEFT}" x2="{}" y1="{yy}" y2="{yy}" stroke="#e1e5ea"/><text x="{}" y="{yy}" dy="5" text-anchor="end">{}%</text>"##,
             W - RIGHT,
             LEFT - 6.0,
             v as i64
@@ -120,10 +120,15 @@ pub fn render(lines: &[Line], from: Timestamp, to: Timestamp, text: &ChartText<'
     for day in first_day..=last_day {
         let t = day * DAY_MS - LOCAL_OFFSET_MS;
         let xx = num(x(t));
-        let _ = write!(out, r##"<line x1="{xx}" x2="{xx}" y1="{}" y2="{}" stroke="#7b8794"/>"##, num(H - BOTTOM), num(H - BOTTOM + 5.0));
+        let _ = write!(
+            out,
+            r##"<line x1="{xx}" x2="{xx}" y1="{}" y2="{}" stroke="#7b8794"/>"##,
+            num(H - BOTTOM),
+            num(H - BOTTOM + 5.0)
+        );
         if (day - first_day) % every == 0 {
             let date = Timestamp::from_millis(t + LOCAL_OFFSET_MS).to_datetime().format("%m-%d");
-            let _ = write!(out, r#"<text x="{xx}" y="{}" text-anchor="middle">{date}</text>"#, num(H - BOTTOM + 18.0));
+            let _ = write!(out, r#"<text x="{xx}" y="{}" text-anchor="middle">{date}</text>"#, num(H - BOTTOM + 21.0));
         }
     }
     out.push_str("</g>");
@@ -164,7 +169,7 @@ pub fn render(lines: &[Line], from: Timestamp, to: Timestamp, text: &ChartText<'
         let dash = if dash.is_empty() { String::new() } else { format!(r#" stroke-dasharray="{dash}""#) };
         let _ = write!(
             out,
-            r##"<line x1="{}" x2="{}" y1="14" y2="14" stroke="{colour}" stroke-width="2.5"{dash}/><text x="{}" y="18" font-size="13" fill="#1f1f1f">{}</text>"##,
+            r##"<line x1="{}" x2="{}" y1="16" y2="16" stroke="{colour}" stroke-width="3"{dash}/><text x="{}" y="21" font-size="15" fill="#1f1f1f">{}</text>"##,
             num(lx),
             num(lx + 28.0),
             num(lx + 34.0),
@@ -176,9 +181,9 @@ pub fn render(lines: &[Line], from: Timestamp, to: Timestamp, text: &ChartText<'
     out
 }
 
-/// A rough width of 13 px text: CJK characters are square, Latin ones about half as wide.
+/// A rough width of 15 px text: CJK characters are square, Latin ones about half as wide.
 fn text_width(s: &str) -> f64 {
-    s.chars().map(|c| if c.is_ascii() { 7.5 } else { 13.0 }).sum()
+    s.chars().map(|c| if c.is_ascii() { 8.5 } else { 15.0 }).sum()
 }
 
 #[cfg(test)]
@@ -203,7 +208,11 @@ mod tests {
     fn one_polyline_per_unit_with_rates_in_percent() {
         let series: Vec<SeriesPoint> = (0..56)
             .flat_map(|i| {
-                [point(i * 6, Unit::Icu, 100, 90 + i), point(i * 6, Unit::GeneralWard, 1000, 700), point(i * 6, Unit::Maternity, 10, 1)]
+                [
+                    point(i * 6, Unit::Icu, 100, 90 + i),
+                    point(i * 6, Unit::GeneralWard, 1000, 700),
+                    point(i * 6, Unit::Maternity, 10, 1),
+                ]
             })
             .collect();
         let lines = lines(&series);

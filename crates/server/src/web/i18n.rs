@@ -189,7 +189,9 @@ impl Lang {
     pub fn truncated(self, shown: usize, total: usize) -> String {
         match self {
             Lang::Zh => format!("共 {total} 家，仅显示最紧张的 {shown} 家；选择更小的地区可查看全部。"),
-            Lang::En => format!("Showing the {shown} most constrained of {total}; choose a smaller region to see them all."),
+            Lang::En => {
+                format!("Showing the {shown} most constrained of {total}; choose a smaller region to see them all.")
+            }
         }
     }
 

@@ -56,10 +56,7 @@ pub fn provinces() -> &'static [Feature] {
 
 /// The cities (or districts) of a province with its own file.
 pub fn province_detail(province: RegionCode) -> Option<&'static [Feature]> {
-    FILES
-        .iter()
-        .position(|(p, _)| *p == Some(province.as_u32()))
-        .map(layer)
+    FILES.iter().position(|(p, _)| *p == Some(province.as_u32())).map(layer)
 }
 
 /// Parse a GeoJSON `FeatureCollection` of `Polygon`/`MultiPolygon` features with `code` and
@@ -329,7 +326,11 @@ pub fn render(boundaries: &[Boundary], markers: &[Marker], aria_label: &str) -> 
             // Mouse users drill down by clicking; keyboard users have the same links in the
             // sub-region table, so the map adds no tab stops.
             Some(href) => {
-                let _ = write!(out, r#"<a href="{}" tabindex="-1"><path d="{d}"><title>{title}</title></path></a>"#, escape(href));
+                let _ = write!(
+                    out,
+                    r#"<a href="{}" tabindex="-1"><path d="{d}"><title>{title}</title></path></a>"#,
+                    escape(href)
+                );
             }
             None => {
                 let _ = write!(out, r#"<path d="{d}"><title>{title}</title></path>"#);

@@ -16,6 +16,8 @@ mod page;
 mod pages;
 mod session;
 mod svg;
+#[cfg(test)]
+mod tests;
 
 use crate::state::AppState;
 use axum::routing::{get, post};

@@ -66,12 +66,14 @@ impl FromRequestParts<AppState> for PageCtx {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let headers = &parts.headers;
-        let pairs: Vec<(String, String)> = form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes()).into_owned().collect();
+        let pairs: Vec<(String, String)> =
+            form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes()).into_owned().collect();
         let asked = pairs.iter().rev().find(|(k, _)| k == "lang").and_then(|(_, v)| Lang::parse(v));
-        let lang = asked
-            .or_else(|| session::cookie(headers, LANG_COOKIE).and_then(Lang::parse))
-            .unwrap_or_else(|| Lang::from_accept_language(headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok())));
-        let csrf_cookie = session::cookie(headers, CSRF_COOKIE).filter(|v| session::is_token_shaped(v)).map(str::to_string);
+        let lang = asked.or_else(|| session::cookie(headers, LANG_COOKIE).and_then(Lang::parse)).unwrap_or_else(|| {
+            Lang::from_accept_language(headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()))
+        });
+        let csrf_cookie =
+            session::cookie(headers, CSRF_COOKIE).filter(|v| session::is_token_shaped(v)).map(str::to_string);
         let (csrf, mint_csrf) = match &csrf_cookie {
             Some(c) => (c.clone(), false),
             None => (session::random_token(), true),
@@ -211,16 +213,24 @@ impl PageCtx {
                 let page = ErrorPage {
                     chrome: self.chrome(t.err_title_bad_request, ""),
                     message: t.err_filters.to_string(),
-                    details: v.0.iter().map(|f| format!("{} {}", f.pointer.trim_start_matches('/'), f.detail)).collect(),
+                    details: v
+                        .0
+                        .iter()
+                        .map(|f| format!("{} {}", f.pointer.trim_start_matches('/'), f.detail))
+                        .collect(),
                     request_id: None,
                 };
                 self.html(StatusCode::UNPROCESSABLE_ENTITY, &page)
             }
             ServiceError::Unauthenticated(_) => self.redirect("/login", &[session::clear_session_cookie()]),
-            ServiceError::Forbidden(_) => self.error(StatusCode::FORBIDDEN, t.err_title_forbidden, t.err_forbidden_capacity),
+            ServiceError::Forbidden(_) => {
+                self.error(StatusCode::FORBIDDEN, t.err_title_forbidden, t.err_forbidden_capacity)
+            }
             ServiceError::NotFound => self.error(StatusCode::NOT_FOUND, t.err_title_not_found, t.err_not_found),
             ServiceError::Conflict(m) => self.error(StatusCode::CONFLICT, t.err_title_bad_request, &m),
-            ServiceError::PreconditionFailed { .. } => self.error(StatusCode::PRECONDITION_FAILED, t.err_title_bad_request, t.err_internal),
+            ServiceError::PreconditionFailed { .. } => {
+                self.error(StatusCode::PRECONDITION_FAILED, t.err_title_bad_request, t.err_internal)
+            }
             ServiceError::Unavailable(m) => {
                 tracing::warn!(error = %m, "database unavailable (page)");
                 self.error(StatusCode::SERVICE_UNAVAILABLE, t.err_title_unavailable, t.err_unavailable)

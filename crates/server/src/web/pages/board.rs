@@ -100,10 +100,20 @@ struct Cells {
 
 impl Cells {
     fn of(t: Totals) -> Self {
-        Cells { staffed: count(t.staffed), occupied: count(t.occupied), available: count(t.available), over: t.available < 0 }
+        Cells {
+            staffed: count(t.staffed),
+            occupied: count(t.occupied),
+            available: count(t.available),
+            over: t.available < 0,
+        }
     }
     fn of_counts(c: &UnitCounts) -> Self {
-        Cells { staffed: count(c.staffed()), occupied: count(c.occupied()), available: count(c.available()), over: c.overloaded() }
+        Cells {
+            staffed: count(c.staffed()),
+            occupied: count(c.occupied()),
+            available: count(c.available()),
+            over: c.overloaded(),
+        }
     }
 }
 
@@ -159,7 +169,11 @@ fn unit_counts(c: &FacilityCapacity, unit: Unit) -> Option<&UnitCounts> {
 
 /// Every current-capacity row the principal may see in `region`, up to [`MAX_FACILITIES`];
 /// the flag says the list was cut.
-async fn all_capacity(cb: &Carebridge, p: &Principal, region: Option<&str>) -> Result<(Vec<FacilityCapacity>, bool), ServiceError> {
+async fn all_capacity(
+    cb: &Carebridge,
+    p: &Principal,
+    region: Option<&str>,
+) -> Result<(Vec<FacilityCapacity>, bool), ServiceError> {
     let mut out = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
@@ -175,12 +189,17 @@ async fn all_capacity(cb: &Carebridge, p: &Principal, region: Option<&str>) -> R
 
 /// Where the facilities are: the public directory of the region (it carries lon/lat, which
 /// capacity rows do not), or a desk's own facility.
-async fn all_locations(cb: &Carebridge, p: &Principal, region: Option<RegionCode>) -> Result<(Vec<Facility>, bool), ServiceError> {
+async fn all_locations(
+    cb: &Carebridge,
+    p: &Principal,
+    region: Option<RegionCode>,
+) -> Result<(Vec<Facility>, bool), ServiceError> {
     if let Scope::Facility(id) = p.scope {
         return Ok((vec![cb.facility(id).await?], false));
     }
     let mut out = Vec::new();
-    let mut query = DirectoryQuery { region: region.map(|c| c.to_string()), limit: Some(FETCH_PAGE), ..Default::default() };
+    let mut query =
+        DirectoryQuery { region: region.map(|c| c.to_string()), limit: Some(FETCH_PAGE), ..Default::default() };
     loop {
         let page = cb.directory(&query).await?;
         out.extend(page.items);
@@ -207,15 +226,31 @@ pub async fn get(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQuer
         None => ColorBy::Icu,
         Some(v) => match ColorBy::parse(v) {
             Some(c) => c,
-            None => return ctx.error(StatusCode::BAD_REQUEST, t.err_title_bad_request, &format!("{}: “{v}” {}", t.color_by, t.err_not_a_choice)),
+            None => {
+                return ctx.error(
+                    StatusCode::BAD_REQUEST,
+                    t.err_title_bad_request,
+                    &format!("{}: “{v}” {}", t.color_by, t.err_not_a_choice),
+                )
+            }
         },
     };
     let asked = match field(&query, "region") {
         None => None,
         Some(v) => match RegionCode::parse(v) {
-            Err(_) => return ctx.error(StatusCode::BAD_REQUEST, t.err_title_bad_request, &format!("{}: “{v}” {}", t.col_region, t.err_region_shape)),
+            Err(_) => {
+                return ctx.error(
+                    StatusCode::BAD_REQUEST,
+                    t.err_title_bad_request,
+                    &format!("{}: “{v}” {}", t.col_region, t.err_region_shape),
+                )
+            }
             Ok(code) if cb.regions.get(code).is_none() => {
-                return ctx.error(StatusCode::UNPROCESSABLE_ENTITY, t.err_title_bad_request, &format!("{}: “{v}” {}", t.col_region, t.err_region_unknown))
+                return ctx.error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    t.err_title_bad_request,
+                    &format!("{}: “{v}” {}", t.col_region, t.err_region_unknown),
+                )
             }
             Ok(code) => Some(code),
         },
@@ -271,11 +306,12 @@ pub async fn get(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQuer
     };
     let up = match region.filter(|_| !own_facility).and_then(|c| cb.regions.get(c)) {
         Some(r) => match r.parent {
-            Some(parent) if may_view(cb, p, parent) => cb
-                .regions
-                .get(parent)
-                .map(|pr| Link { href: board_href(Some(parent), color), label: pr.name.clone() }),
-            None if p.scope == Scope::Nation => Some(Link { href: board_href(None, color), label: t.nation.to_string() }),
+            Some(parent) if may_view(cb, p, parent) => {
+                cb.regions.get(parent).map(|pr| Link { href: board_href(Some(parent), color), label: pr.name.clone() })
+            }
+            None if p.scope == Scope::Nation => {
+                Some(Link { href: board_href(None, color), label: t.nation.to_string() })
+            }
             _ => None,
         },
         None => None,
@@ -293,15 +329,20 @@ pub async fn get(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQuer
         stale_any: stale_count > 0,
         map_svg: map_svg(cb, p, lang, map_region, region, color, &locations, &by_id, &heading),
         map_note: locations_cut.then(|| lang.map_truncated(locations.len())),
-        color_links: [(ColorBy::Icu, t.color_icu), (ColorBy::General, t.color_general), (ColorBy::Designation, t.color_designation)]
-            .into_iter()
-            .map(|(c, label)| ColorLink { href: board_href(asked, c), label, current: c == color })
-            .collect(),
+        color_links: [
+            (ColorBy::Icu, t.color_icu),
+            (ColorBy::General, t.color_general),
+            (ColorBy::Designation, t.color_designation),
+        ]
+        .into_iter()
+        .map(|(c, label)| ColorLink { href: board_href(asked, c), label, current: c == color })
+        .collect(),
         legend: legend(lang, color),
         chart_svg: chart_svg(lang, cb, &series),
         unit_icu: lang.unit(Unit::Icu),
         unit_general: lang.unit(Unit::GeneralWard),
-        table_note: (capacity.len() > TABLE_ROWS || capacity_cut).then(|| lang.truncated(TABLE_ROWS.min(capacity.len()), capacity.len())),
+        table_note: (capacity.len() > TABLE_ROWS || capacity_cut)
+            .then(|| lang.truncated(TABLE_ROWS.min(capacity.len()), capacity.len())),
         rows: table(lang, &capacity),
         subregions: rollup.as_ref().map(|r| subregions(cb, p, r, region, color)).unwrap_or_default(),
         heading,
@@ -458,8 +499,10 @@ fn marker(lang: Lang, color: ColorBy, f: &Facility, cap: Option<&FacilityCapacit
         ColorBy::General => map::traffic(general.map(UnitCounts::available), color),
         ColorBy::Designation => (map::designation_colour(f.designation), 1),
     };
-    let ring = (color != ColorBy::Designation && f.designation == Designation::VirusDesignated).then_some(map::VIRUS_RING);
-    let mut title = format!("{} · {}", name_of(lang, &f.draft.name_zh, &f.draft.name_en), lang.designation(f.designation));
+    let ring =
+        (color != ColorBy::Designation && f.designation == Designation::VirusDesignated).then_some(map::VIRUS_RING);
+    let mut title =
+        format!("{} · {}", name_of(lang, &f.draft.name_zh, &f.draft.name_en), lang.designation(f.designation));
     for (unit, counts) in [(Unit::Icu, icu), (Unit::GeneralWard, general)] {
         if let Some(u) = counts {
             title.push_str(&format!(
@@ -483,7 +526,15 @@ fn marker(lang: Lang, color: ColorBy, f: &Facility, cap: Option<&FacilityCapacit
         }
         None => title.push_str(&format!("\n{}", t.no_report)),
     }
-    Marker { lon: f.draft.location.lon, lat: f.draft.location.lat, fill, ring, stale: cap.is_some_and(|c| c.stale), rank, title }
+    Marker {
+        lon: f.draft.location.lon,
+        lat: f.draft.location.lat,
+        fill,
+        ring,
+        stale: cap.is_some_and(|c| c.stale),
+        rank,
+        title,
+    }
 }
 
 /// A legend swatch: a circle like the map's markers.
@@ -506,7 +557,10 @@ fn swatch(fill: &str, ring: Option<&str>, stale: bool) -> String {
 
 fn legend(lang: Lang, color: ColorBy) -> Vec<LegendItem> {
     let t = lang.t();
-    let item = |fill: &str, ring: Option<&str>, stale: bool, label: String| LegendItem { swatch: swatch(fill, ring, stale), label };
+    let item = |fill: &str, ring: Option<&str>, stale: bool, label: String| LegendItem {
+        swatch: swatch(fill, ring, stale),
+        label,
+    };
     let mut out = Vec::new();
     match color {
         ColorBy::Icu | ColorBy::General => {
@@ -533,6 +587,11 @@ fn chart_svg(lang: Lang, cb: &Carebridge, series: &[carebridge_service::capacity
     let latest: Vec<(&str, f64)> = lines.iter().filter_map(|l| l.latest().map(|v| (lang.unit(l.unit), v))).collect();
     let aria = if latest.is_empty() { t.no_data.to_string() } else { lang.chart_label(&latest) };
     let now = cb.now();
-    let text = ChartText { icu: lang.unit(Unit::Icu), general: lang.unit(Unit::GeneralWard), no_data: t.no_data, aria_label: &aria };
+    let text = ChartText {
+        icu: lang.unit(Unit::Icu),
+        general: lang.unit(Unit::GeneralWard),
+        no_data: t.no_data,
+        aria_label: &aria,
+    };
     chart::render(&lines, now.minus_hours(CHART_DAYS * 24), now, &text)
 }

@@ -55,6 +55,7 @@ struct Row {
     designation_class: &'static str,
     takes_new: bool,
     phone: String,
+    address: String,
 }
 
 /// The form's values as typed.
@@ -86,7 +87,13 @@ impl Form {
     /// The query string of these filters (without the cursor), for pagination links.
     fn query(&self) -> String {
         let mut q = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in [("q", &self.q), ("region", &self.region), ("service", &self.service), ("designation", &self.designation), ("level", &self.level)] {
+        for (k, v) in [
+            ("q", &self.q),
+            ("region", &self.region),
+            ("service", &self.service),
+            ("designation", &self.designation),
+            ("level", &self.level),
+        ] {
             if !v.is_empty() {
                 q.append_pair(k, v);
             }
@@ -115,16 +122,9 @@ pub async fn get(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQuer
     let form = Form::read(&pairs(raw.unwrap_or_default().as_bytes()));
 
     // Check every field, collecting all complaints so they can be fixed at once.
-    let mut errors = Vec::new();
-    let mut status = StatusCode::OK;
-    let mut bad = |label: &str, value: &str, why: &str, code: StatusCode| {
-        errors.push(format!("{label}: “{value}” {why}"));
-        if status == StatusCode::OK || code == StatusCode::BAD_REQUEST {
-            status = code;
-        }
-    };
+    let mut bad = Complaints { errors: Vec::new(), status: StatusCode::OK };
     if form.q.chars().count() > MAX_TEXT {
-        bad(t.f_text, "…", t.err_text_long, StatusCode::BAD_REQUEST);
+        bad.add(t.f_text, "…", t.err_text_long, StatusCode::BAD_REQUEST);
     }
     let service = parse_choice(&form.service, ServiceKind::parse, t.f_service, t, &mut bad);
     let designation = parse_choice(&form.designation, Designation::parse, t.f_designation, t, &mut bad);
@@ -134,17 +134,17 @@ pub async fn get(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQuer
     } else {
         match RegionCode::parse(&form.region) {
             Err(_) => {
-                bad(t.f_region, &form.region, t.err_region_shape, StatusCode::BAD_REQUEST);
+                bad.add(t.f_region, &form.region, t.err_region_shape, StatusCode::BAD_REQUEST);
                 None
             }
             Ok(code) if s.cb.regions.get(code).is_none() => {
-                bad(t.f_region, &form.region, t.err_region_unknown, StatusCode::UNPROCESSABLE_ENTITY);
+                bad.add(t.f_region, &form.region, t.err_region_unknown, StatusCode::UNPROCESSABLE_ENTITY);
                 None
             }
             Ok(code) => Some(code),
         }
     };
-    drop(bad);
+    let Complaints { mut errors, mut status } = bad;
 
     let mut rows = Vec::new();
     let mut next_href = None;
@@ -167,13 +167,20 @@ pub async fn get(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQuer
                 next_href = page.next_cursor.map(|c| {
                     let q = form.query();
                     let sep = if q.is_empty() { "" } else { "&" };
-                    format!("/directory?{q}{sep}cursor={}", form_urlencoded::byte_serialize(c.as_bytes()).collect::<String>())
+                    format!(
+                        "/directory?{q}{sep}cursor={}",
+                        form_urlencoded::byte_serialize(c.as_bytes()).collect::<String>()
+                    )
                 });
             }
             Err(ServiceError::Invalid(v)) => {
                 status = StatusCode::BAD_REQUEST;
                 for e in v.0 {
-                    errors.push(if e.pointer == "/cursor" { t.err_cursor.to_string() } else { format!("{} {}", e.pointer.trim_start_matches('/'), e.detail) });
+                    errors.push(if e.pointer == "/cursor" {
+                        t.err_cursor.to_string()
+                    } else {
+                        format!("{} {}", e.pointer.trim_start_matches('/'), e.detail)
+                    });
                 }
             }
             Err(e) => return ctx.service_error(e),
@@ -198,11 +205,19 @@ pub async fn get(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQuer
             .collect(),
         designations: Designation::ALL
             .iter()
-            .map(|d| Choice { value: d.as_str().into(), label: lang.designation(*d).into(), selected: form.designation == d.as_str() })
+            .map(|d| Choice {
+                value: d.as_str().into(),
+                label: lang.designation(*d).into(),
+                selected: form.designation == d.as_str(),
+            })
             .collect(),
         levels: FacilityLevel::ALL
             .iter()
-            .map(|l| Choice { value: l.as_str().into(), label: lang.level(*l).into(), selected: form.level == l.as_str() })
+            .map(|l| Choice {
+                value: l.as_str().into(),
+                label: lang.level(*l).into(),
+                selected: form.level == l.as_str(),
+            })
             .collect(),
         count: lang.facilities_on_page(rows.len()),
         q: form.q,
@@ -215,13 +230,29 @@ pub async fn get(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQuer
     ctx.html(status, &page)
 }
 
+/// What was wrong with the form, and the status that says so (400 wins over 422: a malformed
+/// value is the more basic mistake).
+struct Complaints {
+    errors: Vec<String>,
+    status: StatusCode,
+}
+
+impl Complaints {
+    fn add(&mut self, label: &str, value: &str, why: &str, status: StatusCode) {
+        self.errors.push(format!("{label}: “{value}” {why}"));
+        if self.status == StatusCode::OK || status == StatusCode::BAD_REQUEST {
+            self.status = status;
+        }
+    }
+}
+
 /// Parse an optional vocabulary value, reporting a bad one.
 fn parse_choice<T>(
     value: &str,
     parse: fn(&str) -> Result<T, String>,
     label: &str,
     t: &Text,
-    bad: &mut impl FnMut(&str, &str, &str, StatusCode),
+    bad: &mut Complaints,
 ) -> Option<T> {
     if value.is_empty() {
         return None;
@@ -229,7 +260,7 @@ fn parse_choice<T>(
     match parse(value) {
         Ok(v) => Some(v),
         Err(_) => {
-            bad(label, value, t.err_not_a_choice, StatusCode::BAD_REQUEST);
+            bad.add(label, value, t.err_not_a_choice, StatusCode::BAD_REQUEST);
             None
         }
     }
@@ -237,16 +268,15 @@ fn parse_choice<T>(
 
 /// The provinces, plus the current value when it is a city or district reached by a link.
 fn region_choices(s: &AppState, current: &str) -> Vec<Choice> {
-    let mut out: Vec<Choice> = s
-        .cb
-        .list_regions(None)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|r| {
-            let value = r.code.to_string();
-            Choice { selected: value == current, label: r.name, value }
-        })
-        .collect();
+    let mut out: Vec<Choice> =
+        s.cb.list_regions(None)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| {
+                let value = r.code.to_string();
+                Choice { selected: value == current, label: r.name, value }
+            })
+            .collect();
     if !current.is_empty() && !out.iter().any(|c| c.selected) {
         if let Ok(r) = s.cb.region(current) {
             out.insert(0, Choice { value: r.code.to_string(), label: r.name, selected: true });
@@ -287,5 +317,6 @@ fn row(f: &Facility, lang: Lang, s: &AppState) -> Row {
         designation_class: designation_class(f.designation),
         takes_new: d.takes_new_patients,
         phone: d.phone.clone(),
+        address: d.address.clone(),
     }
 }

@@ -14,6 +14,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use carebridge_domain::user::Role;
 use carebridge_service::ServiceError;
 
 #[derive(Template)]
@@ -53,7 +54,9 @@ pub async fn submit(State(s): State<AppState>, mut ctx: PageCtx, body: Bytes) ->
         Ok(issued) => {
             ctx.rotate_csrf();
             let cookie = session::session_cookie(&issued.access_token, issued.expires_in);
-            ctx.redirect("/board", &[cookie])
+            // Patients see no capacity numbers: their way in is the directory.
+            let to = if issued.principal.role == Role::Patient { "/directory" } else { "/board" };
+            ctx.redirect(to, &[cookie])
         }
         Err(ServiceError::Unauthenticated(_)) => form(&ctx, StatusCode::UNAUTHORIZED, username, Some(t.login_failed)),
         Err(e) => ctx.service_error(e),
