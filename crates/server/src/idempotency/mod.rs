@@ -23,7 +23,9 @@ const MAX_BODY: usize = 2 * 1024 * 1024;
 const KEPT_HEADERS: &[&str] = &["content-type", "location", "etag"];
 
 pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if req.method() != Method::POST {
+    // Only creating POSTs: sign-in creates no resource, and its response (a token) must never
+    // be stored.
+    if req.method() != Method::POST || req.uri().path().ends_with("/auth/token") {
         return next.run(req).await;
     }
     let Some(key) = req.headers().get("idempotency-key").cloned() else {
