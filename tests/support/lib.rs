@@ -4,4 +4,5 @@
 
 pub mod app;
 pub mod binary;
+pub mod browser;
 pub mod fixtures;

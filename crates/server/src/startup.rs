@@ -126,8 +126,15 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }
 
-async fn not_found() -> Problem {
-    Problem::not_found()
+/// Unknown paths: an HTML page for browsers, a problem document for everyone else.
+async fn not_found(state: axum::extract::State<AppState>, req: axum::extract::Request) -> Response {
+    let wants_html =
+        req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"));
+    if wants_html {
+        let (mut parts, _) = req.into_parts();
+        return web::not_found_page(&state, &mut parts).await;
+    }
+    Problem::not_found().into_response()
 }
 
 async fn api_not_found() -> Problem {

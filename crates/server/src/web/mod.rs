@@ -37,3 +37,16 @@ pub fn router() -> Router<AppState> {
         .route("/assets/style.css", get(assets::style))
         .route("/assets/favicon.svg", get(assets::favicon))
 }
+
+/// The 404 for browsers: the HTML error page with the site's navigation (the caller decides
+/// the client prefers HTML).
+pub async fn not_found_page(state: &AppState, parts: &mut axum::http::request::Parts) -> axum::response::Response {
+    use axum::extract::FromRequestParts;
+    match page::PageCtx::from_request_parts(parts, state).await {
+        Ok(ctx) => {
+            let t = ctx.t();
+            ctx.error(axum::http::StatusCode::NOT_FOUND, t.err_title_not_found, t.err_not_found)
+        }
+        Err(res) => res,
+    }
+}
