@@ -20,8 +20,7 @@ id,name_zh,name_en,region_code,level,lon,lat,address,phone,services,takes_new_pa
 ,北京大学第三医院,Peking University Third Hospital,110108,tertiary,116.356,39.982,花园北路49号,010-82266699,emergency;orthopedics,false
 ";
 
-const FACILITY_HEADER: &str =
-    "id,name_zh,name_en,region_code,level,lon,lat,address,phone,services,takes_new_patients";
+const FACILITY_HEADER: &str = "id,name_zh,name_en,region_code,level,lon,lat,address,phone,services,takes_new_patients";
 
 /// A database with [`FACILITIES`] imported; returns facility ids by English name.
 fn with_facilities() -> (TestDb, BTreeMap<String, String>) {
@@ -59,7 +58,10 @@ fn migrate_applies_the_migrations_then_says_up_to_date() {
 async fn user_add_reads_the_password_from_stdin_and_the_account_signs_in() {
     let db = TestDb::new();
     let out = db
-        .run(&["user", "add", "--username", "ops-lead", "--role", "national_coordinator"], Some(&format!("{OPS_PASSWORD}\n")))
+        .run(
+            &["user", "add", "--username", "ops-lead", "--role", "national_coordinator"],
+            Some(&format!("{OPS_PASSWORD}\n")),
+        )
         .success();
     assert!(
         out.stdout.starts_with("created ops-lead (national_coordinator) id "),
@@ -73,7 +75,8 @@ async fn user_add_reads_the_password_from_stdin_and_the_account_signs_in() {
     )
     .success();
 
-    let taken = db.run(&["user", "add", "--username", "ops-lead", "--role", "auditor"], Some("another-long-password\n"));
+    let taken =
+        db.run(&["user", "add", "--username", "ops-lead", "--role", "auditor"], Some("another-long-password\n"));
     assert_ne!(taken.code(), Some(0), "a taken username must be refused\n{}", taken.describe());
     assert!(taken.stderr.contains("username is taken"), "the refusal should say why\n{}", taken.describe());
     assert_eq!(db.count("users").await, 2, "the refused duplicate must not be stored");
@@ -177,7 +180,14 @@ async fn user_add_refuses_bad_input_and_stores_nothing() {
         },
         Refusal {
             name: "desk scoped to a facility that does not exist",
-            args: &["--username", "desk-x", "--role", "facility_desk", "--scope", "0190a6f4-7c1e-7b3a-9d2e-000000000001"],
+            args: &[
+                "--username",
+                "desk-x",
+                "--role",
+                "facility_desk",
+                "--scope",
+                "0190a6f4-7c1e-7b3a-9d2e-000000000001",
+            ],
             stdin: Some("long-enough-password\n"),
             code: 2,
             says: &["error: scope no facility `0190a6f4-7c1e-7b3a-9d2e-000000000001`"],
@@ -191,7 +201,12 @@ async fn user_add_refuses_bad_input_and_stores_nothing() {
         let out = db.run(&args, case.stdin);
         assert_eq!(out.code(), Some(case.code), "case `{}`: exit code\n{}", case.name, out.describe());
         for needle in case.says {
-            assert!(out.stderr.contains(needle), "case `{}`: stderr should contain {needle:?}\n{}", case.name, out.describe());
+            assert!(
+                out.stderr.contains(needle),
+                "case `{}`: stderr should contain {needle:?}\n{}",
+                case.name,
+                out.describe()
+            );
         }
         if case.name == "unknown role" {
             for role in ROLES {
@@ -223,7 +238,9 @@ async fn import_facilities_then_export_round_trips() {
     let wanted = parse_csv(FACILITIES.as_bytes());
     assert_eq!(rows.len(), wanted.len(), "export:\n{}", export.stdout);
     for w in &wanted {
-        let got = by_name.get(w["name_en"].as_str()).unwrap_or_else(|| panic!("{} missing from\n{}", w["name_en"], export.stdout));
+        let got = by_name
+            .get(w["name_en"].as_str())
+            .unwrap_or_else(|| panic!("{} missing from\n{}", w["name_en"], export.stdout));
         for column in ["name_zh", "region_code", "level", "address", "phone"] {
             assert_eq!(got[column], w[column], "{} column {column}", w["name_en"]);
         }
@@ -244,7 +261,11 @@ async fn import_facilities_then_export_round_trips() {
     let file_bytes = std::fs::read(&exported).expect("reading the export file");
     assert_eq!(file_bytes, export.stdout_bytes, "`export facilities FILE` and `export facilities -` differ");
     let again = db.run(&["import", "facilities", exported.to_str().expect("UTF-8 path")], None).success();
-    assert!(again.stdout.contains("0 created, 5 updated"), "re-importing an export must only update\n{}", again.describe());
+    assert!(
+        again.stdout.contains("0 created, 5 updated"),
+        "re-importing an export must only update\n{}",
+        again.describe()
+    );
     assert_eq!(db.count("facilities").await, 5, "re-importing an export must not add facilities");
     assert_eq!(db.count("audit_log WHERE action = 'facility.create'").await, 5);
     assert_eq!(db.count("audit_log WHERE action = 'facility.update'").await, 5);
@@ -304,13 +325,14 @@ async fn bad_files_are_refused_with_line_and_column_and_change_nothing() {
         format!(",{name}医院,{name} Hospital,{region},secondary,114.3,30.6,测试路1号,027-1,icu,true\n")
     };
     let mut invalid_utf8 = format!("{FACILITY_HEADER}\n{}", new_row("Hankou", "420102")).into_bytes();
-    invalid_utf8.extend_from_slice(b",\xff\xfe\xe6\x96\xb0\xe5,Broken Hospital,420103,secondary,114.3,30.6,x,027-1,icu,true\n");
+    invalid_utf8
+        .extend_from_slice(b",\xff\xfe\xe6\x96\xb0\xe5,Broken Hospital,420103,secondary,114.3,30.6,x,027-1,icu,true\n");
     invalid_utf8.extend_from_slice(new_row("Wuchang", "420106").as_bytes());
     // An existing facility renamed on line 2 must stay unrenamed when line 4 is refused.
     let renamed = format!(
         "{renmin},改名医院,Renamed Hospital,420106,tertiary,114.3162,30.5546,解放路238号,027-88041911,icu,true\n"
     );
-    let cases = vec![
+    let cases = [
         BadFile {
             name: "invalid UTF-8 bytes on line 3",
             what: "facilities",
@@ -361,8 +383,8 @@ async fn bad_files_are_refused_with_line_and_column_and_change_nothing() {
             )
             .into_bytes(),
             line: 3,
-            column: None,
-            why: "has 10 fields but the header has 11",
+            column: Some("takes_new_patients"),
+            why: "the row has 10 fields but the header has 11",
         },
         BadFile {
             name: "a designation column",
@@ -414,7 +436,13 @@ async fn bad_files_are_refused_with_line_and_column_and_change_nothing() {
             case.name,
             out.describe()
         );
-        assert!(out.stderr.contains(case.why), "case `{}`: stderr should say {:?}\n{}", case.name, case.why, out.describe());
+        assert!(
+            out.stderr.contains(case.why),
+            "case `{}`: stderr should say {:?}\n{}",
+            case.name,
+            case.why,
+            out.describe()
+        );
         assert!(out.stderr.contains("nothing was imported"), "case `{}`\n{}", case.name, out.describe());
         assert!(!out.stdout.contains("imported"), "case `{}` printed a success line\n{}", case.name, out.describe());
         let now = snapshot(&db).await;
@@ -470,15 +498,19 @@ async fn import_capacity_then_export_shows_the_standing_numbers() {
         (key(union, "isolation"), (200, 180, 150)),
     ]);
     assert_eq!(got, wanted, "standing numbers in\n{}", export.stdout);
-    let union_times: BTreeSet<String> =
-        parse_csv(&export.stdout_bytes).into_iter().filter(|r| &r["facility_id"] == union).map(|r| r["as_of"].clone()).collect();
+    let union_times: BTreeSet<String> = parse_csv(&export.stdout_bytes)
+        .into_iter()
+        .filter(|r| &r["facility_id"] == union)
+        .map(|r| r["as_of"].clone())
+        .collect();
     assert_eq!(union_times, BTreeSet::from([t2.clone()]), "Union's standing report is the one at {t2}");
 
     // The export is itself an importable capacity file: it adds history, not new standing numbers.
     let exported = db.write_file("current.csv", &export.stdout_bytes);
     db.run(&["import", "capacity", exported.to_str().expect("UTF-8 path")], None).success();
     let again = db.run(&["export", "capacity", "-"], None).success();
-    let numbers = |csv: &[u8]| -> BTreeMap<_, _> { standing(csv).into_iter().map(|(k, (_, p, s, o))| (k, (p, s, o))).collect() };
+    let numbers =
+        |csv: &[u8]| -> BTreeMap<_, _> { standing(csv).into_iter().map(|(k, (_, p, s, o))| (k, (p, s, o))).collect() };
     assert_eq!(numbers(&again.stdout_bytes), wanted, "re-importing the export changed the standing numbers");
 }
 
@@ -553,7 +585,11 @@ async fn a_large_generated_capacity_file_imports() {
         "\n{}",
         out.describe()
     );
-    assert!(!out.stderr.contains("reading ["), "the progress bar must stay hidden when stderr is not a terminal\n{}", out.describe());
+    assert!(
+        !out.stderr.contains("reading ["),
+        "the progress bar must stay hidden when stderr is not a terminal\n{}",
+        out.describe()
+    );
     assert!(took < Duration::from_secs(120), "importing {rows} rows took {took:?}");
     assert_eq!(db.count("capacity_reports").await, rows as i64);
     assert_eq!(db.count("capacity_current").await, (FACILITIES_N * 2) as i64);
@@ -566,7 +602,9 @@ async fn a_large_generated_capacity_file_imports() {
 #[test]
 fn serve_refuses_a_database_url_it_does_not_support() {
     let db = TestDb::new();
-    for (url, shown) in [("mysql://x", "mysql://x"), ("mysql://admin:hunter2@db.internal/cb", "mysql://admin:***@db.internal/cb")] {
+    for (url, shown) in
+        [("mysql://x", "mysql://x"), ("mysql://admin:hunter2@db.internal/cb", "mysql://admin:***@db.internal/cb")]
+    {
         let out = run(db.dir(), &["serve", "--database-url", url, "--listen", "127.0.0.1:0"], None);
         assert_ne!(out.code(), Some(0), "serve must fail on {url}\n{}", out.describe());
         assert!(out.code().is_some(), "serve should exit, not die by a signal\n{}", out.describe());
@@ -633,7 +671,8 @@ async fn demo_prints_its_accounts_serves_and_exits_cleanly_on_sigterm() {
     let body: serde_json::Value = ready.json().await.expect("JSON");
     assert_eq!(body["database"], "sqlite", "{body}");
 
-    let res = client.get(server.url("/api/v1/facilities?region=420100&limit=500")).send().await.expect("GET /facilities");
+    let res =
+        client.get(server.url("/api/v1/facilities?region=420100&limit=500")).send().await.expect("GET /facilities");
     assert_eq!(res.status().as_u16(), 200, "GET /api/v1/facilities?region=420100");
     let page: serde_json::Value = res.json().await.expect("JSON");
     let items = page["items"].as_array().unwrap_or_else(|| panic!("no items in {page}"));

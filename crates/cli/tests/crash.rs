@@ -30,6 +30,8 @@ const UNITS: [&str; 4] = ["general_ward", "icu", "isolation", "emergency"];
 type Units = BTreeMap<String, (i64, i64, i64)>;
 /// A request's identity: facility id and as-of time in milliseconds.
 type Key = (String, i64);
+/// A unit's standing numbers: as-of (ms), counts, and the report they come from.
+type Standing = (i64, (i64, i64, i64), String);
 
 /// What the clients sent and what the server confirmed.
 #[derive(Default)]
@@ -56,6 +58,11 @@ struct Fixture {
     token: String,
 }
 
+/// `facility F at TIME`, for messages.
+fn show(key: &Key) -> String {
+    format!("facility {} at {}", key.0, rfc3339(key.1))
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
@@ -66,11 +73,16 @@ async fn setup() -> (Fixture, Server) {
     let db = TestDb::new();
     let file = db.write_file("facilities.csv", common::generated_facilities_csv(FACILITIES).as_bytes());
     db.run(&["import", "facilities", file.to_str().expect("UTF-8 path")], None).success();
-    db.run(&["user", "add", "--username", "ops-lead", "--role", "national_coordinator"], Some(&format!("{OPS_PASSWORD}\n")))
-        .success();
+    db.run(
+        &["user", "add", "--username", "ops-lead", "--role", "national_coordinator"],
+        Some(&format!("{OPS_PASSWORD}\n")),
+    )
+    .success();
     let pool = db.pool().await;
-    let facilities: Vec<String> =
-        sqlx::query_scalar("SELECT id FROM facilities ORDER BY id").fetch_all(&pool).await.expect("reading facility ids");
+    let facilities: Vec<String> = sqlx::query_scalar("SELECT id FROM facilities ORDER BY id")
+        .fetch_all(&pool)
+        .await
+        .expect("reading facility ids");
     pool.close().await;
     assert_eq!(facilities.len(), FACILITIES, "the import should have created {FACILITIES} facilities");
 
@@ -143,7 +155,7 @@ async fn post(
             let echoed = v["facility_id"] == key.0.as_str() && v["as_of"] == rfc3339(key.1).as_str();
             match v["id"].as_str() {
                 Some(id) if echoed => ledger.acked.push((key, Some(id.to_string()))),
-                _ => ledger.unexpected.push(format!("201 for {key:?} with an unexpected body: {text}")),
+                _ => ledger.unexpected.push(format!("201 for {} with an unexpected body: {text}", show(&key))),
             }
             true
         }
@@ -154,7 +166,8 @@ async fn post(
         }
         (status, text) => {
             ledger.unexpected.push(format!(
-                "HTTP {status} for request {n} ({key:?}): {}",
+                "HTTP {status} for request {n} ({}): {}",
+                show(&key),
                 text.unwrap_or_else(|e| format!("<body lost: {e}>"))
             ));
             false
@@ -267,12 +280,15 @@ async fn check_database(fx: &Fixture, when: &str) -> Checked {
     let mut by_key: HashMap<Key, String> = HashMap::new();
     for (id, (key, units)) in &stored {
         if let Some(other) = by_key.insert(key.clone(), id.clone()) {
-            panic!("{when}: one request ({key:?}) is stored twice, as reports {other} and {id}");
+            panic!("{when}: one request ({}) is stored twice, as reports {other} and {id}", show(key));
         }
-        let sent = ledger.sent.get(key).unwrap_or_else(|| panic!("{when}: stored report {id} ({key:?}) was never sent"));
+        let sent =
+            ledger.sent.get(key).unwrap_or_else(|| panic!("{when}: stored report {id} ({}) was never sent", show(key)));
         assert_eq!(
-            units, sent,
-            "{when}: report {id} ({key:?}) is half-written or altered: stored {} unit row(s) {units:?}, sent {} {sent:?}",
+            units,
+            sent,
+            "{when}: report {id} ({}) is half-written or altered: stored {} unit row(s) {units:?}, sent {} {sent:?}",
+            show(key),
             units.len(),
             sent.len()
         );
@@ -282,9 +298,14 @@ async fn check_database(fx: &Fixture, when: &str) -> Checked {
     let mut missing = Vec::new();
     for (key, id) in &ledger.acked {
         match (by_key.get(key), id) {
-            (None, _) => missing.push(format!("{} at {} (id {id:?})", key.0, rfc3339(key.1))),
+            (None, _) => missing.push(format!("{} (id {id:?})", show(key))),
             (Some(stored_id), Some(id)) => {
-                assert_eq!(stored_id, id, "{when}: {key:?} answered 201 as report {id} but is stored as {stored_id}")
+                assert_eq!(
+                    stored_id,
+                    id,
+                    "{when}: {} answered 201 as report {id} but is stored as {stored_id}",
+                    show(key)
+                )
             }
             (Some(_), None) => {}
         }
@@ -302,7 +323,8 @@ async fn check_database(fx: &Fixture, when: &str) -> Checked {
     for (entity_id, change) in &audit {
         let v: serde_json::Value =
             serde_json::from_str(change).unwrap_or_else(|e| panic!("{when}: audit change is not JSON ({e}): {change}"));
-        let facility = v["report"]["facility_id"].as_str().unwrap_or_else(|| panic!("{when}: audit without a report: {v}"));
+        let facility =
+            v["report"]["facility_id"].as_str().unwrap_or_else(|| panic!("{when}: audit without a report: {v}"));
         assert_eq!(facility, entity_id, "{when}: audit entity_id differs from the report's facility: {v}");
         let as_of = v["report"]["as_of"].as_str().and_then(|s| Timestamp::parse_rfc3339(s).ok());
         let as_of = as_of.unwrap_or_else(|| panic!("{when}: audit without a readable as_of: {v}")).millis();
@@ -310,14 +332,14 @@ async fn check_database(fx: &Fixture, when: &str) -> Checked {
     }
     for (key, id) in &by_key {
         let n = audited.get(key).copied().unwrap_or(0);
-        assert_eq!(n, 1, "{when}: stored report {id} ({key:?}) has {n} capacity.report audit entries, not 1");
+        assert_eq!(n, 1, "{when}: stored report {id} ({}) has {n} capacity.report audit entries, not 1", show(key));
     }
-    let orphans: Vec<_> = audited.keys().filter(|k| !by_key.contains_key(*k)).collect();
+    let orphans: Vec<_> = audited.keys().filter(|k| !by_key.contains_key(*k)).map(show).collect();
     assert!(orphans.is_empty(), "{when}: audit entries for reports that are not stored: {orphans:?}");
     assert_eq!(audit.len(), stored.len(), "{when}: capacity.report audit entries vs stored reports");
 
     // The current state is the latest stored report per facility and unit.
-    let mut latest: BTreeMap<(String, String), (i64, (i64, i64, i64), String)> = BTreeMap::new();
+    let mut latest: BTreeMap<(String, String), Standing> = BTreeMap::new();
     for (id, ((facility, as_of), units)) in &stored {
         for (unit, counts) in units {
             let e = latest.entry((facility.clone(), unit.clone())).or_insert((*as_of, *counts, id.clone()));
@@ -345,7 +367,12 @@ async fn check_serves(fx: &Fixture, server: &Server, when: &str) {
     assert_eq!(me.status().as_u16(), 200, "{when}: the token issued before the restart should still work");
     let n = fx.next.fetch_add(1, Ordering::SeqCst);
     let ok = post(&fx.client, &server.base, &fx.token, &fx.facilities, fx.base, n, &fx.ledger).await;
-    assert!(ok, "{when}: a report after restart was not accepted: {:?}\n{}", lock(&fx.ledger).unexpected, server.child.describe());
+    assert!(
+        ok,
+        "{when}: a report after restart was not accepted: {:?}\n{}",
+        lock(&fx.ledger).unexpected,
+        server.child.describe()
+    );
 }
 
 /// Every stored report is also listed by the API (paging through each facility's history).
@@ -404,7 +431,13 @@ async fn sigkill_mid_traffic_loses_no_acknowledged_report() {
         server = fx.db.serve();
         let when = format!("after SIGKILL {cycle} and restart");
         let checked = check_database(&fx, &when).await;
-        eprintln!("{when}: {checked:?}, unanswered {}", lock(&fx.ledger).unanswered);
+        eprintln!(
+            "{when}: {} stored, {} answered 201, {} stored without a 201 (in flight at the kill), {} unanswered",
+            checked.stored,
+            checked.acked,
+            checked.stored_unacked,
+            lock(&fx.ledger).unanswered
+        );
         assert!(checked.acked > 0 && checked.stored >= checked.acked, "{when}: {checked:?}");
         check_serves(&fx, &server, &when).await;
     }
@@ -428,11 +461,100 @@ async fn sigterm_mid_traffic_exits_zero_and_keeps_every_acknowledged_report() {
     traffic.stop().await;
     // Exited cleanly: the file is complete before any restart.
     let checked = check_database(&fx, "after SIGTERM").await;
-    eprintln!("after SIGTERM: {checked:?}, unanswered {}", lock(&fx.ledger).unanswered);
+    eprintln!(
+        "after SIGTERM: {} stored, {} answered 201, {} stored without a 201, {} unanswered",
+        checked.stored,
+        checked.acked,
+        checked.stored_unacked,
+        lock(&fx.ledger).unanswered
+    );
 
     let server = fx.db.serve();
     check_database(&fx, "after SIGTERM and restart").await;
     check_serves(&fx, &server, "after SIGTERM and restart").await;
     check_history_api(&fx, &server).await;
     server.stop_cleanly();
+}
+
+/// sled's `crash_batches`, for the one bulk write the binary makes: `import capacity` of a
+/// large file killed at several moments (while parsing, while writing, after committing). Each
+/// import is one transaction, so after every kill the file holds all of an import's rows and its
+/// one audit entry, or none of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_during_import_leaves_all_or_nothing() {
+    const IMPORT_FACILITIES: usize = 40;
+    const TIMES: i64 = 300;
+    const ROWS: i64 = IMPORT_FACILITIES as i64 * TIMES * 2;
+    let db = TestDb::new();
+    let file = db.write_file("facilities.csv", common::generated_facilities_csv(IMPORT_FACILITIES).as_bytes());
+    db.run(&["import", "facilities", file.to_str().expect("UTF-8 path")], None).success();
+    let pool = db.pool().await;
+    let ids: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM facilities ORDER BY id").fetch_all(&pool).await.expect("facility ids");
+    pool.close().await;
+    let start = now_millis() - 3_600_000 - TIMES * 60_000;
+    let mut csv = String::from("facility_id,as_of,unit,physical,staffed,occupied\n");
+    for t in 0..TIMES {
+        let as_of = rfc3339(start + t * 60_000);
+        for id in &ids {
+            csv.push_str(&format!(
+                "{id},{as_of},general_ward,500,{},{}\n{id},{as_of},icu,40,36,{}\n",
+                450 - t % 9,
+                t % 600,
+                t % 45
+            ));
+        }
+    }
+    let file = db.write_file("capacity.csv", csv.as_bytes());
+    let file = file.to_str().expect("UTF-8 path");
+
+    // One import left to finish measures how long an import takes; the kills land at
+    // fractions of that, denser towards the end where the write transaction runs.
+    let started = Instant::now();
+    db.run(&["import", "capacity", file], None).success();
+    let full = started.elapsed();
+    let mut outcomes = vec![format!("not killed: finished in {full:?}")];
+    let mut committed = 1;
+    for percent in [20u32, 40, 60, 70, 78, 85, 90, 94, 97, 100, 104] {
+        let delay = full * percent / 100;
+        let mut import =
+            common::ChildGuard::spawn(db.dir(), &["import", "capacity", file, "--database-url", &db.url], None);
+        tokio::time::sleep(delay).await;
+        let outcome = match import.wait_timeout(Duration::ZERO) {
+            Some(status) => {
+                assert!(status.success(), "the import failed by itself\n{}", import.describe());
+                committed += 1;
+                "finished"
+            }
+            None => {
+                import.signal("KILL");
+                let status = import.wait(common::EXIT_TIMEOUT);
+                match status.signal() {
+                    Some(9) => "killed",
+                    // It finished between the check and the signal.
+                    _ if status.success() => {
+                        committed += 1;
+                        "finished"
+                    }
+                    _ => panic!("import exited with {status} instead of dying by SIGKILL\n{}", import.describe()),
+                }
+            }
+        };
+        // The binary opens the file first (SQLite recovers it here), then we count.
+        db.run(&["export", "capacity", "-"], None).success();
+        let rows = db.count("capacity_reports").await;
+        let imports = db.count("audit_log WHERE action = 'capacity.import'").await;
+        let when = format!("after a kill at {percent}% = {delay:?} ({outcome})");
+        assert_eq!(rows % ROWS, 0, "{when}: {rows} unit rows stored, not a whole number of {ROWS}-row imports");
+        assert_eq!(
+            imports,
+            rows / ROWS,
+            "{when}: {imports} capacity.import audit entries for {} stored imports",
+            rows / ROWS
+        );
+        assert!(imports >= committed, "{when}: {committed} imports exited 0 but only {imports} are stored");
+        outcomes.push(format!("{percent}% = {delay:?}: {outcome}, {} import(s) stored", rows / ROWS));
+    }
+    eprintln!("import kills: {outcomes:#?}");
+    assert!(outcomes.iter().any(|o| o.contains("killed")), "no kill landed before the import finished: {outcomes:?}");
 }

@@ -177,6 +177,7 @@ pub struct FacilityCapacity {
     pub facility_name_en: String,
     pub region_code: RegionCode,
     pub designation: Designation,
+    /// As-of time of the oldest standing unit: the facility is as stale as its stalest number.
     pub as_of: Timestamp,
     pub age_seconds: i64,
     pub stale: bool,

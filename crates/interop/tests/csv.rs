@@ -217,8 +217,8 @@ fn bad_facility_files_name_line_and_column() {
             "ragged row",
             facilities_file(FACILITY_HEADER, &[",医院,Hospital,420106,tertiary,114.3"]),
             3,
-            None,
-            "has 6 fields but the header has 11",
+            Some("lat"),
+            "the row has 6 fields but the header has 11",
         ),
         (
             "missing column",
@@ -344,7 +344,13 @@ fn bad_capacity_files_name_line_and_column() {
             Some("as_of"),
             "already started at line 2",
         ),
-        ("ragged row", capacity_file(&[&format!("{ID_A},{t},icu,10,8")]), 3, None, "has 5 fields but the header has 6"),
+        (
+            "ragged row",
+            capacity_file(&[&format!("{ID_A},{t},icu,10,8")]),
+            3,
+            Some("occupied"),
+            "the row has 5 fields but the header has 6",
+        ),
         (
             "missing column",
             b"facility_id,as_of,unit,physical,staffed\n".to_vec(),

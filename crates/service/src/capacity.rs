@@ -34,17 +34,18 @@ pub struct StaleSetting {
 }
 
 fn to_capacity(row: CurrentRow, now: Timestamp) -> FacilityCapacity {
-    let age_ms = (now.millis() - row.as_of.millis()).max(0);
+    let as_of = row.oldest_as_of().unwrap_or(now);
+    let age_ms = (now.millis() - as_of.millis()).max(0);
     FacilityCapacity {
         facility_id: row.facility_id,
         facility_name_zh: row.name_zh,
         facility_name_en: row.name_en,
         region_code: row.region_code,
         designation: row.designation,
-        as_of: row.as_of,
+        as_of,
         age_seconds: age_ms / 1000,
         stale: age_ms > row.stale_after_ms,
-        units: row.units,
+        units: row.units.into_iter().map(|u| u.report).collect(),
     }
 }
 
@@ -126,13 +127,15 @@ impl Carebridge {
             .map_err(|e| ServiceError::invalid("/cursor", e))?;
         let (reports, next) = store_capacity::history(&self.store, id, vis, before, limit).await?;
         let current = store_capacity::current(&self.store, Visibility::Facility(id), None, 1, self.now()).await?;
-        // In history, `became_current` marks the reports that stand as the current state now.
-        let standing = current.first().map(|c| c.as_of);
+        // In history, `became_current` marks the reports that stand as (part of) the current
+        // state now.
+        let standing: Vec<(carebridge_domain::capacity::Unit, Timestamp)> =
+            current.first().map(|c| c.units.iter().map(|u| (u.report.unit, u.as_of)).collect()).unwrap_or_default();
         let items = reports
             .into_iter()
             .map(|r| CapacityReport {
                 id: r.id,
-                became_current: standing == Some(r.draft.as_of),
+                became_current: r.draft.units.iter().any(|u| standing.contains(&(u.unit, r.draft.as_of))),
                 draft: r.draft,
                 reported_by: r.reported_by,
                 received_at: r.received_at,

@@ -151,9 +151,24 @@ pub struct CurrentRow {
     pub designation: Designation,
     pub lon: f64,
     pub lat: f64,
-    pub as_of: Timestamp,
     pub stale_after_ms: i64,
-    pub units: Vec<UnitReport>,
+    /// Each unit with the as-of time of the report it stands from: units may stand from
+    /// different reports when a desk reported only some of them.
+    pub units: Vec<CurrentUnit>,
+}
+
+/// One unit's standing numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CurrentUnit {
+    pub as_of: Timestamp,
+    pub report: UnitReport,
+}
+
+impl CurrentRow {
+    /// The as-of time of the oldest standing unit: a facility is as stale as its stalest number.
+    pub fn oldest_as_of(&self) -> Option<Timestamp> {
+        self.units.iter().map(|u| u.as_of).min()
+    }
 }
 
 /// Current capacity of visible facilities, ordered by facility id, after `after`, at most
@@ -192,7 +207,6 @@ pub async fn current(
             designation: rows::vocab(T, &row.try_get::<String, _>("designation")?, Designation::parse)?,
             lon: row.try_get("lon")?,
             lat: row.try_get("lat")?,
-            as_of: Timestamp::from_millis(i64::MIN),
             stale_after_ms: row.try_get("stale_after_ms")?,
             units: Vec::new(),
         });
@@ -216,9 +230,8 @@ pub async fn current(
         let counts = UnitCounts::new(row.try_get("physical")?, row.try_get("staffed")?, row.try_get("occupied")?)
             .map_err(|e| StoreError::corrupt(T, e))?;
         let as_of = Timestamp::from_millis(row.try_get("as_of")?);
-        let entry = &mut out[i];
-        entry.as_of = entry.as_of.max(as_of);
-        entry.units.push(UnitReport { unit: rows::vocab(T, &row.try_get::<String, _>("unit")?, Unit::parse)?, counts });
+        let unit = rows::vocab(T, &row.try_get::<String, _>("unit")?, Unit::parse)?;
+        out[i].units.push(CurrentUnit { as_of, report: UnitReport { unit, counts } });
     }
     Ok(out)
 }

@@ -49,6 +49,7 @@ pub async fn run(url: &str, what: Dataset, path: &Path) -> anyhow::Result<ExitCo
         }
         Dataset::Capacity => {
             let mut reports = Vec::new();
+            let mut facilities = 0usize;
             let mut after: Option<String> = None;
             loop {
                 let mut page = capacity::current(&cb.store, Visibility::All, after.as_deref(), 500, now).await?;
@@ -56,19 +57,25 @@ pub async fn run(url: &str, what: Dataset, path: &Path) -> anyhow::Result<ExitCo
                 page.truncate(500);
                 after = page.last().map(|r| r.facility_id.to_string());
                 for row in page {
-                    // Units may stand from different reports; group by their as-of time.
-                    reports.push(CapacityReportDraft {
-                        facility_id: row.facility_id,
-                        as_of: row.as_of,
-                        units: row.units,
-                    });
+                    // Units may stand from different reports: one report per as-of time, oldest
+                    // first, so a re-import restores each unit's own time.
+                    facilities += 1;
+                    let mut units = row.units;
+                    units.sort_by_key(|u| (u.as_of, u.report.unit));
+                    for chunk in units.chunk_by(|a, b| a.as_of == b.as_of) {
+                        reports.push(CapacityReportDraft {
+                            facility_id: row.facility_id,
+                            as_of: chunk[0].as_of,
+                            units: chunk.iter().map(|u| u.report).collect(),
+                        });
+                    }
                 }
                 if !more {
                     break;
                 }
             }
             csv_io::write_capacity(&mut out, &reports).context("writing CSV")?;
-            eprintln!("exported the current capacity of {} facilities", reports.len());
+            eprintln!("exported the current capacity of {facilities} facilities ({} standing reports)", reports.len());
         }
     }
     out.flush().context("flushing the output")?;

@@ -72,22 +72,22 @@ impl TestDb {
         Server::start(self.dir(), &["serve", "--database-url", &self.url, "--listen", "127.0.0.1:0"])
     }
 
-    /// `SELECT COUNT(*) FROM table` on the database file.
-    pub async fn count(&self, table: &str) -> i64 {
+    /// `SELECT COUNT(*) FROM {from}` on the database file; `from` is a table, optionally
+    /// followed by a `WHERE` clause (`audit_log WHERE action = 'capacity.import'`).
+    pub async fn count(&self, from: &str) -> i64 {
         let pool = self.pool().await;
-        let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+        let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {from}"))
             .fetch_one(&pool)
             .await
-            .unwrap_or_else(|e| panic!("counting {table} in {}: {e}", self.path.display()));
+            .unwrap_or_else(|e| panic!("counting {from} in {}: {e}", self.path.display()));
         pool.close().await;
         n
     }
 
     /// A small pool on the database file, for reads (never creates the file).
     pub async fn pool(&self) -> sqlx::SqlitePool {
-        let options = sqlx::sqlite::SqliteConnectOptions::new()
-            .filename(&self.path)
-            .busy_timeout(Duration::from_secs(10));
+        let options =
+            sqlx::sqlite::SqliteConnectOptions::new().filename(&self.path).busy_timeout(Duration::from_secs(10));
         sqlx::sqlite::SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(Duration::from_secs(10))
@@ -420,9 +420,8 @@ pub fn generated_facilities_csv(count: usize) -> String {
         ("110108", "北京", 116.31, 39.96),
         ("420106", "武汉", 114.31, 30.55),
     ];
-    let mut out = String::from(
-        "id,name_zh,name_en,region_code,level,lon,lat,address,phone,services,takes_new_patients\n",
-    );
+    let mut out =
+        String::from("id,name_zh,name_en,region_code,level,lon,lat,address,phone,services,takes_new_patients\n");
     for i in 0..count {
         let (code, city, lon, lat) = REGIONS[i % REGIONS.len()];
         let offset = i as f64 * 0.001;

@@ -79,11 +79,17 @@ impl<R: Read> Table<R> {
         }
         let line = self.record.position().map_or(self.last_line + 1, csv::Position::line);
         self.last_line = line;
-        if self.record.len() != self.columns.len() {
-            return Err(CsvError::line(
+        let (found, wanted) = (self.record.len(), self.columns.len());
+        if found < wanted {
+            // Name the first column the row does not reach.
+            return Err(CsvError::at(
                 line,
-                format!("has {} fields but the header has {}", self.record.len(), self.columns.len()),
+                self.columns[found],
+                format!("is missing: the row has {found} fields but the header has {wanted}"),
             ));
+        }
+        if found > wanted {
+            return Err(CsvError::line(line, format!("has {found} fields but the header has {wanted}")));
         }
         Ok(Some(Row { line, columns: &self.columns, record: &self.record }))
     }
