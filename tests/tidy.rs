@@ -50,7 +50,8 @@ fn every_rust_file_starts_with_a_module_doc() {
 /// Rationale: pure code is testable and replayable; engines take snapshots, never a database.
 #[test]
 fn domain_and_engines_depend_on_no_io_crates() {
-    const IO: &[&str] = &["tokio", "sqlx", "axum", "reqwest", "hyper", "tower", "carebridge-store", "carebridge-server"];
+    const IO: &[&str] =
+        &["tokio", "sqlx", "axum", "reqwest", "hyper", "tower", "carebridge-store", "carebridge-server"];
     for krate in ["domain", "engines", "scenario", "interop"] {
         let manifest = fs::read_to_string(root().join("crates").join(krate).join("Cargo.toml")).expect("manifest");
         let deps = manifest.split("[dependencies]").nth(1).unwrap_or("").split("\n[").next().unwrap_or("");
@@ -76,7 +77,11 @@ fn migrations_match_across_backends() {
         v.sort();
         v
     };
-    assert_eq!(list("sqlite"), list("postgres"), "every migration needs a twin with the same file name on the other backend");
+    assert_eq!(
+        list("sqlite"),
+        list("postgres"),
+        "every migration needs a twin with the same file name on the other backend"
+    );
     assert_eq!(
         carebridge_store::migrate::SQLITE.iter().map(|m| m.version).collect::<Vec<_>>(),
         carebridge_store::migrate::POSTGRES.iter().map(|m| m.version).collect::<Vec<_>>(),

@@ -1,1 +1,367 @@
-//! authz_matrix
+//! The authorisation matrix: every route × every role × in and out of the role's scope, against
+//! a table written out by hand from the matrix in `crates/service/src/scope.rs` (not computed
+//! with the server's logic). All rows run against one app per backend; every mismatch is
+//! collected and the test fails listing them all.
+//!
+//! Conventions the table follows (from `scope.rs`): a role that may never do something gets
+//! 403 whatever it targets; a role that may, but not there, gets 404 for a resource in the URL
+//! and 422 (naming the field) for a reference in the body; anonymous callers of anything but
+//! the public directory, regions, health and sign-in get 401.
+//!
+//! Bodies are valid, so a status reflects authorisation, not validation. Rows that succeed do
+//! change state (a report, an order in the far future, a facility, a user, a re-saved facility)
+//! in ways no other row depends on.
+
+use carebridge_e2e::app::TestApp;
+use carebridge_e2e::both_backends;
+use carebridge_e2e::fixtures::{capacity_report, designation_order, facility_draft, new_user};
+use reqwest::Method;
+use serde_json::json;
+use std::collections::HashMap;
+
+/// The callers: anonymous and each demo user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Role {
+    Anonymous,
+    Nhc,
+    Hubei,
+    Wuhan,
+    Beijing,
+    DeskUnion,
+    DrUnion,
+    Auditor,
+    Patient,
+}
+
+/// The table's column order.
+const ROLES: [Role; 9] = [
+    Role::Anonymous,
+    Role::Nhc,
+    Role::Hubei,
+    Role::Wuhan,
+    Role::Beijing,
+    Role::DeskUnion,
+    Role::DrUnion,
+    Role::Auditor,
+    Role::Patient,
+];
+
+impl Role {
+    fn username(self) -> Option<&'static str> {
+        match self {
+            Role::Anonymous => None,
+            Role::Nhc => Some("nhc"),
+            Role::Hubei => Some("hubei"),
+            Role::Wuhan => Some("wuhan"),
+            Role::Beijing => Some("beijing"),
+            Role::DeskUnion => Some("desk-union"),
+            Role::DrUnion => Some("dr-union"),
+            Role::Auditor => Some("auditor"),
+            Role::Patient => Some("patient-demo"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    In,
+    Out,
+}
+
+/// The facilities rows point at; each comes with its district, a designation order on it and
+/// a desk account placed at it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Site {
+    /// Wuhan Union Hospital, 420103.
+    Union,
+    /// Wuhan Jinyintan Hospital, 420112: Wuhan, but not Union.
+    Jinyintan,
+    /// Huanggang Central Hospital, 421102: Hubei, but not Wuhan.
+    Huanggang,
+    /// Peking Union Medical College Hospital, 110101.
+    Pumch,
+}
+
+/// Which site is "in" and which "out" of each role's scope. For the nation-wide roles (and
+/// those with no facility scope at all) "out" is simply elsewhere.
+fn site(role: Role, scope: Scope) -> Site {
+    match (role, scope) {
+        (Role::Beijing, Scope::In) => Site::Pumch,
+        (_, Scope::In) => Site::Union,
+        (Role::Wuhan, Scope::Out) => Site::Huanggang,
+        (Role::Beijing, Scope::Out) => Site::Union,
+        (Role::DeskUnion | Role::DrUnion, Scope::Out) => Site::Jinyintan,
+        (Role::Anonymous | Role::Nhc | Role::Hubei | Role::Auditor | Role::Patient, Scope::Out) => Site::Pumch,
+    }
+}
+
+/// What a row sends.
+#[derive(Debug, Clone, Copy)]
+enum Body {
+    None,
+    /// The caller's own credentials (the demo password); anonymous signs in as `auditor`.
+    SignIn,
+    /// A fresh token of the caller, revoked by the row (so cached tokens stay valid).
+    OwnToken,
+    /// A new facility in `{region}`.
+    Facility,
+    /// The site's current fields with `If-Match` of its current ETag.
+    FacilityResave,
+    /// A capacity report for the site.
+    Report,
+    /// A designation order on the site, effective in ten years.
+    Order,
+    /// A new desk account at the site.
+    NewDesk,
+    /// A stale threshold (the default, 12 h).
+    Settings,
+}
+
+/// One route: method, path template (`{facility}`, `{region}`, `{order}`, `{user}` are filled
+/// from the row's site), body, and the expected status per role as `[in, out]`.
+struct Route {
+    method: &'static str,
+    path: &'static str,
+    body: Body,
+    expect: [[u16; 2]; 9],
+}
+
+const fn all(status: u16) -> [[u16; 2]; 9] {
+    [[status; 2]; 9]
+}
+
+#[rustfmt::skip]
+const ROUTES: &[Route] = &[
+    // Public: health, the API description, sign-in, regions and the facility directory.
+    Route { method: "GET", path: "/healthz", body: Body::None, expect: all(200) },
+    Route { method: "GET", path: "/readyz", body: Body::None, expect: all(200) },
+    Route { method: "GET", path: "/api/v1/openapi.json", body: Body::None, expect: all(200) },
+    Route { method: "POST", path: "/api/v1/auth/token", body: Body::SignIn, expect: all(200) },
+    Route { method: "GET", path: "/api/v1/regions", body: Body::None, expect: all(200) },
+    Route { method: "GET", path: "/api/v1/regions/{region}", body: Body::None, expect: all(200) },
+    Route { method: "GET", path: "/api/v1/facilities?region={region}", body: Body::None, expect: all(200) },
+    Route { method: "GET", path: "/api/v1/facilities/{facility}", body: Body::None, expect: all(200) },
+    //                                                                          anon        nhc         hubei       wuhan       beijing     desk-union  dr-union    auditor     patient
+    Route { method: "DELETE", path: "/api/v1/auth/token", body: Body::OwnToken,
+        expect: [[401, 401], [204, 204], [204, 204], [204, 204], [204, 204], [204, 204], [204, 204], [204, 204], [204, 204]] },
+    Route { method: "GET", path: "/api/v1/auth/me", body: Body::None,
+        expect: [[401, 401], [200, 200], [200, 200], [200, 200], [200, 200], [200, 200], [200, 200], [200, 200], [200, 200]] },
+    // The threshold in force is readable by every reader of capacity; setting it is for
+    // coordinators of the region.
+    Route { method: "GET", path: "/api/v1/regions/{region}/settings", body: Body::None,
+        expect: [[401, 401], [200, 200], [200, 200], [200, 200], [200, 200], [200, 200], [200, 200], [200, 200], [403, 403]] },
+    Route { method: "PUT", path: "/api/v1/regions/{region}/settings", body: Body::Settings,
+        expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [403, 403], [403, 403], [403, 403], [403, 403]] },
+    // Create facility: coordinators whose region contains it.
+    Route { method: "POST", path: "/api/v1/facilities", body: Body::Facility,
+        expect: [[401, 401], [201, 201], [201, 422], [201, 422], [201, 422], [403, 403], [403, 403], [403, 403], [403, 403]] },
+    // Update facility: coordinators over it; the facility's own desk.
+    Route { method: "PUT", path: "/api/v1/facilities/{facility}", body: Body::FacilityResave,
+        expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [200, 404], [403, 403], [403, 403], [403, 403]] },
+    // Read capacity and designation history: coordinators (their subtree), desk and clinician
+    // (their facility), auditors (all); never patients.
+    Route { method: "GET", path: "/api/v1/capacity", body: Body::None,
+        expect: [[401, 401], [200, 200], [200, 200], [200, 200], [200, 200], [200, 200], [200, 200], [200, 200], [403, 403]] },
+    Route { method: "GET", path: "/api/v1/capacity?region={region}", body: Body::None,
+        expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [200, 404], [200, 404], [200, 200], [403, 403]] },
+    Route { method: "GET", path: "/api/v1/capacity/series?region={region}&days=1", body: Body::None,
+        expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [200, 404], [200, 404], [200, 200], [403, 403]] },
+    Route { method: "GET", path: "/api/v1/facilities/{facility}/capacity", body: Body::None,
+        expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [200, 404], [200, 404], [200, 200], [403, 403]] },
+    Route { method: "GET", path: "/api/v1/facilities/{facility}/capacity/reports", body: Body::None,
+        expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [200, 404], [200, 404], [200, 200], [403, 403]] },
+    Route { method: "GET", path: "/api/v1/designation-orders?facility_id={facility}", body: Body::None,
+        expect: [[401, 401], [200, 200], [200, 200], [200, 200], [200, 200], [200, 200], [200, 200], [200, 200], [403, 403]] },
+    Route { method: "GET", path: "/api/v1/designation-orders/{order}", body: Body::None,
+        expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [200, 404], [200, 404], [200, 200], [403, 403]] },
+    // Report capacity: the facility's desk; coordinators over it.
+    Route { method: "POST", path: "/api/v1/capacity/reports", body: Body::Report,
+        expect: [[401, 401], [201, 201], [201, 422], [201, 422], [201, 422], [201, 422], [403, 403], [403, 403], [403, 403]] },
+    // Order designation: coordinators whose region contains the facility.
+    Route { method: "POST", path: "/api/v1/designation-orders", body: Body::Order,
+        expect: [[401, 401], [201, 201], [201, 422], [201, 422], [201, 422], [403, 403], [403, 403], [403, 403], [403, 403]] },
+    // Rollups: coordinators (their subtree), auditors.
+    Route { method: "GET", path: "/api/v1/rollups?region={region}", body: Body::None,
+        expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [403, 403], [403, 403], [200, 200], [403, 403]] },
+    // Users: coordinators (their subtree; create roles below their own), auditors read.
+    Route { method: "GET", path: "/api/v1/users", body: Body::None,
+        expect: [[401, 401], [200, 200], [200, 200], [200, 200], [200, 200], [403, 403], [403, 403], [200, 200], [403, 403]] },
+    Route { method: "GET", path: "/api/v1/users/{user}", body: Body::None,
+        expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [403, 403], [403, 403], [200, 200], [403, 403]] },
+    Route { method: "POST", path: "/api/v1/users", body: Body::NewDesk,
+        expect: [[401, 401], [201, 201], [201, 422], [201, 422], [201, 422], [403, 403], [403, 403], [403, 403], [403, 403]] },
+    // Audit log: auditors, national coordinators.
+    Route { method: "GET", path: "/api/v1/audit", body: Body::None,
+        expect: [[401, 401], [200, 200], [403, 403], [403, 403], [403, 403], [403, 403], [403, 403], [200, 200], [403, 403]] },
+];
+
+/// What the rows need to know about each site.
+struct SiteIds {
+    facility: String,
+    region: String,
+    order: String,
+    user: String,
+}
+
+struct Fixtures {
+    sites: HashMap<Site, SiteIds>,
+}
+
+impl Fixtures {
+    /// Look the sites up, and as `nhc` give each an order (in ten years) and a desk account.
+    async fn set_up(app: &TestApp) -> Self {
+        let demo = app.load_demo().await;
+        let far = app.now_plus_hours(24 * 3650);
+        let mut sites = HashMap::new();
+        for (site, id) in [
+            (Site::Union, demo.union),
+            (Site::Jinyintan, demo.jinyintan),
+            (Site::Huanggang, demo.huanggang),
+            (Site::Pumch, demo.beijing),
+        ] {
+            let facility = id.to_string();
+            let f = app.get(&format!("/api/v1/facilities/{facility}"), None).await;
+            assert_eq!(f.status, 200, "{}", f.text);
+            let order = app
+                .post_json("/api/v1/designation-orders", Some("nhc"), &designation_order(&facility, "general", &far))
+                .await;
+            assert_eq!(order.status, 201, "{}", order.text);
+            let name = format!("fx-{site:?}").to_lowercase();
+            let user =
+                app.post_json("/api/v1/users", Some("nhc"), &new_user(&name, "facility_desk", Some(&facility))).await;
+            assert_eq!(user.status, 201, "{}", user.text);
+            sites.insert(
+                site,
+                SiteIds {
+                    region: f.json["region_code"].as_str().unwrap().to_string(),
+                    order: order.json["id"].as_str().unwrap().to_string(),
+                    user: user.json["id"].as_str().unwrap().to_string(),
+                    facility,
+                },
+            );
+        }
+        Self { sites }
+    }
+
+    fn path(&self, template: &str, site: Site) -> String {
+        let s = &self.sites[&site];
+        template
+            .replace("{facility}", &s.facility)
+            .replace("{region}", &s.region)
+            .replace("{order}", &s.order)
+            .replace("{user}", &s.user)
+    }
+}
+
+/// Run one row; `n` makes names unique.
+async fn run_row(app: &TestApp, fx: &Fixtures, route: &Route, role: Role, scope: Scope, n: usize) -> (u16, String) {
+    let site = site(role, scope);
+    let path = fx.path(route.path, site);
+    let method = Method::from_bytes(route.method.as_bytes()).expect("a method");
+    let user = role.username();
+    let ids = &fx.sites[&site];
+    let now = app.now_plus_hours(0);
+    let resp = match route.body {
+        Body::None => app.call(method, &path, user, None).await,
+        Body::SignIn => {
+            let body = json!({"username": user.unwrap_or("auditor"), "password": carebridge_e2e::app::DEMO_PASSWORD});
+            app.call(method, &path, user, Some(&body)).await
+        }
+        Body::OwnToken => match user {
+            Some(u) => {
+                let token = app.fresh_token(u, carebridge_e2e::app::DEMO_PASSWORD).await;
+                app.send(app.request(method, &path).bearer_auth(token)).await
+            }
+            None => app.call(method, &path, None, None).await,
+        },
+        Body::Facility => {
+            let body = facility_draft(&ids.region, &format!("矩阵{n}"));
+            app.call(method, &path, user, Some(&body)).await
+        }
+        Body::FacilityResave => {
+            let current = app.get(&format!("/api/v1/facilities/{}", ids.facility), None).await;
+            let etag = current.header("etag").expect("an ETag").to_string();
+            let mut body = json!({});
+            for field in [
+                "name_zh",
+                "name_en",
+                "region_code",
+                "level",
+                "location",
+                "address",
+                "phone",
+                "services",
+                "takes_new_patients",
+            ] {
+                body[field] = current.json[field].clone();
+            }
+            let rb = app.request_as(method, &path, user).await.header("if-match", etag).json(&body);
+            app.send(rb).await
+        }
+        Body::Report => app.call(method, &path, user, Some(&capacity_report(&ids.facility, &now, 20))).await,
+        Body::Order => {
+            let far = app.now_plus_hours(24 * 3650);
+            app.call(method, &path, user, Some(&designation_order(&ids.facility, "general", &far))).await
+        }
+        Body::NewDesk => {
+            let body = new_user(&format!("mx-{n}"), "facility_desk", Some(&ids.facility));
+            app.call(method, &path, user, Some(&body)).await
+        }
+        Body::Settings => app.call(method, &path, user, Some(&json!({"stale_after_hours": 12}))).await,
+    };
+    let detail = resp.json["detail"].as_str().map(str::to_string).unwrap_or_default();
+    (resp.status, format!("{path}: {detail}"))
+}
+
+/// `/api/v1/facilities/{facility}/capacity?x=1` → `/api/v1/facilities/{id}/capacity`, the
+/// OpenAPI spelling.
+fn openapi_path(template: &str) -> String {
+    let path = template.split('?').next().unwrap_or(template);
+    path.replace("{facility}", "{id}")
+        .replace("{order}", "{id}")
+        .replace("{user}", "{id}")
+        .replace("{region}", "{code}")
+}
+
+both_backends!(every_route_answers_every_role_as_the_matrix_says, |app| async move {
+    // A route added to the API without rows here fails this test rather than go unchecked.
+    let doc = app.get("/api/v1/openapi.json", None).await;
+    let covered: Vec<(String, String)> =
+        ROUTES.iter().map(|r| (r.method.to_lowercase(), openapi_path(r.path))).collect();
+    let mut uncovered = Vec::new();
+    for (path, item) in doc.json["paths"].as_object().expect("paths") {
+        for method in item.as_object().expect("a path item").keys() {
+            if !covered.contains(&(method.clone(), path.clone())) {
+                uncovered.push(format!("{} {path}", method.to_uppercase()));
+            }
+        }
+    }
+    assert!(uncovered.is_empty(), "routes with no row in the matrix: {uncovered:?}");
+
+    let fx = Fixtures::set_up(&app).await;
+    let users: Vec<&str> = ROLES.iter().filter_map(|r| r.username()).collect();
+    app.sign_in(&users).await;
+
+    let mut mismatches = Vec::new();
+    let mut rows = 0;
+    for route in ROUTES {
+        for (column, role) in ROLES.iter().enumerate() {
+            for (scope, expected) in [(Scope::In, route.expect[column][0]), (Scope::Out, route.expect[column][1])] {
+                rows += 1;
+                let (got, detail) = run_row(&app, &fx, route, *role, scope, rows).await;
+                if got != expected {
+                    mismatches.push(format!(
+                        "{} {} as {role:?} ({scope:?} scope): expected {expected}, got {got} — {detail}",
+                        route.method, route.path
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{} of {rows} rows disagree with the matrix:\n  {}",
+        mismatches.len(),
+        mismatches.join("\n  ")
+    );
+});

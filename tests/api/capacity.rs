@@ -35,21 +35,24 @@ both_backends!(a_desk_reports_and_an_older_report_is_history_only, |app| async m
     assert_eq!(unit(&current.json, "icu")["occupied"], 35);
     assert_eq!(unit(&current.json, "icu")["physical"], 40);
     assert_eq!(current.json["stale"], false);
+    let standing = current.json.clone();
 
     let earlier = app.now_plus_hours(-2);
-    let late = app.post_json("/api/v1/capacity/reports", Some("desk-union"), &capacity_report(&union, &earlier, 2)).await;
+    let late =
+        app.post_json("/api/v1/capacity/reports", Some("desk-union"), &capacity_report(&union, &earlier, 2)).await;
     assert_eq!(late.status, 201, "a late report is kept: {}", late.text);
     assert_eq!(late.json["became_current"], false);
     let late_id = late.json["id"].as_str().unwrap().to_string();
 
     let current = app.get(&format!("/api/v1/facilities/{union}/capacity"), Some("desk-union")).await;
     assert_eq!(unit(&current.json, "icu")["occupied"], 35, "the newer numbers still stand");
-    assert_eq!(current.json["as_of"], fresh.json["as_of"]);
+    assert_eq!(current.json["units"], standing["units"], "the late report replaced nothing");
+    assert_eq!(current.json["as_of"], standing["as_of"]);
 
     let all = history(&app, &union).await;
     assert_eq!(all.len(), reports_before + 2);
     let position = |id: &str| all.iter().position(|r| r["id"] == id).unwrap_or_else(|| panic!("{id} not in history"));
-    assert!(position(&fresh_id) < position(&late_id), "newest (by as-of) first");
+    assert_eq!((position(&late_id), position(&fresh_id)), (0, 1), "history is newest received first");
     assert_eq!(all[position(&fresh_id)]["became_current"], true);
     assert_eq!(all[position(&late_id)]["became_current"], false);
 
@@ -122,7 +125,8 @@ both_backends!(stale_facilities_follow_the_region_threshold, |app| async move {
         let age = c["age_seconds"].as_i64().unwrap();
         assert_eq!(c["stale"] == true, age > 12 * 3600, "stale means older than 12 h by default: {c}");
     }
-    let is_stale = |list: &[Value], id: String| list.iter().find(|c| c["facility_id"] == id.as_str()).map(|c| c["stale"] == true);
+    let is_stale =
+        |list: &[Value], id: String| list.iter().find(|c| c["facility_id"] == id.as_str()).map(|c| c["stale"] == true);
     assert_eq!(is_stale(&national, demo.wuhan_stale.to_string()), Some(true));
     assert_eq!(is_stale(&national, demo.huanggang.to_string()), Some(true));
     assert_eq!(is_stale(&national, demo.union.to_string()), Some(false));
@@ -149,9 +153,11 @@ both_backends!(stale_facilities_follow_the_region_threshold, |app| async move {
         let r = app.put_json("/api/v1/regions/420100/settings", Some("wuhan"), &bad).await;
         assert_invalid(&r, "/stale_after_hours");
     }
-    let outside = app.put_json("/api/v1/regions/421100/settings", Some("wuhan"), &json!({"stale_after_hours": 24})).await;
+    let outside =
+        app.put_json("/api/v1/regions/421100/settings", Some("wuhan"), &json!({"stale_after_hours": 24})).await;
     assert_problem(&outside, 404);
-    let desk = app.put_json("/api/v1/regions/420100/settings", Some("desk-union"), &json!({"stale_after_hours": 24})).await;
+    let desk =
+        app.put_json("/api/v1/regions/420100/settings", Some("desk-union"), &json!({"stale_after_hours": 24})).await;
     assert_problem(&desk, 403);
     assert_eq!(app.get("/api/v1/regions/420103/settings", Some("wuhan")).await.json["stale_after_hours"], 720);
 });
@@ -163,7 +169,11 @@ both_backends!(capacity_series_covers_the_window, |app| async move {
     let points = r.json.as_array().expect("a list of points");
     assert!(!points.is_empty());
     for p in points {
-        assert_eq!(p["available"].as_i64(), Some(p["staffed"].as_i64().unwrap() - p["occupied"].as_i64().unwrap()), "{p}");
+        assert_eq!(
+            p["available"].as_i64(),
+            Some(p["staffed"].as_i64().unwrap() - p["occupied"].as_i64().unwrap()),
+            "{p}"
+        );
     }
     for days in [0, 91] {
         let r = app.get(&format!("/api/v1/capacity/series?days={days}"), Some("wuhan")).await;

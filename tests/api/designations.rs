@@ -13,7 +13,9 @@ both_backends!(an_order_in_effect_changes_the_directory_and_a_future_one_waits, 
     assert_ne!(before.json["designation"], "closed_to_new");
 
     let now = app.now_plus_hours(0);
-    let closed = app.post_json("/api/v1/designation-orders", Some("wuhan"), &designation_order(&union, "closed_to_new", &now)).await;
+    let closed = app
+        .post_json("/api/v1/designation-orders", Some("wuhan"), &designation_order(&union, "closed_to_new", &now))
+        .await;
     assert_eq!(closed.status, 201, "{}", closed.text);
     let closed_id = closed.json["id"].as_str().expect("id").to_string();
     assert_eq!(closed.header("location"), Some(format!("/api/v1/designation-orders/{closed_id}").as_str()));
@@ -27,7 +29,13 @@ both_backends!(an_order_in_effect_changes_the_directory_and_a_future_one_waits, 
     assert!(listed.items().iter().any(|f| f["id"] == union.as_str()));
 
     let tomorrow = app.now_plus_hours(24);
-    let future = app.post_json("/api/v1/designation-orders", Some("wuhan"), &designation_order(&union, "virus_designated", &tomorrow)).await;
+    let future = app
+        .post_json(
+            "/api/v1/designation-orders",
+            Some("wuhan"),
+            &designation_order(&union, "virus_designated", &tomorrow),
+        )
+        .await;
     assert_eq!(future.status, 201, "{}", future.text);
     let future_id = future.json["id"].as_str().expect("id").to_string();
     assert_eq!(app.get(&facility, None).await.json["designation"], "closed_to_new", "a future order waits");
@@ -53,15 +61,25 @@ both_backends!(orders_outside_the_governed_region_are_refused_and_write_nothing,
     app.sign_in(&["beijing", "wuhan", "desk-union", "dr-union"]).await;
     let audit_before = app.audit_count().await;
 
-    let beijing = app.post_json("/api/v1/designation-orders", Some("beijing"), &designation_order(&union, "closed_to_new", &now)).await;
+    let beijing = app
+        .post_json("/api/v1/designation-orders", Some("beijing"), &designation_order(&union, "closed_to_new", &now))
+        .await;
     assert_invalid(&beijing, "/facility_id");
     let huanggang = app
-        .post_json("/api/v1/designation-orders", Some("wuhan"), &designation_order(&demo.huanggang.to_string(), "closed_to_new", &now))
+        .post_json(
+            "/api/v1/designation-orders",
+            Some("wuhan"),
+            &designation_order(&demo.huanggang.to_string(), "closed_to_new", &now),
+        )
         .await;
     assert_invalid(&huanggang, "/facility_id");
-    let desk = app.post_json("/api/v1/designation-orders", Some("desk-union"), &designation_order(&union, "closed_to_new", &now)).await;
+    let desk = app
+        .post_json("/api/v1/designation-orders", Some("desk-union"), &designation_order(&union, "closed_to_new", &now))
+        .await;
     assert_problem(&desk, 403);
-    let clinician = app.post_json("/api/v1/designation-orders", Some("dr-union"), &designation_order(&union, "closed_to_new", &now)).await;
+    let clinician = app
+        .post_json("/api/v1/designation-orders", Some("dr-union"), &designation_order(&union, "closed_to_new", &now))
+        .await;
     assert_problem(&clinician, 403);
 
     let mut no_reason = designation_order(&union, "closed_to_new", &now);
@@ -72,9 +90,12 @@ both_backends!(orders_outside_the_governed_region_are_refused_and_write_nothing,
     no_number["order_number"] = serde_json::json!("");
     let r = app.post_json("/api/v1/designation-orders", Some("wuhan"), &no_number).await;
     assert_invalid(&r, "/order_number");
-    let bad_designation = app.post_json("/api/v1/designation-orders", Some("wuhan"), &designation_order(&union, "haunted", &now)).await;
+    let bad_designation =
+        app.post_json("/api/v1/designation-orders", Some("wuhan"), &designation_order(&union, "haunted", &now)).await;
     assert_invalid(&bad_designation, "/designation");
-    let bad_time = app.post_json("/api/v1/designation-orders", Some("wuhan"), &designation_order(&union, "general", "tomorrow")).await;
+    let bad_time = app
+        .post_json("/api/v1/designation-orders", Some("wuhan"), &designation_order(&union, "general", "tomorrow"))
+        .await;
     assert_invalid(&bad_time, "/effective_at");
 
     assert_eq!(app.get(&history, Some("nhc")).await.items().len(), orders_before, "no order was written");
@@ -102,6 +123,7 @@ both_backends!(designation_history_is_scoped, |app| async move {
     assert_problem(&patient, 403);
     // An order of another city is "not found" to Wuhan, not "forbidden".
     let beijing_order = all.iter().find(|o| !wuhan.contains(o)).expect("an order outside Wuhan");
-    let r = app.get(&format!("/api/v1/designation-orders/{}", beijing_order["id"].as_str().unwrap()), Some("wuhan")).await;
+    let r =
+        app.get(&format!("/api/v1/designation-orders/{}", beijing_order["id"].as_str().unwrap()), Some("wuhan")).await;
     assert_problem(&r, 404);
 });

@@ -53,7 +53,11 @@ both_backends!(non_json_bodies_are_415_problems, |app| async move {
     }
     // `application/json; charset=utf-8` and `+json` are JSON.
     let r = app
-        .send(app.request(Method::POST, "/api/v1/auth/token").header("content-type", "application/json; charset=utf-8").body(body))
+        .send(
+            app.request(Method::POST, "/api/v1/auth/token")
+                .header("content-type", "application/json; charset=utf-8")
+                .body(body),
+        )
         .await;
     assert_eq!(r.status, 401, "JSON accepted, unknown user refused: {}", r.text);
 });
@@ -94,7 +98,10 @@ both_backends!(the_openapi_document_lists_every_route, |app| async move {
     }
     assert!(missing.is_empty(), "not in the OpenAPI document: {missing:?}");
     let documented: Vec<&String> = paths.keys().filter(|p| !expected.iter().any(|(e, _)| e == p)).collect();
-    assert!(documented.is_empty(), "documented but not known to this test (add them, and to authz_matrix): {documented:?}");
+    assert!(
+        documented.is_empty(),
+        "documented but not known to this test (add them, and to authz_matrix): {documented:?}"
+    );
     assert!(r.json["components"]["securitySchemes"]["bearer"].is_object());
     assert!(r.json["components"]["schemas"]["Problem"].is_object());
 });

@@ -34,7 +34,9 @@ fn sums_from_rollup(rows: &[Value]) -> Sums {
             Some(r["staffed"].as_i64().unwrap() - r["occupied"].as_i64().unwrap()),
             "available = staffed - occupied: {r}"
         );
-        let e = out.entry((r["region_code"].as_str().unwrap().to_string(), r["unit"].as_str().unwrap().to_string())).or_default();
+        let e = out
+            .entry((r["region_code"].as_str().unwrap().to_string(), r["unit"].as_str().unwrap().to_string()))
+            .or_default();
         for (i, k) in ["physical", "staffed", "occupied", "facilities", "stale_facilities"].iter().enumerate() {
             e[i] += r[*k].as_i64().unwrap();
         }

@@ -7,7 +7,8 @@ use carebridge_e2e::both_backends;
 both_backends!(a_city_coordinator_reads_only_its_city, |app| async move {
     let demo = app.load_demo().await;
     let wuhan = app.get_all("/api/v1/capacity", Some("wuhan")).await;
-    let expected = demo.scenario.facilities.iter().filter(|f| f.draft.region_code.to_string().starts_with("4201")).count();
+    let expected =
+        demo.scenario.facilities.iter().filter(|f| f.draft.region_code.to_string().starts_with("4201")).count();
     assert_eq!(wuhan.len(), expected);
     for c in &wuhan {
         assert!(c["region_code"].as_str().unwrap().starts_with("4201"), "outside Wuhan: {c}");
@@ -43,6 +44,17 @@ both_backends!(a_desk_and_a_clinician_see_only_their_facility, |app| async move 
         assert_eq!(app.get(&format!("/api/v1/facilities/{union}/capacity/reports"), Some(user)).await.status, 200);
         for other in [demo.jinyintan, demo.beijing] {
             assert_problem(&app.get(&format!("/api/v1/facilities/{other}/capacity"), Some(user)).await, 404);
+        }
+        // Narrowing by a region that holds their facility keeps it; any other region is empty
+        // of anything they may see.
+        for region in ["420103", "420100", "420000"] {
+            let r = app.get(&format!("/api/v1/capacity?region={region}"), Some(user)).await;
+            assert_eq!(r.status, 200, "{user} in {region}: {}", r.text);
+            assert_eq!(r.items().len(), 1);
+            assert_eq!(r.items()[0]["facility_id"], union.as_str());
+        }
+        for region in ["420112", "110000"] {
+            assert_problem(&app.get(&format!("/api/v1/capacity?region={region}"), Some(user)).await, 404);
         }
     }
 });

@@ -120,7 +120,11 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         }
         Backend::Postgres => {
             let Some(admin_url) = std::env::var(PG_URL_ENV).ok().filter(|u| !u.is_empty()) else {
-                eprintln!("SKIPPED (PostgreSQL): {PG_URL_ENV} is not set");
+                // Straight to the process's stderr: libtest captures `eprintln!` of passing
+                // tests, and a skip must not be quiet.
+                use std::io::Write;
+                let test = std::thread::current().name().unwrap_or("").to_string();
+                let _ = writeln!(std::io::stderr(), "SKIPPED (PostgreSQL): {PG_URL_ENV} is not set [{test}]");
                 return None;
             };
             let name = format!("cb_test_{}", uuid::Uuid::now_v7().simple());
@@ -199,10 +203,10 @@ impl Drop for TestApp {
         if let Database::Postgres { admin_url, name } = &self.database {
             // Drop is synchronous and may run inside the test's runtime: do the async work on a
             // thread of its own with its own small runtime, and wait for it.
-            let (admin_url, name) = (admin_url.clone(), name.clone());
+            let (url, db) = (admin_url.clone(), name.clone());
             let done = std::thread::spawn(move || {
                 let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-                rt.block_on(drop_pg_database(&admin_url, &name)).map_err(std::io::Error::other)
+                rt.block_on(drop_pg_database(&url, &db)).map_err(std::io::Error::other)
             })
             .join();
             if !matches!(done, Ok(Ok(()))) {
@@ -319,7 +323,7 @@ impl TestApp {
     /// A new token (not cached), e.g. to revoke it.
     pub async fn fresh_token(&self, username: &str, password: &str) -> String {
         let body = serde_json::json!({ "username": username, "password": password });
-        let r = self.post_json("/api/v1/auth/token", None, &body).await;
+        let r = self.send(self.request(Method::POST, "/api/v1/auth/token").json(&body)).await;
         assert_eq!(r.status, 200, "sign in as {username}: {}", r.text);
         r.json["access_token"].as_str().expect("access_token").to_string()
     }
@@ -406,20 +410,42 @@ impl TestApp {
         carebridge_store::facilities::count(&self.cb.store).await.expect("count facilities")
     }
 
-    /// The app's `now` as RFC 3339, shifted by `hours`.
+    /// The app's `now` shifted by `hours`, as RFC 3339 to the millisecond (to the second it
+    /// could fall before a demo report made a moment earlier).
     pub fn now_plus_hours(&self, hours: i64) -> String {
-        self.cb.now().plus_hours(hours).to_rfc3339()
+        rfc3339_millis(self.cb.now().plus_hours(hours))
     }
+}
+
+/// `2020-02-14T08:00:00.123Z`.
+pub fn rfc3339_millis(t: Timestamp) -> String {
+    let seconds = t.to_rfc3339();
+    let stem = seconds.strip_suffix('Z').unwrap_or(&seconds);
+    format!("{stem}.{:03}Z", t.millis().rem_euclid(1000))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::with_database;
+    use super::{rfc3339_millis, with_database};
+    use carebridge_domain::clock::Timestamp;
+
+    #[test]
+    fn times_keep_their_milliseconds() {
+        let t = Timestamp::parse_rfc3339("2020-02-14T08:00:00.123Z").unwrap();
+        assert_eq!(rfc3339_millis(t), "2020-02-14T08:00:00.123Z");
+        assert_eq!(Timestamp::parse_rfc3339(&rfc3339_millis(t)).unwrap(), t);
+    }
 
     #[test]
     fn the_test_database_replaces_the_admin_one() {
-        assert_eq!(with_database("postgres://postgres@127.0.0.1:5432/postgres", "t"), "postgres://postgres@127.0.0.1:5432/t");
-        assert_eq!(with_database("postgres://u:p@h/postgres?sslmode=disable", "t"), "postgres://u:p@h/t?sslmode=disable");
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432/postgres", "t"),
+            "postgres://postgres@127.0.0.1:5432/t"
+        );
+        assert_eq!(
+            with_database("postgres://u:p@h/postgres?sslmode=disable", "t"),
+            "postgres://u:p@h/t?sslmode=disable"
+        );
         assert_eq!(with_database("postgres://h:5432", "t"), "postgres://h:5432/t");
     }
 }

@@ -47,6 +47,11 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
                     let msg = inner.to_string();
                     // Drop serde_json's " at line 1 column 9" tail: the pointer says where.
                     let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+                    // A missing field is reported at its parent; point at the field itself.
+                    let ptr = match msg.strip_prefix("missing field `").and_then(|r| r.split('`').next()) {
+                        Some(field) => format!("{ptr}/{field}"),
+                        None => ptr,
+                    };
                     Err(Problem::invalid(vec![FieldError::new(ptr, msg)]))
                 }
                 _ => Err(Problem::new(StatusCode::BAD_REQUEST, "malformed-json", "Malformed JSON", inner.to_string())),
