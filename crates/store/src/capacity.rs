@@ -8,9 +8,9 @@
 
 use crate::backend::{Store, Tx};
 use crate::error::StoreError;
-use crate::facilities::designation_sql;
+use crate::facilities::{designation_sql, designation_sql_for};
 use crate::rows;
-use crate::settings::{SETTINGS_JOINS, STALE_AFTER_MS};
+use crate::settings::stale_after_case;
 use crate::sql::{Arg, SqlBuilder};
 use crate::visibility::Visibility;
 use carebridge_domain::capacity::{CapacityReportDraft, Totals, Unit, UnitCounts, UnitReport};
@@ -61,9 +61,13 @@ pub async fn insert_report(
     Ok(became_current)
 }
 
+// The region path comes from the facility row, so the current state can be rolled up without
+// a join. SQLite needs the `WHERE` in `INSERT … SELECT … ON CONFLICT` to parse it; it has one.
 const UPSERT_CURRENT_ONE: &str =
-    "INSERT INTO capacity_current (facility_id, unit, as_of, physical, staffed, occupied, report_id) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (facility_id, unit) DO UPDATE SET \
+    "INSERT INTO capacity_current (facility_id, unit, province_code, city_code, region_code, \
+     as_of, physical, staffed, occupied, report_id) \
+     SELECT $1, $2, f.province_code, f.city_code, f.region_code, $3, $4, $5, $6, $7 FROM facilities f WHERE f.id = $1 \
+     ON CONFLICT (facility_id, unit) DO UPDATE SET \
      as_of = excluded.as_of, physical = excluded.physical, staffed = excluded.staffed, \
      occupied = excluded.occupied, report_id = excluded.report_id \
      WHERE excluded.as_of >= capacity_current.as_of";
@@ -116,14 +120,22 @@ pub async fn insert_batch(
         q.query().execute(&mut *tx.inner).await?;
     }
     let latest: Vec<_> = latest.into_values().collect();
+    let paths = region_paths(tx, latest.iter().map(|(_, d, _)| d.facility_id)).await?;
     for chunk in latest.chunks(BATCH_ROWS) {
         let mut q = SqlBuilder::new(
-            "INSERT INTO capacity_current (facility_id, unit, as_of, physical, staffed, occupied, report_id) VALUES ",
+            "INSERT INTO capacity_current (facility_id, unit, province_code, city_code, region_code, as_of, physical, \
+             staffed, occupied, report_id) VALUES ",
         );
         for (i, (id, draft, u)) in chunk.iter().enumerate() {
+            let Some(path) = paths.get(&draft.facility_id) else {
+                return Err(StoreError::NotFound);
+            };
             q.push(if i == 0 { "(" } else { ", (" });
             q.bind_text(draft.facility_id.to_string()).push(", ");
             q.bind_text(u.unit.as_str()).push(", ");
+            q.bind_text(path.0.clone()).push(", ");
+            q.bind_text(path.1.clone()).push(", ");
+            q.bind_text(path.2.clone()).push(", ");
             q.bind_i64(draft.as_of.millis()).push(", ");
             q.bind_i64(u.counts.physical()).push(", ");
             q.bind_i64(u.counts.staffed()).push(", ");
@@ -139,6 +151,32 @@ pub async fn insert_batch(
         q.query().execute(&mut *tx.inner).await?;
     }
     Ok(())
+}
+
+/// Province, city and region codes of facilities, by id.
+async fn region_paths(
+    tx: &mut Tx,
+    ids: impl Iterator<Item = FacilityId>,
+) -> Result<HashMap<FacilityId, (String, String, String)>, StoreError> {
+    let mut ids: Vec<FacilityId> = ids.collect();
+    ids.sort();
+    ids.dedup();
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let mut q = SqlBuilder::new("SELECT id, province_code, city_code, region_code FROM facilities WHERE id IN (");
+        for (i, id) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.bind_text(id.to_string());
+        }
+        q.push(")");
+        for row in q.query().fetch_all(&mut *tx.inner).await? {
+            let id: FacilityId = rows::parse("facilities", &row.try_get::<String, _>("id")?)?;
+            out.insert(id, (row.try_get("province_code")?, row.try_get("city_code")?, row.try_get("region_code")?));
+        }
+    }
+    Ok(out)
 }
 
 /// One facility's current capacity as stored.
@@ -182,11 +220,11 @@ pub async fn current(
 ) -> Result<Vec<CurrentRow>, StoreError> {
     const T: &str = "capacity_current";
     // Page over facilities first, then fetch their units.
+    let stale_after = stale_after_case(store, "f").await?;
     let mut q = SqlBuilder::new("SELECT f.id, f.name_zh, f.name_en, f.region_code, f.lon, f.lat, ");
     let now_p = q.placeholder(Arg::I64(now.millis()));
     q.push(&designation_sql(&now_p));
-    q.push(" AS designation, ").push(STALE_AFTER_MS).push(" AS stale_after_ms FROM facilities f");
-    q.push(SETTINGS_JOINS);
+    q.push(" AS designation, CAST(").push(&stale_after).push(" AS BIGINT) AS stale_after_ms FROM facilities f");
     q.push(" WHERE EXISTS (SELECT 1 FROM capacity_current c WHERE c.facility_id = f.id)");
     visibility.push_condition(&mut q, "f", "id");
     if let Some(after) = after {
@@ -247,9 +285,9 @@ pub enum GroupBy {
 impl GroupBy {
     fn column(self) -> &'static str {
         match self {
-            GroupBy::Province => "f.province_code",
-            GroupBy::City => "f.city_code",
-            GroupBy::County => "f.region_code",
+            GroupBy::Province => "c.province_code",
+            GroupBy::City => "c.city_code",
+            GroupBy::County => "c.region_code",
         }
     }
 }
@@ -275,21 +313,21 @@ pub async fn rollup(
     now: Timestamp,
 ) -> Result<Vec<RollupLine>, StoreError> {
     const T: &str = "capacity_current";
+    let stale_after = stale_after_case(store, "c").await?;
     let mut q = SqlBuilder::new("SELECT ");
     let now_p = q.placeholder(Arg::I64(now.millis()));
     q.push(group.column()).push(" AS region, c.unit AS unit, ");
     if by_designation {
-        q.push(&designation_sql(&now_p)).push(" AS designation, ");
+        q.push(&designation_sql_for("c.facility_id", &now_p)).push(" AS designation, ");
     }
     q.push(
         "CAST(SUM(c.physical) AS BIGINT) AS physical, CAST(SUM(c.staffed) AS BIGINT) AS staffed, \
          CAST(SUM(c.occupied) AS BIGINT) AS occupied, COUNT(*) AS facilities, \
          CAST(SUM(CASE WHEN c.as_of < ",
     );
-    q.push(&now_p).push(" - ").push(STALE_AFTER_MS);
-    q.push(" THEN 1 ELSE 0 END) AS BIGINT) AS stale FROM capacity_current c JOIN facilities f ON f.id = c.facility_id");
-    q.push(SETTINGS_JOINS).push(" WHERE 1 = 1");
-    visibility.push_condition(&mut q, "f", "id");
+    q.push(&now_p).push(" - ").push(&stale_after);
+    q.push(" THEN 1 ELSE 0 END) AS BIGINT) AS stale FROM capacity_current c WHERE 1 = 1");
+    visibility.push_condition(&mut q, "c", "facility_id");
     q.push(" GROUP BY ").push(group.column()).push(", c.unit");
     if by_designation {
         q.push(", designation");

@@ -30,8 +30,13 @@ pub struct FacilityFilter {
 
 /// The derived current designation of facility alias `f` at bind `$now_param`.
 pub(crate) fn designation_sql(now_param: &str) -> String {
+    designation_sql_for("f.id", now_param)
+}
+
+/// The derived current designation of the facility whose id is `id_column`.
+pub(crate) fn designation_sql_for(id_column: &str, now_param: &str) -> String {
     format!(
-        "COALESCE((SELECT d.designation FROM designation_orders d WHERE d.facility_id = f.id \
+        "COALESCE((SELECT d.designation FROM designation_orders d WHERE d.facility_id = {id_column} \
          AND d.effective_at <= {now_param} ORDER BY d.effective_at DESC, d.ordered_at DESC LIMIT 1), 'general')"
     )
 }
@@ -162,6 +167,16 @@ pub async fn update(
     .bind(now.millis())
     .bind(id.to_string())
     .bind(current)
+    .execute(&mut *tx.inner)
+    .await?;
+    // Keep the copied region path of the current capacity in step.
+    sqlx::query(
+        "UPDATE capacity_current SET province_code = $1, city_code = $2, region_code = $3 WHERE facility_id = $4",
+    )
+    .bind(path.province.to_string())
+    .bind(path.city.to_string())
+    .bind(path.region.to_string())
+    .bind(id.to_string())
     .execute(&mut *tx.inner)
     .await?;
     Ok(UpdateOutcome::Updated { version: current + 1 })

@@ -2,6 +2,7 @@
 
 use crate::backend::{Store, Tx};
 use crate::error::StoreError;
+use carebridge_domain::capacity::DEFAULT_STALE_AFTER_HOURS;
 use carebridge_domain::clock::Timestamp;
 use carebridge_domain::region::RegionCode;
 use sqlx::Row;
@@ -37,13 +38,40 @@ pub async fn set_stale_after_hours(
     Ok(())
 }
 
-/// SQL for a facility's effective threshold in milliseconds: the most specific region setting
-/// (county, then city, then province), else the default. Expects `LEFT JOIN`s from
-/// [`SETTINGS_JOINS`].
-pub(crate) const STALE_AFTER_MS: &str =
-    "(COALESCE(s_r.stale_after_hours, s_c.stale_after_hours, s_p.stale_after_hours, 12) * 3600000)";
+/// SQL for the effective threshold (milliseconds) of the row at `alias` (which carries
+/// `province_code`, `city_code`, `region_code`): a `CASE` built from the settings table, most
+/// specific region first. Settings are few, so this reads them once and spares the query a join
+/// per row. Codes are validated six-digit strings and hours integers, so they are inlined.
+pub(crate) async fn stale_after_case(store: &Store, alias: &str) -> Result<String, StoreError> {
+    let rows =
+        sqlx::query("SELECT region_code, stale_after_hours FROM region_settings").fetch_all(store.pool()).await?;
+    let mut settings: Vec<(RegionCode, i64)> = Vec::with_capacity(rows.len());
+    for row in rows {
+        let code = crate::rows::region("region_settings", &row.try_get::<String, _>("region_code")?)?;
+        settings.push((code, row.try_get("stale_after_hours")?));
+    }
+    let default_ms = DEFAULT_STALE_AFTER_HOURS * 3_600_000;
+    if settings.is_empty() {
+        return Ok(default_ms.to_string());
+    }
+    // Most specific first: county codes, then cities (…00), then provinces (…0000).
+    settings.sort_by_key(|(code, _)| trailing_zero_digits(code.as_u32()));
+    let mut sql = String::from("(CASE");
+    for (code, hours) in &settings {
+        sql.push_str(&format!(
+            " WHEN {alias}.region_code = '{code}' OR {alias}.city_code = '{code}' OR {alias}.province_code = '{code}' THEN {}",
+            hours * 3_600_000
+        ));
+    }
+    sql.push_str(&format!(" ELSE {default_ms} END)"));
+    Ok(sql)
+}
 
-/// The joins [`STALE_AFTER_MS`] reads, for a facilities alias `f`.
-pub(crate) const SETTINGS_JOINS: &str = " LEFT JOIN region_settings s_r ON s_r.region_code = f.region_code \
-     LEFT JOIN region_settings s_c ON s_c.region_code = f.city_code \
-     LEFT JOIN region_settings s_p ON s_p.region_code = f.province_code ";
+fn trailing_zero_digits(mut n: u32) -> u32 {
+    let mut zeros = 0;
+    while n != 0 && n % 10 == 0 {
+        n /= 10;
+        zeros += 1;
+    }
+    zeros
+}

@@ -86,17 +86,24 @@ CREATE TABLE capacity_reports (
 CREATE INDEX capacity_reports_report ON capacity_reports (report_id);
 CREATE INDEX capacity_reports_facility ON capacity_reports (facility_id, as_of);
 
--- The current state: the latest report per facility and unit.
+-- The current state: the latest report per facility and unit. The facility's region path is
+-- copied here (and kept in step when a facility moves) so rollups read this table alone.
 CREATE TABLE capacity_current (
-    facility_id TEXT NOT NULL REFERENCES facilities (id),
-    unit        TEXT NOT NULL,
-    as_of       BIGINT NOT NULL,
+    facility_id   TEXT NOT NULL REFERENCES facilities (id),
+    unit          TEXT NOT NULL,
+    province_code TEXT NOT NULL,
+    city_code     TEXT NOT NULL,
+    region_code   TEXT NOT NULL,
+    as_of         BIGINT NOT NULL,
     physical    BIGINT NOT NULL CHECK (physical >= 0),
     staffed     BIGINT NOT NULL CHECK (staffed >= 0 AND staffed <= physical),
     occupied    BIGINT NOT NULL CHECK (occupied >= 0),
     report_id   TEXT NOT NULL,
     PRIMARY KEY (facility_id, unit)
 );
+CREATE INDEX capacity_current_province ON capacity_current (province_code);
+CREATE INDEX capacity_current_city ON capacity_current (city_code);
+CREATE INDEX capacity_current_region ON capacity_current (region_code);
 
 CREATE TABLE audit_log (
     seq        BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
