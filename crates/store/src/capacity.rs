@@ -21,7 +21,9 @@ use carebridge_domain::region::RegionCode;
 use sqlx::Row;
 use std::collections::HashMap;
 
-/// Store one report; returns whether it became the current state of at least one unit.
+/// Store one report; returns whether it became the current state of at least one unit. Four
+/// statements whatever the number of units: the facility's region path, the history rows, the
+/// current-state upsert (the caller adds the audit row).
 pub async fn insert_report(
     tx: &mut Tx,
     id: ReportId,
@@ -29,48 +31,60 @@ pub async fn insert_report(
     reported_by: Option<UserId>,
     received_at: Timestamp,
 ) -> Result<bool, StoreError> {
-    let mut became_current = false;
-    for u in &draft.units {
-        sqlx::query(
-            "INSERT INTO capacity_reports (report_id, facility_id, unit, as_of, physical, staffed, occupied, received_at, reported_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(id.to_string())
-        .bind(draft.facility_id.to_string())
-        .bind(u.unit.as_str())
-        .bind(draft.as_of.millis())
-        .bind(u.counts.physical())
-        .bind(u.counts.staffed())
-        .bind(u.counts.occupied())
-        .bind(received_at.millis())
-        .bind(reported_by.map(|u| u.to_string()))
-        .execute(&mut *tx.inner)
-        .await?;
-        let done = sqlx::query(UPSERT_CURRENT_ONE)
-            .bind(draft.facility_id.to_string())
-            .bind(u.unit.as_str())
-            .bind(draft.as_of.millis())
-            .bind(u.counts.physical())
-            .bind(u.counts.staffed())
-            .bind(u.counts.occupied())
-            .bind(id.to_string())
-            .execute(&mut *tx.inner)
-            .await?;
-        became_current |= done.rows_affected() > 0;
+    if draft.units.is_empty() {
+        return Ok(false);
     }
-    Ok(became_current)
+    let paths = region_paths(tx, std::iter::once(draft.facility_id)).await?;
+    let path = paths.get(&draft.facility_id).ok_or(StoreError::NotFound)?;
+    let mut q = SqlBuilder::new(
+        "INSERT INTO capacity_reports (report_id, facility_id, unit, as_of, physical, staffed, occupied, received_at, reported_by) VALUES ",
+    );
+    for (i, u) in draft.units.iter().enumerate() {
+        q.push(if i == 0 { "(" } else { ", (" });
+        q.bind_text(id.to_string()).push(", ");
+        q.bind_text(draft.facility_id.to_string()).push(", ");
+        q.bind_text(u.unit.as_str()).push(", ");
+        q.bind_i64(draft.as_of.millis()).push(", ");
+        q.bind_i64(u.counts.physical()).push(", ");
+        q.bind_i64(u.counts.staffed()).push(", ");
+        q.bind_i64(u.counts.occupied()).push(", ");
+        q.bind_i64(received_at.millis()).push(", ");
+        match reported_by {
+            Some(r) => q.bind_text(r.to_string()),
+            None => q.push("NULL"),
+        };
+        q.push(")");
+    }
+    q.query().execute(&mut *tx.inner).await?;
+    let mut q = SqlBuilder::new(
+        "INSERT INTO capacity_current (facility_id, unit, province_code, city_code, region_code, as_of, physical, \
+         staffed, occupied, report_id) VALUES ",
+    );
+    for (i, u) in draft.units.iter().enumerate() {
+        q.push(if i == 0 { "(" } else { ", (" });
+        q.bind_text(draft.facility_id.to_string()).push(", ");
+        q.bind_text(u.unit.as_str()).push(", ");
+        q.bind_text(path.0.clone()).push(", ");
+        q.bind_text(path.1.clone()).push(", ");
+        q.bind_text(path.2.clone()).push(", ");
+        q.bind_i64(draft.as_of.millis()).push(", ");
+        q.bind_i64(u.counts.physical()).push(", ");
+        q.bind_i64(u.counts.staffed()).push(", ");
+        q.bind_i64(u.counts.occupied()).push(", ");
+        q.bind_text(id.to_string());
+        q.push(")");
+    }
+    q.push(UPSERT_CURRENT_TAIL);
+    // Rows whose `WHERE` fails (an older report) are not counted as affected.
+    let done = q.query().execute(&mut *tx.inner).await?;
+    Ok(done.rows_affected() > 0)
 }
 
-// The region path comes from the facility row, so the current state can be rolled up without
-// a join. SQLite needs the `WHERE` in `INSERT … SELECT … ON CONFLICT` to parse it; it has one.
-const UPSERT_CURRENT_ONE: &str =
-    "INSERT INTO capacity_current (facility_id, unit, province_code, city_code, region_code, \
-     as_of, physical, staffed, occupied, report_id) \
-     SELECT $1, $2, f.province_code, f.city_code, f.region_code, $3, $4, $5, $6, $7 FROM facilities f WHERE f.id = $1 \
-     ON CONFLICT (facility_id, unit) DO UPDATE SET \
-     as_of = excluded.as_of, physical = excluded.physical, staffed = excluded.staffed, \
-     occupied = excluded.occupied, report_id = excluded.report_id \
-     WHERE excluded.as_of >= capacity_current.as_of";
+/// The conflict clause shared by every current-state upsert: only a report at least as new as
+/// the standing one replaces it (ties go to the later arrival).
+const UPSERT_CURRENT_TAIL: &str = " ON CONFLICT (facility_id, unit) DO UPDATE SET as_of = excluded.as_of, \
+     physical = excluded.physical, staffed = excluded.staffed, occupied = excluded.occupied, \
+     report_id = excluded.report_id WHERE excluded.as_of >= capacity_current.as_of";
 
 /// Rows per multi-row INSERT in [`insert_batch`]: 100 rows × 9 columns stays far below both
 /// backends' bind-parameter limits while amortising the per-statement cost.
@@ -143,11 +157,7 @@ pub async fn insert_batch(
             q.bind_text(id.to_string());
             q.push(")");
         }
-        q.push(
-            " ON CONFLICT (facility_id, unit) DO UPDATE SET as_of = excluded.as_of, physical = excluded.physical, \
-             staffed = excluded.staffed, occupied = excluded.occupied, report_id = excluded.report_id \
-             WHERE excluded.as_of >= capacity_current.as_of",
-        );
+        q.push(UPSERT_CURRENT_TAIL);
         q.query().execute(&mut *tx.inner).await?;
     }
     Ok(())
