@@ -69,7 +69,7 @@ pub(crate) async fn stale_after_case(store: &Store, alias: &str) -> Result<Strin
 
 fn trailing_zero_digits(mut n: u32) -> u32 {
     let mut zeros = 0;
-    while n != 0 && n % 10 == 0 {
+    while n != 0 && n.is_multiple_of(10) {
         n /= 10;
         zeros += 1;
     }

@@ -10,7 +10,6 @@
 use super::report::{self, IngestResult};
 use anyhow::{ensure, Context};
 use carebridge_domain::capacity::{CapacityReportDraft, UnitCounts, UnitReport};
-use carebridge_domain::clock::Clock;
 use carebridge_scenario::national::NationalFacility;
 use carebridge_server::{Application, ServerConfig};
 use carebridge_service::Carebridge;
@@ -91,7 +90,8 @@ pub async fn run(
             let mut tally = ClientTally::default();
             while Instant::now() < deadline && take_one(&budget) {
                 let f = &facilities[rng.gen_range(0..facilities.len())];
-                let draft = CapacityReportDraft { facility_id: f.id, as_of: clock.now(), units: fresh_units(f, &mut rng) };
+                let draft =
+                    CapacityReportDraft { facility_id: f.id, as_of: clock.now(), units: fresh_units(f, &mut rng) };
                 let t = Instant::now();
                 match client.post(&url).bearer_auth(&token).json(&draft).send().await {
                     Ok(response) => {
@@ -103,7 +103,8 @@ pub async fn run(
                         } else {
                             *tally.statuses.entry(status).or_insert(0) += 1;
                             if tally.first_error.is_none() {
-                                let text = body.map(|b| String::from_utf8_lossy(&b).chars().take(300).collect());
+                                let text =
+                                    body.map(|b| String::from_utf8_lossy(&b).chars().take(300).collect::<String>());
                                 tally.first_error = Some(format!("{status}: {}", text.unwrap_or_default()));
                             }
                         }
@@ -189,7 +190,10 @@ fn fresh_units(f: &NationalFacility, rng: &mut ChaCha8Rng) -> Vec<UnitReport> {
         .map(|u| {
             let c = u.counts;
             let occupied = (c.occupied() as f64 * rng.gen_range(0.9..1.1)).round() as i64;
-            UnitReport { unit: u.unit, counts: UnitCounts::new(c.physical(), c.staffed(), occupied.max(0)).unwrap_or(c) }
+            UnitReport {
+                unit: u.unit,
+                counts: UnitCounts::new(c.physical(), c.staffed(), occupied.max(0)).unwrap_or(c),
+            }
         })
         .collect()
 }

@@ -43,8 +43,24 @@ impl Machine {
                 .map(|kb| kb / 1024.0 / 1024.0)
         });
         let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").ok().map(|s| s.trim().to_string());
-        let git = |args: &[&str]| {
+        // The repository of the working directory, else the one the binary was built in.
+        let exe_dir = std::env::current_exe().ok().and_then(|p| p.parent().map(Path::to_path_buf));
+        let repo = [Some(std::path::PathBuf::from(".")), exe_dir].into_iter().flatten().find(|d| {
             std::process::Command::new("git")
+                .arg("-C")
+                .arg(d)
+                .args(["rev-parse", "--git-dir"])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status()
+                .map(|s| s.success())
+                .unwrap_or(false)
+        });
+        let git = |args: &[&str]| {
+            let repo = repo.as_ref()?;
+            std::process::Command::new("git")
+                .arg("-C")
+                .arg(repo)
                 .args(args)
                 .stderr(std::process::Stdio::null())
                 .output()
@@ -120,7 +136,7 @@ impl Timings {
         Self { runs: ms.len(), min_ms: at(0.0), median_ms: at(0.5), p95_ms: at(0.95), max_ms: at(1.0) }
     }
 
-    fn line(&self) -> String {
+    pub fn line(&self) -> String {
         format!(
             "min {:.2} ms, median {:.2} ms, p95 {:.2} ms, max {:.2} ms ({} runs)",
             self.min_ms, self.median_ms, self.p95_ms, self.max_ms, self.runs
@@ -187,6 +203,7 @@ impl IngestResult {
 #[derive(Debug, Clone, Serialize)]
 pub struct BackendResult {
     pub backend: &'static str,
+    pub server_version: Option<String>,
     pub facilities: usize,
     pub facility_generate_secs: f64,
     pub facility_load_secs: f64,
@@ -196,7 +213,9 @@ pub struct BackendResult {
     pub import_secs: f64,
     pub import_write_secs: f64,
     pub generator_secs: f64,
-    pub analyze_secs: Option<f64>,
+    pub vacuum_secs: Option<f64>,
+    /// PostgreSQL only: the national rollup right after the load, before `VACUUM`.
+    pub national_before_vacuum: Option<Timings>,
     pub national: Timings,
     pub national_designation: Timings,
     pub national_summary: NationalSummary,
@@ -213,6 +232,7 @@ impl BackendResult {
     pub fn new(backend: &'static str) -> Self {
         Self {
             backend,
+            server_version: None,
             facilities: 0,
             facility_generate_secs: 0.0,
             facility_load_secs: 0.0,
@@ -222,7 +242,8 @@ impl BackendResult {
             import_secs: 0.0,
             import_write_secs: 0.0,
             generator_secs: 0.0,
-            analyze_secs: None,
+            vacuum_secs: None,
+            national_before_vacuum: None,
             national: Timings::default(),
             national_designation: Timings::default(),
             national_summary: NationalSummary::default(),
@@ -250,7 +271,7 @@ pub fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -312,14 +333,14 @@ pub fn print_rollups(r: &BackendResult, national: &Rollup, regions: &Regions, ta
         }
     }
     println!(
-        "  {:<6} {:<10} {:>6} {:>6} | {:>9} {:>9} {:>8} | {:>6} {:>6} {:>6}",
+        "  {:<6} {:<16} {:>6} {:>6} | {:>9} {:>9} {:>8} | {:>6} {:>6} {:>6}",
         "code", "province", "fac.", "stale", "ward stf", "ward occ", "ward av", "ICU st", "ICU oc", "ICU av"
     );
     for (code, l) in &lines {
         let name = regions.get(*code).map(|r| r.name.as_str()).unwrap_or("");
         // Pad by display width: CJK characters take two columns.
         let width: usize = name.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum();
-        let pad = " ".repeat(10usize.saturating_sub(width));
+        let pad = " ".repeat(16usize.saturating_sub(width));
         println!(
             "  {:<6} {name}{pad} {:>6} {:>6} | {:>9} {:>9} {:>8} | {:>6} {:>6} {:>6}",
             code.to_string(),
@@ -339,7 +360,10 @@ pub fn print_rollups(r: &BackendResult, national: &Rollup, regions: &Regions, ta
 pub fn check_agreement(results: &[BackendResult]) {
     if let [a, b] = results {
         if a.national_summary == b.national_summary {
-            println!("{} and {} national rollups agree (rows, facilities, stale, totals per unit)", a.backend, b.backend);
+            println!(
+                "{} and {} national rollups agree (rows, facilities, stale, totals per unit)",
+                a.backend, b.backend
+            );
         } else {
             println!(
                 "WARNING: the national rollups differ: {} {:?} vs {} {:?}",
@@ -398,14 +422,24 @@ pub fn print_table(results: &[BackendResult], instance: &Instance, machine: &Mac
     let ingest = |r: &BackendResult| r.ingest.clone();
     let rows: Vec<(String, Cell, Goal, &str)> = vec![
         (
+            "database version".into(),
+            Box::new(|r: &BackendResult| (r.server_version.clone().unwrap_or_else(|| "?".into()), None)),
+            Goal::None,
+            "",
+        ),
+        (
             "facilities loaded (one tx)".into(),
-            Box::new(|r: &BackendResult| (format!("{} in {:.1} s", thousands(r.facilities as u64), r.facility_load_secs), None)),
+            Box::new(|r: &BackendResult| {
+                (format!("{} in {:.2} s", thousands(r.facilities as u64), r.facility_load_secs), None)
+            }),
             Goal::None,
             "",
         ),
         (
             "import, unit rows/s (\"reports\")".into(),
-            Box::new(|r: &BackendResult| (format!("{}/s", thousands(r.unit_rows_per_sec() as u64)), Some(r.unit_rows_per_sec()))),
+            Box::new(|r: &BackendResult| {
+                (format!("{}/s", thousands(r.unit_rows_per_sec() as u64)), Some(r.unit_rows_per_sec()))
+            }),
             Goal::AtLeast(GOAL_IMPORT_ROWS_PER_SEC),
             "/s",
         ),
@@ -423,12 +457,26 @@ pub fn print_table(results: &[BackendResult], instance: &Instance, machine: &Mac
         ),
         ("national rollup, p95 (median)".into(), rollup_cell(|r| &r.national), Goal::AtMost(GOAL_NATIONAL_MS), " ms"),
         (
+            "  same, before VACUUM (PostgreSQL)".into(),
+            Box::new(|r: &BackendResult| match &r.national_before_vacuum {
+                Some(t) => (format!("{:.2} ({:.2}) ms", t.p95_ms, t.median_ms), None),
+                None => ("–".into(), None),
+            }),
+            Goal::None,
+            "",
+        ),
+        (
             "national × designation, p95 (med.)".into(),
             rollup_cell(|r| &r.national_designation),
             Goal::AtMost(GOAL_NATIONAL_MS),
             " ms",
         ),
-        (format!("city {} rollup, p95 (median)", instance.city), rollup_cell(|r| &r.city), Goal::AtMost(GOAL_CITY_MS), " ms"),
+        (
+            format!("city {} rollup, p95 (median)", instance.city),
+            rollup_cell(|r| &r.city),
+            Goal::AtMost(GOAL_CITY_MS),
+            " ms",
+        ),
         (
             format!("city {} × designation, p95", instance.city),
             rollup_cell(|r| &r.city_designation),
@@ -485,7 +533,7 @@ pub fn print_table(results: &[BackendResult], instance: &Instance, machine: &Mac
     );
     let mut header = format!("{:<36}", "metric");
     for r in results {
-        header.push_str(&format!(" | {:<22}", r.backend));
+        header.push_str(&format!(" | {:<28}", r.backend));
     }
     header.push_str(&format!(" | {:<20} | met?", "goal"));
     println!("{header}");
@@ -495,7 +543,7 @@ pub fn print_table(results: &[BackendResult], instance: &Instance, machine: &Mac
         let mut met = Vec::new();
         for r in results {
             let (text, value) = cell(r);
-            line.push_str(&format!(" | {text:<22}"));
+            line.push_str(&format!(" | {text:<28}"));
             met.push(goal.met(r.backend, value));
         }
         let met = if met.iter().all(|m| *m == "–") { String::new() } else { met.join(" / ") };
@@ -505,7 +553,12 @@ pub fn print_table(results: &[BackendResult], instance: &Instance, machine: &Mac
 }
 
 /// The results as JSON.
-pub fn write_json(path: &Path, machine: &Machine, instance: &Instance, results: &[BackendResult]) -> anyhow::Result<()> {
+pub fn write_json(
+    path: &Path,
+    machine: &Machine,
+    instance: &Instance,
+    results: &[BackendResult],
+) -> anyhow::Result<()> {
     let doc = serde_json::json!({
         "bench": "registry",
         "machine": machine,
