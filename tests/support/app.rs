@@ -41,7 +41,7 @@ pub enum Backend {
 
 /// Define a test that runs the same body on SQLite and on PostgreSQL:
 ///
-/// ```ignore
+/// ```text
 /// both_backends!(health_answers, |app| async move {
 ///     assert_eq!(app.get("/healthz", None).await.status, 200);
 /// });
