@@ -100,7 +100,8 @@ CREATE TABLE capacity_current (
     report_id   TEXT NOT NULL,
     PRIMARY KEY (facility_id, unit)
 );
-CREATE INDEX capacity_current_province ON capacity_current (province_code);
+-- Covering: the national rollup (by province and unit) reads this index alone, in group order.
+CREATE INDEX capacity_current_province ON capacity_current (province_code, unit, as_of, physical, staffed, occupied);
 CREATE INDEX capacity_current_city ON capacity_current (city_code);
 CREATE INDEX capacity_current_region ON capacity_current (region_code);
 
