@@ -35,11 +35,23 @@ pub async fn insert_report(
         return Ok(false);
     }
     let paths = region_paths(tx, std::iter::once(draft.facility_id)).await?;
-    let path = paths.get(&draft.facility_id).ok_or(StoreError::NotFound)?;
+    let rows: Vec<UnitRow<'_>> = draft.units.iter().map(|u| (&id, draft, u)).collect();
+    let reporter = reported_by.map(|u| u.to_string());
+    history_insert(&rows, received_at, reporter.as_deref()).query().execute(&mut *tx.inner).await?;
+    // Rows whose `WHERE` fails (an older report) are not counted as affected.
+    let done = current_upsert(&rows, &paths)?.query().execute(&mut *tx.inner).await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// One unit of one report, as written.
+type UnitRow<'a> = (&'a ReportId, &'a CapacityReportDraft, &'a UnitReport);
+
+/// The multi-row INSERT of history rows.
+fn history_insert(rows: &[UnitRow<'_>], received_at: Timestamp, reporter: Option<&str>) -> SqlBuilder {
     let mut q = SqlBuilder::new(
         "INSERT INTO capacity_reports (report_id, facility_id, unit, as_of, physical, staffed, occupied, received_at, reported_by) VALUES ",
     );
-    for (i, u) in draft.units.iter().enumerate() {
+    for (i, (id, draft, u)) in rows.iter().enumerate() {
         q.push(if i == 0 { "(" } else { ", (" });
         q.bind_text(id.to_string()).push(", ");
         q.bind_text(draft.facility_id.to_string()).push(", ");
@@ -49,18 +61,26 @@ pub async fn insert_report(
         q.bind_i64(u.counts.staffed()).push(", ");
         q.bind_i64(u.counts.occupied()).push(", ");
         q.bind_i64(received_at.millis()).push(", ");
-        match reported_by {
-            Some(r) => q.bind_text(r.to_string()),
+        match reporter {
+            Some(r) => q.bind_text(r),
             None => q.push("NULL"),
         };
         q.push(")");
     }
-    q.query().execute(&mut *tx.inner).await?;
+    q
+}
+
+/// The multi-row current-state upsert; each row's facility must be in `paths`.
+fn current_upsert(
+    rows: &[UnitRow<'_>],
+    paths: &HashMap<FacilityId, (String, String, String)>,
+) -> Result<SqlBuilder, StoreError> {
     let mut q = SqlBuilder::new(
         "INSERT INTO capacity_current (facility_id, unit, province_code, city_code, region_code, as_of, physical, \
          staffed, occupied, report_id) VALUES ",
     );
-    for (i, u) in draft.units.iter().enumerate() {
+    for (i, (id, draft, u)) in rows.iter().enumerate() {
+        let path = paths.get(&draft.facility_id).ok_or(StoreError::NotFound)?;
         q.push(if i == 0 { "(" } else { ", (" });
         q.bind_text(draft.facility_id.to_string()).push(", ");
         q.bind_text(u.unit.as_str()).push(", ");
@@ -75,9 +95,7 @@ pub async fn insert_report(
         q.push(")");
     }
     q.push(UPSERT_CURRENT_TAIL);
-    // Rows whose `WHERE` fails (an older report) are not counted as affected.
-    let done = q.query().execute(&mut *tx.inner).await?;
-    Ok(done.rows_affected() > 0)
+    Ok(q)
 }
 
 /// The conflict clause shared by every current-state upsert: only a report at least as new as
@@ -100,8 +118,8 @@ pub async fn insert_batch(
     received_at: Timestamp,
 ) -> Result<(), StoreError> {
     let reporter = reported_by.map(|u| u.to_string());
-    let mut rows: Vec<(&ReportId, &CapacityReportDraft, &UnitReport)> = Vec::new();
-    let mut latest: HashMap<(FacilityId, Unit), (&ReportId, &CapacityReportDraft, &UnitReport)> = HashMap::new();
+    let mut rows: Vec<UnitRow<'_>> = Vec::new();
+    let mut latest: HashMap<(FacilityId, Unit), UnitRow<'_>> = HashMap::new();
     for (id, draft) in reports {
         for u in &draft.units {
             rows.push((id, draft, u));
@@ -112,53 +130,12 @@ pub async fn insert_batch(
         }
     }
     for chunk in rows.chunks(BATCH_ROWS) {
-        let mut q = SqlBuilder::new(
-            "INSERT INTO capacity_reports (report_id, facility_id, unit, as_of, physical, staffed, occupied, received_at, reported_by) VALUES ",
-        );
-        for (i, (id, draft, u)) in chunk.iter().enumerate() {
-            q.push(if i == 0 { "(" } else { ", (" });
-            q.bind_text(id.to_string()).push(", ");
-            q.bind_text(draft.facility_id.to_string()).push(", ");
-            q.bind_text(u.unit.as_str()).push(", ");
-            q.bind_i64(draft.as_of.millis()).push(", ");
-            q.bind_i64(u.counts.physical()).push(", ");
-            q.bind_i64(u.counts.staffed()).push(", ");
-            q.bind_i64(u.counts.occupied()).push(", ");
-            q.bind_i64(received_at.millis()).push(", ");
-            match &reporter {
-                Some(r) => q.bind_text(r.clone()),
-                None => q.push("NULL"),
-            };
-            q.push(")");
-        }
-        q.query().execute(&mut *tx.inner).await?;
+        history_insert(chunk, received_at, reporter.as_deref()).query().execute(&mut *tx.inner).await?;
     }
     let latest: Vec<_> = latest.into_values().collect();
     let paths = region_paths(tx, latest.iter().map(|(_, d, _)| d.facility_id)).await?;
     for chunk in latest.chunks(BATCH_ROWS) {
-        let mut q = SqlBuilder::new(
-            "INSERT INTO capacity_current (facility_id, unit, province_code, city_code, region_code, as_of, physical, \
-             staffed, occupied, report_id) VALUES ",
-        );
-        for (i, (id, draft, u)) in chunk.iter().enumerate() {
-            let Some(path) = paths.get(&draft.facility_id) else {
-                return Err(StoreError::NotFound);
-            };
-            q.push(if i == 0 { "(" } else { ", (" });
-            q.bind_text(draft.facility_id.to_string()).push(", ");
-            q.bind_text(u.unit.as_str()).push(", ");
-            q.bind_text(path.0.clone()).push(", ");
-            q.bind_text(path.1.clone()).push(", ");
-            q.bind_text(path.2.clone()).push(", ");
-            q.bind_i64(draft.as_of.millis()).push(", ");
-            q.bind_i64(u.counts.physical()).push(", ");
-            q.bind_i64(u.counts.staffed()).push(", ");
-            q.bind_i64(u.counts.occupied()).push(", ");
-            q.bind_text(id.to_string());
-            q.push(")");
-        }
-        q.push(UPSERT_CURRENT_TAIL);
-        q.query().execute(&mut *tx.inner).await?;
+        current_upsert(chunk, &paths)?.query().execute(&mut *tx.inner).await?;
     }
     Ok(())
 }
