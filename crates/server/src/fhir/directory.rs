@@ -110,3 +110,18 @@ fn matches(cb: &Carebridge, q: &FacilityQuery, f: &Facility) -> bool {
     let service_ok = q.service.is_none_or(|s| f.draft.services.contains(&s));
     name_ok && region_ok && service_ok
 }
+
+/// The facility behind a read of `Organization/{id}` or `Location/{id}` (both use the facility
+/// id): a read takes no search parameters, and an unknown or malformed id is a 404 outcome.
+pub async fn read_facility(
+    cb: &Carebridge,
+    resource_type: &str,
+    path: Result<axum::extract::Path<String>, axum::extract::rejection::PathRejection>,
+    query: Option<&str>,
+) -> Result<Facility, FhirProblem> {
+    super::search::Params::read(query, &[])?;
+    let Ok(axum::extract::Path(id)) = path else { return Err(FhirProblem::not_found(resource_type, "?")) };
+    cb.facility(super::search::facility_id(resource_type, &id)?)
+        .await
+        .map_err(|e| FhirProblem::of_read(e, resource_type, &id))
+}

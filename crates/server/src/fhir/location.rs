@@ -4,8 +4,8 @@
 //! Search: `name`, `address-state`, `address-city` as for Organization, and `organization`
 //! (`Organization/{id}` or a bare id: that facility's site).
 
-use super::directory::{self, FacilityQuery};
-use super::response::{Fhir, FhirProblem, FhirResult};
+use super::directory::{self, read_facility, FacilityQuery};
+use super::response::{Fhir, FhirResult};
 use super::search::{self, Params};
 use crate::state::AppState;
 use axum::extract::rejection::PathRejection;
@@ -22,9 +22,7 @@ pub async fn read(
     path: Result<Path<String>, PathRejection>,
     RawQuery(query): RawQuery,
 ) -> FhirResult {
-    Params::read(query.as_deref(), &[])?;
-    let Ok(Path(id)) = path else { return Err(FhirProblem::not_found(TYPE, "?")) };
-    let f = s.cb.facility(search::facility_id(TYPE, &id)?).await.map_err(|e| FhirProblem::of_read(e, TYPE, &id))?;
+    let f = read_facility(&s.cb, TYPE, path, query.as_deref()).await?;
     Ok(Fhir(location(&f, &s.cb.regions)))
 }
 

@@ -3,8 +3,8 @@
 //! Search: `name` (substring of the Chinese or English name, any case), `address-state` and
 //! `address-city` (a GB/T 2260 code or a province/city name: that region's subtree), `_id`.
 
-use super::directory::{self, FacilityQuery};
-use super::response::{Fhir, FhirProblem, FhirResult};
+use super::directory::{self, read_facility, FacilityQuery};
+use super::response::{Fhir, FhirResult};
 use super::search::{self, Params};
 use crate::state::AppState;
 use axum::extract::rejection::PathRejection;
@@ -21,9 +21,7 @@ pub async fn read(
     path: Result<Path<String>, PathRejection>,
     RawQuery(query): RawQuery,
 ) -> FhirResult {
-    Params::read(query.as_deref(), &[])?;
-    let Ok(Path(id)) = path else { return Err(FhirProblem::not_found(TYPE, "?")) };
-    let f = s.cb.facility(search::facility_id(TYPE, &id)?).await.map_err(|e| FhirProblem::of_read(e, TYPE, &id))?;
+    let f = read_facility(&s.cb, TYPE, path, query.as_deref()).await?;
     Ok(Fhir(organization(&f, &s.cb.regions)))
 }
 
