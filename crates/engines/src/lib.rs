@@ -1,6 +1,9 @@
 //! Carebridge's engines: placement, booking, staffing, supplies, forecast and simulation, each a
 //! pure function `solve(&Snapshot, &Params) -> Plan` over domain types.
 //!
-//! The registry issue lays the crate out and fixes its boundary: no I/O, no wall clock, no
-//! unseeded randomness (`tests/tidy.rs` refuses I/O dependencies here). The first engine,
-//! placement with its exact min-cost flow, arrives with the placement issue.
+//! The registry issue laid the crate out and fixed its boundary: no I/O, no wall clock, no
+//! unseeded randomness (`tests/tidy.rs` refuses I/O dependencies here). The first piece of the
+//! placement issue is [`mcf`], an exact integer minimum-cost-flow solver with an optimality
+//! certificate; placement itself will build its networks from snapshots and solve them with it.
+
+pub mod mcf;
