@@ -70,6 +70,12 @@ pub enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Solve a min-cost-flow instance in DIMACS format (FILE, or `-` for standard input): prints
+    /// `s COST` and `f FROM TO FLOW` lines. Exit 3: infeasible; exit 2: unusable input.
+    SolveMcf {
+        /// The instance (`p min N M`, `n ID SUPPLY`, `a FROM TO LOW CAP COST` lines), or `-`.
+        file: PathBuf,
+    },
     /// Benchmarks that print their figures.
     Bench {
         #[command(subcommand)]

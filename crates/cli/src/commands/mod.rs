@@ -6,6 +6,7 @@ mod export;
 mod import;
 mod migrate;
 mod serve;
+mod solve_mcf;
 mod user;
 
 use crate::args::{BenchCommand, Cli, Command, UserCommand};
@@ -33,6 +34,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export { what, file: path, db } => {
             export::run(&config::database_url(db.database_url, &file), what, &path).await
         }
+        Command::SolveMcf { file: path } => solve_mcf::run(&path),
         Command::Bench { command: BenchCommand::Registry(args) } => bench::registry(args).await,
     }
 }
