@@ -5,14 +5,16 @@
 //! Why its own solver: placement (patients → facility units, dialysis patients → weekday shift
 //! patterns) is a transportation problem solved as one batch, and no maintained Rust crate solves
 //! min-cost flow exactly on integers with a dual certificate. Everything here is integer
-//! arithmetic: inputs are `i64`, the solver works in `i128` so that no intermediate (the big-M
-//! artificial cost, node potentials, supply totals after moving lower bounds) can wrap, and every
-//! result that must fit 64 bits is converted with a checked conversion that reports
-//! [`SolveError::Overflow`] instead of wrapping or panicking.
+//! arithmetic: inputs are `i64`; the transformed problem is held in `i128` so that no
+//! intermediate (the big-M artificial cost, node potentials, supply totals after moving lower
+//! bounds) can wrap, and the pivot loop runs in `i64` only when bounds prove that nothing it can
+//! meet leaves 64 bits. Every result that must fit 64 bits is converted with a checked
+//! conversion that reports [`SolveError::Overflow`] instead of wrapping or panicking.
 //!
 //! The modules, one job each:
 //! - [`dimacs`]: the DIMACS text format in and out, with line-numbered errors;
 //! - `simplex`: the pivot loop (block-search pricing, strongly feasible ratio test);
+//! - `amount`: the two widths (`i64`, `i128`) the pivot loop runs in;
 //! - `tree`: the spanning-tree basis and its re-hanging after a pivot;
 //! - `potentials`: canonical, small node potentials recomputed on the residual network;
 //! - [`certificate`]: an independent checker of a solution against its network.
@@ -22,6 +24,7 @@
 //! when its flow is above its lower bound: no residual arc has a negative reduced cost, which
 //! proves no cheaper flow exists. [`certificate::check`] verifies exactly that.
 
+mod amount;
 pub mod certificate;
 pub mod dimacs;
 mod potentials;

@@ -10,8 +10,9 @@
 //! The problem it sees ([`Problem`]) has lower bounds moved into the supplies (an arc forced to
 //! carry `low` is `low` units already sent: its tail's supply drops by `low`, its head's rises,
 //! and its capacity becomes `cap − low`) and self-loops taken out (they move nothing between
-//! nodes; [`super::Network::solve`] sets them to their cheaper bound). All amounts are `i128`,
-//! so these shifts and the big-M cost cannot overflow.
+//! nodes; [`super::Network::solve`] sets them to their cheaper bound). The problem's amounts are
+//! `i128`, so these shifts and the big-M cost cannot overflow; the pivot loop then runs in `i64`
+//! when bounds prove every amount it can meet fits, in `i128` otherwise (`super::amount`).
 //!
 //! Invariants of the loop:
 //! - the basis is a spanning tree; every non-tree arc is at its lower bound (flow 0, `LOWER`) or
@@ -26,6 +27,7 @@
 //! simple path, so any unit they still carry could not be routed at all; then the instance is
 //! infeasible and the amount is the least that cannot be routed.
 
+use super::amount::Amount;
 use super::tree::{Tree, NONE};
 use super::Network;
 
@@ -96,29 +98,61 @@ pub(crate) struct Optimum {
 /// Solve a balanced problem. `Err(units)` when it is infeasible: `units` of supply, at the least,
 /// cannot be routed.
 pub(crate) fn solve(problem: &Problem) -> Result<Optimum, i128> {
-    let mut s = Simplex::new(problem);
+    let big_m = 1 + problem.cost.iter().map(|c| c.abs()).sum::<i128>();
+    if bounds_fit_i64(problem, big_m) {
+        run::<i64>(problem, big_m)
+    } else {
+        run::<i128>(problem, big_m)
+    }
+}
+
+/// Whether every amount the simplex can meet fits `i64`. Potentials are sums of costs along the
+/// tree path from the root, which holds at most one artificial arc (they all touch the root):
+/// |π| ≤ P = M + n·C with C the largest |cost|. Reduced costs and potential shifts stay within
+/// C + 2P. A problem arc's flow stays within its capacity. An artificial arc's flow is at most
+/// the total positive supply plus the total capacity: decompose the flow into paths from supplies
+/// to demands, which carry the supply, and cycles, each of which passes the root at most once and
+/// then through at least one problem arc (a node has only one artificial arc).
+fn bounds_fit_i64(problem: &Problem, big_m: i128) -> bool {
+    let c = problem.cost.iter().map(|c| c.abs()).max().unwrap_or(0);
+    let p = big_m + (problem.nodes as i128) * c;
+    let supply: i128 = problem.supply.iter().filter(|&&s| s > 0).sum();
+    let capacity: i128 = problem.cap.iter().sum();
+    let fits = |v: i128| v <= i128::from(i64::MAX);
+    fits(c + 2 * p) && fits(supply + capacity) && problem.supply.iter().all(|&s| fits(s.abs()))
+}
+
+fn run<T: Amount>(problem: &Problem, big_m: i128) -> Result<Optimum, i128> {
+    let mut s = Simplex::<T>::new(problem, big_m);
     s.run();
     let m = problem.arc_count();
     let root = problem.nodes as u32;
-    let unrouted: i128 = (m..s.flow.len()).filter(|&e| s.target[e] == root).map(|e| s.flow[e]).sum();
+    let unrouted: i128 = (m..s.flow.len()).filter(|&e| s.arcs[e].target == root).map(|e| s.flow[e].widen()).sum();
     if unrouted > 0 {
         return Err(unrouted);
     }
-    s.flow.truncate(m);
-    s.pi.truncate(problem.nodes);
-    Ok(Optimum { flow: s.flow, pi: s.pi })
+    Ok(Optimum {
+        flow: s.flow[..m].iter().map(|f| f.widen()).collect(),
+        pi: s.pi[..problem.nodes].iter().map(|p| p.widen()).collect(),
+    })
 }
 
-struct Simplex {
+/// What pricing reads of an arc, side by side: one stream of memory instead of three.
+#[derive(Debug, Clone, Copy)]
+struct Ends<T> {
+    source: u32,
+    target: u32,
+    cost: T,
+}
+
+struct Simplex<T> {
     /// Arcs `0..search` are the problem's; arc `search + v` is node v's artificial arc.
-    source: Vec<u32>,
-    target: Vec<u32>,
-    cost: Vec<i128>,
-    cap: Vec<i128>,
-    flow: Vec<i128>,
+    arcs: Vec<Ends<T>>,
+    cap: Vec<T>,
+    flow: Vec<T>,
     state: Vec<i8>,
     /// Potentials of nodes `0..=root`.
-    pi: Vec<i128>,
+    pi: Vec<T>,
     tree: Tree,
     /// The number of arcs pricing looks at (the problem's; artificial arcs never re-enter).
     search: usize,
@@ -126,61 +160,41 @@ struct Simplex {
     next_arc: usize,
 }
 
-impl Simplex {
+impl<T: Amount> Simplex<T> {
     /// The big-M start: every node hangs from the root by its artificial arc carrying its
     /// supply, node → root (cost 0) for a source and root → node (cost M) for a demand. Every
     /// problem arc is at flow 0. The tree is strongly feasible: a source's arc can take more,
     /// a demand's arc carries its positive demand.
-    fn new(p: &Problem) -> Self {
+    fn new(p: &Problem, big_m: i128) -> Self {
         let (n, m) = (p.nodes, p.arc_count());
         let root = n as u32;
-        let big_m: i128 = 1 + p.cost.iter().map(|c| c.abs()).sum::<i128>();
+        let big_m = T::narrow(big_m);
         let total = m + n;
-        let mut source = Vec::with_capacity(total);
-        let mut target = Vec::with_capacity(total);
-        let mut cost = Vec::with_capacity(total);
-        let mut cap = Vec::with_capacity(total);
-        let mut flow = vec![0i128; m];
+        let mut arcs = Vec::with_capacity(total);
+        let mut cap: Vec<T> = Vec::with_capacity(total);
+        let mut flow = vec![T::ZERO; m];
         flow.reserve(n);
-        source.extend_from_slice(&p.source);
-        target.extend_from_slice(&p.target);
-        cost.extend_from_slice(&p.cost);
-        cap.extend_from_slice(&p.cap);
+        arcs.extend((0..m).map(|e| Ends { source: p.source[e], target: p.target[e], cost: T::narrow(p.cost[e]) }));
+        cap.extend(p.cap.iter().map(|&c| T::narrow(c)));
         let mut state = vec![LOWER; m];
         state.resize(total, TREE);
-        let mut pi = vec![0i128; n + 1];
+        let mut pi = vec![T::ZERO; n + 1];
         let mut up = vec![true; n + 1];
         for v in 0..n {
-            let supply = p.supply[v];
-            cap.push(i128::MAX);
-            if supply >= 0 {
-                source.push(v as u32);
-                target.push(root);
-                cost.push(0);
+            let supply = T::narrow(p.supply[v]);
+            cap.push(T::INF);
+            if supply >= T::ZERO {
+                arcs.push(Ends { source: v as u32, target: root, cost: T::ZERO });
                 flow.push(supply);
             } else {
-                source.push(root);
-                target.push(v as u32);
-                cost.push(big_m);
+                arcs.push(Ends { source: root, target: v as u32, cost: big_m });
                 flow.push(-supply);
                 up[v] = false;
                 pi[v] = -big_m;
             }
         }
         let block = ((m as f64).sqrt() as usize).max(10);
-        Self {
-            source,
-            target,
-            cost,
-            cap,
-            flow,
-            state,
-            pi,
-            tree: Tree::star(root, m as u32, up),
-            search: m,
-            block,
-            next_arc: 0,
-        }
+        Self { arcs, cap, flow, state, pi, tree: Tree::star(root, m as u32, up), search: m, block, next_arc: 0 }
     }
 
     fn run(&mut self) {
@@ -195,18 +209,18 @@ impl Simplex {
     fn entering_arc(&mut self) -> Option<usize> {
         let m = self.search;
         let mut best = None;
-        let mut min = 0i128;
+        let mut min = T::ZERO;
         let mut left = self.block;
         let mut e = self.next_arc;
         for _ in 0..m {
-            let state = self.state[e];
-            if state != TREE {
-                let rc = self.cost[e] - self.pi[self.source[e] as usize] + self.pi[self.target[e] as usize];
-                let violation = if state == LOWER { rc } else { -rc };
-                if violation < min {
-                    min = violation;
-                    best = Some(e);
-                }
+            // `state` is +1 at the lower bound, −1 at capacity and 0 in the tree, so the product
+            // is negative exactly for an arc whose reduced cost has the wrong sign for its state.
+            let a = self.arcs[e];
+            let rc = a.cost - self.pi[a.source as usize] + self.pi[a.target as usize];
+            let violation = rc * T::from(self.state[e]);
+            if violation < min {
+                min = violation;
+                best = Some(e);
             }
             e += 1;
             if e == m {
@@ -229,7 +243,7 @@ impl Simplex {
     /// bound) and restore zero reduced costs on the tree by shifting the moved subtree's
     /// potentials.
     fn pivot(&mut self, in_arc: usize) {
-        let (src, tgt) = (self.source[in_arc], self.target[in_arc]);
+        let Ends { source: src, target: tgt, cost: c } = self.arcs[in_arc];
         let join = self.tree.join(src, tgt);
         // The cycle runs first → second along `in_arc`, up from second to the apex, and down
         // from the apex to first.
@@ -267,7 +281,7 @@ impl Simplex {
             u = self.tree.parent[i];
         }
 
-        if delta > 0 {
+        if delta > T::ZERO {
             let push = if self.state[in_arc] == LOWER { delta } else { -delta };
             self.flow[in_arc] += push;
             let mut u = src;
@@ -292,14 +306,13 @@ impl Simplex {
         }
         let out_arc = self.tree.pred[u_out as usize] as usize;
         self.state[in_arc] = TREE;
-        self.state[out_arc] = if self.flow[out_arc] == 0 { LOWER } else { UPPER };
+        self.state[out_arc] = if self.flow[out_arc] == T::ZERO { LOWER } else { UPPER };
 
         let (u_in, v_in) = if side == 1 { (first, second) } else { (second, first) };
         let in_up = u_in == src;
         // After the swap `in_arc` is a tree arc, so its reduced cost must be 0: the moved subtree
         // (everything hanging from u_in) shifts by the same amount, which keeps its own tree arcs
         // at 0.
-        let c = self.cost[in_arc];
         let (pi_u, pi_v) = (self.pi[u_in as usize], self.pi[v_in as usize]);
         let sigma = if in_up { c + pi_v - pi_u } else { pi_v - c - pi_u };
         let pi = &mut self.pi;

@@ -6,7 +6,7 @@
 
 use super::reference::{enumerate, successive_shortest_paths};
 use super::solve;
-use carebridge_engines::mcf::{certificate, Network, NodeId, SolveError};
+use carebridge_engines::mcf::{certificate, Network, NodeId, Overflow, SolveError};
 use proptest::prelude::*;
 
 /// An arc as generated: ends (indices into the node count), lower bound, extra capacity, cost.
@@ -103,6 +103,29 @@ proptest! {
     #[test]
     fn matches_successive_shortest_paths(network in small()) {
         prop_assert_eq!(verdict(&network), successive_shortest_paths(&network), "{:?}", network);
+    }
+
+    /// Costs scaled by 2⁵⁷ put the big-M cost and potentials beyond 64 bits, so the solver runs
+    /// in `i128`: the optimum is the reference's times 2⁵⁷, or an overflow error when that does
+    /// not fit 64 bits.
+    #[test]
+    fn huge_costs_scale_the_optimum_or_overflow(network in small()) {
+        const SCALE: i64 = 1 << 57;
+        let mut scaled = Network::new(network.node_count()).expect("small");
+        for (v, &s) in network.supplies().iter().enumerate() {
+            scaled.add_node_supply(NodeId::new(v as u32), s).expect("in range");
+        }
+        for a in network.arcs() {
+            scaled.add_arc(a.from, a.to, a.low, a.cap, a.cost * SCALE).expect("valid");
+        }
+        let expected = successive_shortest_paths(&network)
+            .map(|cost| cost.checked_mul(SCALE).ok_or(SolveError::Overflow(Overflow::Cost)));
+        let got = match solve(&scaled) {
+            Ok(s) => Some(Ok(s.cost)),
+            Err(e) if e.is_infeasible() => None,
+            Err(e) => Some(Err(e)),
+        };
+        prop_assert_eq!(got, expected, "{:?}", network);
     }
 
     /// Unbalanced supplies are infeasible whatever the arcs, and the error gives the exact sum.
