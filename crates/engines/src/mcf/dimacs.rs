@@ -264,6 +264,34 @@ fn network_error(e: NetworkError) -> ParseErrorKind {
     }
 }
 
+/// The network in DIMACS input form, written by its `Display`: `p min N M`, an `n` line per node
+/// with nonzero supply, an `a` line per arc in order. [`parse`] reads it back to an equal
+/// network; benchmarks use it to hand the same instance to other solvers.
+#[derive(Debug, Clone, Copy)]
+pub struct InstanceText<'a> {
+    network: &'a Network,
+}
+
+/// See [`InstanceText`].
+pub fn instance_text(network: &Network) -> InstanceText<'_> {
+    InstanceText { network }
+}
+
+impl fmt::Display for InstanceText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "p min {} {}", self.network.node_count(), self.network.arc_count())?;
+        for (v, &supply) in self.network.supplies().iter().enumerate() {
+            if supply != 0 {
+                writeln!(f, "n {} {supply}", v + 1)?;
+            }
+        }
+        for a in self.network.arcs() {
+            writeln!(f, "a {} {} {} {} {}", a.from.index() + 1, a.to.index() + 1, a.low, a.cap, a.cost)?;
+        }
+        Ok(())
+    }
+}
+
 /// The solution in DIMACS output form, written by its `Display`: `s COST`, then
 /// `f FROM TO FLOW` for each arc with nonzero flow, in input order, each line ending in `\n`.
 /// Streaming through `Display` lets the caller write a million lines into a buffered writer

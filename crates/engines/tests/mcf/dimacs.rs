@@ -1,6 +1,7 @@
 //! DIMACS parsing and printing: every malformed case names its line (or the end of the file),
 //! comments, blank lines and CRLF line ends are accepted, and a solution prints as
-//! `s COST` and `f FROM TO FLOW` lines in input order.
+//! `s COST` and `f FROM TO FLOW` lines in input order, and an instance prints back to the text
+//! it was parsed from.
 
 use super::{parse, solve};
 use carebridge_engines::mcf::dimacs::{self, ParseErrorKind as K};
@@ -130,4 +131,14 @@ fn solution_prints_nonzero_flows_in_input_order() {
     let solution = solve(&network).expect("feasible");
     assert_eq!(dimacs::solution_text(&network, &solution).to_string(), "s 2\nf 2 3 3\nf 1 2 3\nf 3 3 4\n");
     assert_eq!(dimacs::INFEASIBLE, "s infeasible");
+}
+
+#[test]
+fn an_instance_prints_and_parses_back_unchanged() {
+    let input = "p min 4 5\nn 1 4\nn 4 -4\na 1 2 0 4 2\na 1 3 1 2 -2\na 2 3 0 2 1\na 2 4 0 3 3\na 4 4 0 5 -1\n";
+    let network = parse(input);
+    let printed = dimacs::instance_text(&network).to_string();
+    assert_eq!(printed, input);
+    let again = parse(&printed);
+    assert_eq!((again.supplies(), again.arcs()), (network.supplies(), network.arcs()));
 }
