@@ -1,0 +1,125 @@
+//! Seeded min-cost-flow instances for `benches/mcf.rs`, shaped like the work the solver is for.
+//!
+//! - [`placement`]: patients → facility units as a transportation problem. Patients and units sit
+//!   at random points in a 100 km square; each patient may go to its `candidates` nearest units
+//!   (all of them when `candidates` ≥ the unit count) at a cost of the distance in 100 m steps,
+//!   or stay unplaced at a penalty larger than any trip; units have 3 to 12 beds. Every instance
+//!   is feasible, the penalty arcs make sure of it.
+//! - [`grid`]: a NETGEN-like instance on a square grid: neighbours joined both ways by cheap,
+//!   roomy arcs (so every instance is feasible), random extra arcs with random costs and
+//!   capacities, some sources and sinks.
+//!
+//! The generators live here rather than in the engine: the engine takes networks, it does not
+//! invent them.
+
+use carebridge_engines::mcf::{Network, NodeId};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// The cost of leaving a patient unplaced: more than any trip (at most ~1,415 steps of 100 m).
+pub const UNPLACED: i64 = 100_000;
+
+fn node(i: usize) -> NodeId {
+    NodeId::new(u32::try_from(i).expect("bench instances have fewer than 2³² nodes"))
+}
+
+fn arc(network: &mut Network, from: usize, to: usize, cap: i64, cost: i64) {
+    network.add_arc(node(from), node(to), 0, cap, cost).expect("generated arcs are valid");
+}
+
+/// `patients` patients (nodes `0..patients`, supply 1), `units` units, one sink (demand
+/// −patients); arcs patient → unit (capacity 1), unit → sink (its beds, cost 0) and
+/// patient → sink (unplaced, [`UNPLACED`]).
+pub fn placement(seed: u64, patients: usize, units: usize, candidates: usize) -> Network {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let point = |rng: &mut ChaCha8Rng| (rng.gen_range(0.0..100.0f64), rng.gen_range(0.0..100.0f64));
+    let patient_at: Vec<(f64, f64)> = (0..patients).map(|_| point(&mut rng)).collect();
+    let unit_at: Vec<(f64, f64)> = (0..units).map(|_| point(&mut rng)).collect();
+    let sink = patients + units;
+    let candidates = candidates.min(units);
+    let mut network = Network::new(patients + units + 1).expect("small enough");
+    network.reserve_arcs(patients * (candidates + 1) + units);
+    for p in 0..patients {
+        network.add_node_supply(node(p), 1).expect("in range");
+    }
+    network.add_node_supply(node(sink), -(patients as i64)).expect("in range");
+    let mut by_distance: Vec<(i64, usize)> = Vec::with_capacity(units);
+    for (p, &(px, py)) in patient_at.iter().enumerate() {
+        by_distance.clear();
+        by_distance.extend(unit_at.iter().enumerate().map(|(u, &(ux, uy))| {
+            let steps = ((px - ux).hypot(py - uy) * 10.0).round() as i64;
+            (steps, u)
+        }));
+        if candidates < units {
+            by_distance.select_nth_unstable(candidates);
+        }
+        for &(steps, u) in &by_distance[..candidates] {
+            arc(&mut network, p, patients + u, 1, steps);
+        }
+        arc(&mut network, p, sink, 1, UNPLACED);
+    }
+    for u in 0..units {
+        arc(&mut network, patients + u, sink, rng.gen_range(3..=12), 0);
+    }
+    network
+}
+
+/// A `side` × `side` grid with `extra` random arcs per node (costs 1–100, capacities 1–100),
+/// `side` sources and `side` sinks spreading `side` × 100 units.
+pub fn grid(seed: u64, side: usize, extra: usize) -> Network {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let n = side * side;
+    let mut network = Network::new(n).expect("small enough");
+    network.reserve_arcs(n * (4 + extra));
+    for r in 0..side {
+        for c in 0..side {
+            let v = r * side + c;
+            if c + 1 < side {
+                arc(&mut network, v, v + 1, 1000, rng.gen_range(50..=100));
+                arc(&mut network, v + 1, v, 1000, rng.gen_range(50..=100));
+            }
+            if r + 1 < side {
+                arc(&mut network, v, v + side, 1000, rng.gen_range(50..=100));
+                arc(&mut network, v + side, v, 1000, rng.gen_range(50..=100));
+            }
+        }
+    }
+    for v in 0..n {
+        for _ in 0..extra {
+            let w = rng.gen_range(0..n);
+            if w != v {
+                arc(&mut network, v, w, rng.gen_range(1..=100), rng.gen_range(1..=100));
+            }
+        }
+    }
+    let total = side as i64 * 100;
+    let mut supply = vec![0i64; n];
+    let share = total / side as i64;
+    for _ in 0..side {
+        supply[rng.gen_range(0..n)] += share;
+        supply[rng.gen_range(0..n)] -= share;
+    }
+    for (v, s) in supply.into_iter().enumerate() {
+        network.add_node_supply(node(v), s).expect("in range");
+    }
+    network
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_seed_same_instance_and_every_instance_is_feasible() {
+        let a = placement(7, 200, 30, 10);
+        let b = placement(7, 200, 30, 10);
+        assert_eq!(a.arcs(), b.arcs());
+        assert_eq!((a.node_count(), a.arc_count()), (231, 200 * 11 + 30));
+        let solution = a.solve().expect("placement instances are feasible");
+        assert!(solution.cost > 0);
+
+        let g = grid(7, 12, 3);
+        assert_eq!(g.node_count(), 144);
+        assert!(g.solve().is_ok(), "grid instances are feasible");
+    }
+}
