@@ -154,6 +154,8 @@ struct Problem {
 /// Parse a DIMACS min-cost-flow instance. Arc `k` of the network (0-based) is the `k`-th `a`
 /// line; node `i` (1-based in the file) is node index `i − 1`.
 pub fn parse(text: &str) -> Result<Network, ParseError> {
+    // A byte-order mark (as editors on Windows write) is not part of the first line.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut problem: Option<Problem> = None;
     for (index, raw) in text.lines().enumerate() {
         let line = index + 1;

@@ -1,5 +1,5 @@
 //! DIMACS parsing and printing: every malformed case names its line (or the end of the file),
-//! comments, blank lines and CRLF line ends are accepted, and a solution prints as
+//! comments, blank lines, CRLF line ends and a byte-order mark are accepted, and a solution prints as
 //! `s COST` and `f FROM TO FLOW` lines in input order, and an instance prints back to the text
 //! it was parsed from.
 
@@ -119,7 +119,7 @@ fn arc_count_must_match() {
 #[test]
 fn comments_blank_lines_crlf_and_any_order_are_accepted() {
     let network =
-        parse("c a comment\r\n\r\n   \r\np min 3 2\r\na 1 2 0 5 1\r\nn 1 2\r\n  c indented comment\r\na 2 3 0 5 1\r\nn 3 -2\r\n");
+        parse("\u{feff}c a comment\r\n\r\n   \r\np min 3 2\r\na 1 2 0 5 1\r\nn 1 2\r\n  c indented comment\r\na 2 3 0 5 1\r\nn 3 -2\r\n");
     assert_eq!((network.node_count(), network.arc_count()), (3, 2));
     assert_eq!(network.supplies(), &[2, 0, -2]);
     assert_eq!(solve(&network).expect("feasible").cost, 4);
