@@ -252,7 +252,8 @@ struct Checked {
 async fn check_database(fx: &Fixture, when: &str) -> Checked {
     let pool = fx.db.pool().await;
     let rows: Vec<(String, String, String, i64, i64, i64, i64)> = sqlx::query_as(
-        "SELECT report_id, facility_id, unit, as_of, physical, staffed, occupied FROM capacity_reports ORDER BY seq",
+        "SELECT r.report_id, r.facility_id, u.unit, r.as_of, u.physical, u.staffed, u.occupied \
+         FROM capacity_reports r JOIN capacity_report_units u ON u.report_seq = r.seq ORDER BY r.seq, u.unit",
     )
     .fetch_all(&pool)
     .await
@@ -262,11 +263,13 @@ async fn check_database(fx: &Fixture, when: &str) -> Checked {
             .fetch_all(&pool)
             .await
             .expect("reading audit_log");
-    let current: Vec<(String, String, i64, i64, i64, i64, String)> =
-        sqlx::query_as("SELECT facility_id, unit, as_of, physical, staffed, occupied, report_id FROM capacity_current")
-            .fetch_all(&pool)
-            .await
-            .expect("reading capacity_current");
+    let current: Vec<(String, String, i64, i64, i64, i64, String)> = sqlx::query_as(
+        "SELECT c.facility_id, c.unit, c.as_of, c.physical, c.staffed, c.occupied, r.report_id \
+             FROM capacity_current c JOIN capacity_reports r ON r.seq = c.report_seq",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("reading capacity_current");
     pool.close().await;
     let ledger = lock(&fx.ledger);
 
@@ -378,11 +381,13 @@ async fn check_serves(fx: &Fixture, server: &Server, when: &str) {
 /// Every stored report is also listed by the API (paging through each facility's history).
 async fn check_history_api(fx: &Fixture, server: &Server) {
     let pool = fx.db.pool().await;
-    let stored: Vec<(String, String, i64)> =
-        sqlx::query_as("SELECT facility_id, report_id, COUNT(*) FROM capacity_reports GROUP BY facility_id, report_id")
-            .fetch_all(&pool)
-            .await
-            .expect("reading capacity_reports");
+    let stored: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT r.facility_id, r.report_id, COUNT(*) FROM capacity_reports r \
+             JOIN capacity_report_units u ON u.report_seq = r.seq GROUP BY r.facility_id, r.report_id",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("reading capacity_reports");
     pool.close().await;
     let mut wanted: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
     for (facility, id, n) in stored {
@@ -542,7 +547,7 @@ async fn sigkill_during_import_leaves_all_or_nothing() {
         };
         // The binary opens the file first (SQLite recovers it here), then we count.
         db.run(&["export", "capacity", "-"], None).success();
-        let rows = db.count("capacity_reports").await;
+        let rows = db.count("capacity_report_units").await;
         let imports = db.count("audit_log WHERE action = 'capacity.import'").await;
         let when = format!("after a kill at {percent}% = {delay:?} ({outcome})");
         assert_eq!(rows % ROWS, 0, "{when}: {rows} unit rows stored, not a whole number of {ROWS}-row imports");

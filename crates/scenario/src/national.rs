@@ -312,9 +312,11 @@ fn baseline(level: FacilityLevel, rng: &mut ChaCha8Rng) -> [UnitReport; 6] {
 }
 
 /// Lazily yields reports: for each time step (oldest first) every facility's report with all
-/// six units. Step `s` is as of `start + s × step_hours`. Physical and staffed counts are the
+/// six units, or with [`NationalReports::by_facility`] each facility's whole history in turn.
+/// Step `s` is as of `start + s × step_hours`. Physical and staffed counts are the
 /// facility's baseline; occupancy moves around its baseline with a daily wave, a two-week wave
-/// and noise, and may exceed staffed (overload), as real reports do.
+/// and noise, and may exceed staffed (overload), as real reports do. A report's content depends
+/// on its facility and step only, never on the order it is yielded in.
 pub fn national_reports(
     seed: u64,
     facilities: &[NationalFacility],
@@ -322,7 +324,7 @@ pub fn national_reports(
     steps: usize,
     step_hours: i64,
 ) -> NationalReports<'_> {
-    NationalReports { seed, facilities, start, steps, step_hours, step: 0, index: 0 }
+    NationalReports { seed, facilities, start, steps, step_hours, position: 0, by_facility: false }
 }
 
 /// The iterator [`national_reports`] returns; its length is exact (facilities × steps).
@@ -333,11 +335,19 @@ pub struct NationalReports<'a> {
     start: Timestamp,
     steps: usize,
     step_hours: i64,
-    step: usize,
-    index: usize,
+    /// Reports yielded so far.
+    position: usize,
+    by_facility: bool,
 }
 
 impl NationalReports<'_> {
+    /// Yield facility by facility, each one's steps oldest first: the order of a history
+    /// backfilled from each hospital's own records (and of `carebridge export capacity`).
+    pub fn by_facility(mut self) -> Self {
+        self.by_facility = true;
+        self
+    }
+
     fn report(&self, step: usize, index: usize) -> CapacityReportDraft {
         let f = &self.facilities[index];
         let hours = step as i64 * self.step_hours;
@@ -364,12 +374,8 @@ impl NationalReports<'_> {
         }
     }
 
-    fn remaining(&self) -> usize {
-        if self.step >= self.steps {
-            0
-        } else {
-            (self.steps - self.step) * self.facilities.len() - self.index
-        }
+    fn total(&self) -> usize {
+        self.steps * self.facilities.len()
     }
 }
 
@@ -377,20 +383,20 @@ impl Iterator for NationalReports<'_> {
     type Item = CapacityReportDraft;
 
     fn next(&mut self) -> Option<CapacityReportDraft> {
-        if self.facilities.is_empty() || self.step >= self.steps {
+        if self.position >= self.total() {
             return None;
         }
-        let report = self.report(self.step, self.index);
-        self.index += 1;
-        if self.index == self.facilities.len() {
-            self.index = 0;
-            self.step += 1;
-        }
-        Some(report)
+        let (step, index) = if self.by_facility {
+            (self.position % self.steps, self.position / self.steps)
+        } else {
+            (self.position / self.facilities.len(), self.position % self.facilities.len())
+        };
+        self.position += 1;
+        Some(self.report(step, index))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let n = self.remaining();
+        let n = self.total() - self.position;
         (n, Some(n))
     }
 }

@@ -131,3 +131,21 @@ fn reports_are_valid_ordered_and_reproducible() {
     assert_eq!(a, b);
     assert_ne!(a, c);
 }
+
+#[test]
+fn facility_order_yields_the_same_reports_facility_by_facility() {
+    let some = &national()[..50];
+    let steps = 7;
+    let by_time: Vec<_> = national_reports(3, some, start(), steps, 6).collect();
+    let by_facility: Vec<_> = national_reports(3, some, start(), steps, 6).by_facility().collect();
+    assert_eq!(by_facility.len(), by_time.len());
+    for (i, r) in by_facility.iter().enumerate() {
+        let (facility, step) = (i / steps, i % steps);
+        assert_eq!(r.facility_id, some[facility].id);
+        assert_eq!(r.as_of, start().plus_hours(6 * step as i64));
+        assert_eq!(r, &by_time[step * some.len() + facility], "report {i} differs from its time-order twin");
+    }
+    let mut it = national_reports(3, some, start(), steps, 6).by_facility();
+    it.next();
+    assert_eq!(it.len(), some.len() * steps - 1);
+}

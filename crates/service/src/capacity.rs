@@ -62,13 +62,11 @@ impl Carebridge {
         if !(p.role == Role::FacilityDesk || p.role.is_coordinator()) {
             return Err(ServiceError::Forbidden(format!("a {} cannot report capacity", p.role)));
         }
-        let facility = self
-            .visible_facility(scope::visibility(&self.regions, p), draft.facility_id)
-            .await
-            .map_err(|_| ServiceError::invalid("/facility_id", "no such facility in your scope"))?;
-        scope::capacity_writer(&self.regions, p, &facility)?;
+        // Whether the facility exists and is the caller's is checked by the writer, inside the
+        // transaction that writes the report.
+        let visibility = scope::capacity_writer(&self.regions, p)?;
         let (reply, answer) = tokio::sync::oneshot::channel();
-        let job = Job { principal: p.clone(), meta: meta.clone(), draft, reply };
+        let job = Job { principal: p.clone(), visibility, meta: meta.clone(), draft, reply };
         match self.report_writer().submit(job).await {
             Ok(()) => answer.await.map_err(|_| ServiceError::Internal("the capacity writer stopped".into()))?,
             // The writer's runtime is gone (e.g. a test runtime ended): write directly.

@@ -3,16 +3,21 @@
 //! report waiting at that moment and writes them, each with its audit entry, in one transaction:
 //! one fsync for the group, and every caller still hears back only after the commit.
 //!
-//! A group that fails as a whole (a constraint, a lost connection) is retried one report per
-//! transaction, so one bad report never fails its neighbours.
+//! The writer also authorises: it reads where the group's facilities sit in the same
+//! transaction it writes in, one query per group, and refuses the reports whose facility the
+//! caller may not see. A group that fails as a whole (a constraint, a lost connection) is
+//! retried one report per transaction, so one bad report never fails its neighbours.
 
 use crate::context::{actor_of, Carebridge, RequestMeta};
 use crate::error::ServiceError;
 use carebridge_domain::capacity::{CapacityReport, CapacityReportDraft};
+use carebridge_domain::ids::FacilityId;
 use carebridge_domain::ids::ReportId;
 use carebridge_domain::user::Principal;
-use carebridge_store::capacity as store_capacity;
-use carebridge_store::Tx;
+use carebridge_store::audit;
+use carebridge_store::capacity::{self as store_capacity, NewReport};
+use carebridge_store::facilities as store_facilities;
+use carebridge_store::{Tx, Visibility};
 use tokio::sync::{mpsc, oneshot};
 
 /// Most reports written in one transaction.
@@ -21,6 +26,9 @@ const MAX_GROUP: usize = 512;
 /// A report already validated and authorised, waiting for the writer.
 pub(crate) struct Job {
     pub principal: Principal,
+    /// The facilities the principal may report for; checked by the writer inside its
+    /// transaction, so a request costs no read of its own.
+    pub visibility: Visibility,
     pub meta: RequestMeta,
     pub draft: CapacityReportDraft,
     pub reply: oneshot::Sender<Result<CapacityReport, ServiceError>>,
@@ -65,43 +73,88 @@ async fn run(cb: Carebridge, mut receiver: mpsc::Receiver<Job>) {
     }
 }
 
-async fn write_one(cb: &Carebridge, tx: &mut Tx, job: &Job, id: ReportId) -> Result<CapacityReport, ServiceError> {
+/// Write reports and their audit entries (one per report) into `tx`: a fixed handful of
+/// statements for the whole group.
+async fn write_jobs(cb: &Carebridge, tx: &mut Tx, jobs: &[&Job]) -> Result<Vec<CapacityReport>, ServiceError> {
     let now = cb.now();
-    let became_current = store_capacity::insert_report(tx, id, &job.draft, Some(job.principal.user_id), now).await?;
-    let change = serde_json::json!({ "report_id": id, "report": job.draft, "became_current": became_current });
-    cb.audit(
-        tx,
-        &actor_of(&job.principal),
-        &job.meta,
-        "capacity.report",
-        "facility",
-        &job.draft.facility_id.to_string(),
-        change,
-    )
-    .await?;
-    Ok(CapacityReport {
-        id,
-        draft: job.draft.clone(),
-        reported_by: Some(job.principal.user_id),
-        received_at: now,
-        became_current,
-    })
+    let rows: Vec<NewReport<'_>> = jobs
+        .iter()
+        .map(|job| NewReport {
+            id: ReportId::new_v7(),
+            draft: &job.draft,
+            reported_by: Some(job.principal.user_id),
+            received_at: now,
+        })
+        .collect();
+    let became_current = store_capacity::insert_reports(tx, &rows).await?;
+    let mut entries = Vec::with_capacity(jobs.len());
+    let mut done = Vec::with_capacity(jobs.len());
+    for ((job, row), became_current) in jobs.iter().zip(&rows).zip(became_current) {
+        let change = serde_json::json!({ "report_id": row.id, "report": job.draft, "became_current": became_current });
+        entries.push(cb.audit_entry(
+            &actor_of(&job.principal),
+            &job.meta,
+            "capacity.report",
+            "facility",
+            &job.draft.facility_id.to_string(),
+            change,
+        ));
+        done.push(CapacityReport {
+            id: row.id,
+            draft: job.draft.clone(),
+            reported_by: row.reported_by,
+            received_at: now,
+            became_current,
+        });
+    }
+    audit::append_many(tx, &entries).await?;
+    Ok(done)
+}
+
+/// Which jobs may write: the facility exists and the principal's visibility admits it.
+async fn admitted(tx: &mut Tx, jobs: &[&Job]) -> Result<Vec<bool>, ServiceError> {
+    let ids: Vec<FacilityId> = jobs.iter().map(|j| j.draft.facility_id).collect();
+    let paths = store_facilities::paths(tx, &ids).await?;
+    Ok(jobs
+        .iter()
+        .map(|j| paths.get(&j.draft.facility_id).is_some_and(|p| j.visibility.admits(j.draft.facility_id, p)))
+        .collect())
+}
+
+/// The answer to a report for a facility the caller may not see (or that does not exist): the
+/// same words either way, so the answer leaks nothing.
+pub(crate) fn out_of_scope() -> ServiceError {
+    ServiceError::invalid("/facility_id", "no such facility in your scope")
+}
+
+/// Per job, its report or why it was refused.
+type Answers = Vec<Result<CapacityReport, ServiceError>>;
+
+/// Authorise, write and commit `jobs` (the commit is durable when this returns).
+async fn write_checked(cb: &Carebridge, jobs: &[&Job]) -> Result<Answers, ServiceError> {
+    let mut tx = cb.store.begin().await?;
+    let allowed = admitted(&mut tx, jobs).await?;
+    let writable: Vec<&Job> = jobs.iter().zip(&allowed).filter(|(_, ok)| **ok).map(|(j, _)| *j).collect();
+    let mut written = write_jobs(cb, &mut tx, &writable).await?.into_iter();
+    tx.commit().await?;
+    Ok(allowed
+        .into_iter()
+        .map(|ok| {
+            if ok {
+                written.next().ok_or_else(|| ServiceError::Internal("a written report went missing".into()))
+            } else {
+                Err(out_of_scope())
+            }
+        })
+        .collect())
 }
 
 async fn write_group(cb: &Carebridge, group: Vec<Job>) {
-    let attempt = async {
-        let mut tx = cb.store.begin().await?;
-        let mut done = Vec::with_capacity(group.len());
-        for job in &group {
-            done.push(write_one(cb, &mut tx, job, ReportId::new_v7()).await?);
-        }
-        tx.commit().await?;
-        Ok::<_, ServiceError>(done)
-    };
-    match attempt.await {
-        Ok(done) => {
-            for (job, report) in group.into_iter().zip(done) {
-                let _ = job.reply.send(Ok(report));
+    let refs: Vec<&Job> = group.iter().collect();
+    match write_checked(cb, &refs).await {
+        Ok(answers) => {
+            for (job, answer) in group.into_iter().zip(answers) {
+                let _ = job.reply.send(answer);
             }
         }
         Err(e) => {
@@ -116,8 +169,8 @@ async fn write_group(cb: &Carebridge, group: Vec<Job>) {
 
 /// Write one report in its own transaction (the fallback, and the path when no writer runs).
 pub(crate) async fn write_alone(cb: &Carebridge, job: &Job) -> Result<CapacityReport, ServiceError> {
-    let mut tx = cb.store.begin().await?;
-    let report = write_one(cb, &mut tx, job, ReportId::new_v7()).await?;
-    tx.commit().await?;
-    Ok(report)
+    write_checked(cb, &[job])
+        .await?
+        .pop()
+        .unwrap_or_else(|| Err(ServiceError::Internal("no answer for a report".into())))
 }

@@ -82,7 +82,22 @@ impl Carebridge {
         entity_id: &str,
         change: serde_json::Value,
     ) -> Result<(), ServiceError> {
-        let entry = Entry {
+        let entry = self.audit_entry(actor, meta, action, entity, entity_id, change);
+        audit::append(tx, &entry).await?;
+        Ok(())
+    }
+
+    /// An audit entry stamped now, for callers that append several at once.
+    pub(crate) fn audit_entry(
+        &self,
+        actor: &Actor,
+        meta: &RequestMeta,
+        action: &str,
+        entity: &str,
+        entity_id: &str,
+        change: serde_json::Value,
+    ) -> Entry {
+        Entry {
             id: AuditId::new_v7(),
             at: self.now(),
             actor: actor.clone(),
@@ -91,9 +106,7 @@ impl Carebridge {
             entity_id: entity_id.to_string(),
             request_id: meta.request_id.clone(),
             change,
-        };
-        audit::append(tx, &entry).await?;
-        Ok(())
+        }
     }
 }
 

@@ -9,8 +9,9 @@ use carebridge_domain::capacity::CapacityReportDraft;
 use carebridge_domain::designation::{DesignationOrder, DesignationOrderDraft};
 use carebridge_domain::facility::FacilityDraft;
 use carebridge_domain::ids::{FacilityId, OrderId, ReportId, UserId};
+use carebridge_store::capacity::{self, NewReport};
 use carebridge_store::facilities::{self, UpdateOutcome};
-use carebridge_store::{capacity, designations, Tx, Visibility};
+use carebridge_store::{designations, Tx, Visibility};
 
 /// What an import did.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -78,7 +79,7 @@ impl Carebridge {
         Ok(summary)
     }
 
-    /// Import capacity reports in one transaction, in batches of multi-row statements. One audit
+    /// Import capacity reports in one transaction, a few set-based statements whatever the size. One audit
     /// entry records the import (count and time span), not one per report: an import is one act.
     pub async fn import_capacity(
         &self,
@@ -120,7 +121,11 @@ impl Carebridge {
         meta: &RequestMeta,
     ) -> Result<ImportSummary, ServiceError> {
         let now = self.now();
-        capacity::insert_batch(tx, reports, actor.user_id, now).await?;
+        let rows: Vec<NewReport<'_>> = reports
+            .iter()
+            .map(|(id, draft)| NewReport { id: *id, draft, reported_by: actor.user_id, received_at: now })
+            .collect();
+        capacity::insert_reports(tx, &rows).await?;
         let unit_rows: usize = reports.iter().map(|(_, r)| r.units.len()).sum();
         let span = (reports.iter().map(|(_, r)| r.as_of).min(), reports.iter().map(|(_, r)| r.as_of).max());
         let change = serde_json::json!({

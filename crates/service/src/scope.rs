@@ -18,7 +18,6 @@
 //! Out-of-scope single resources answer "not found", never "forbidden", so scope leaks nothing.
 
 use crate::error::ServiceError;
-use carebridge_domain::facility::Facility;
 use carebridge_domain::region::{RegionCode, RegionLevel, Regions};
 use carebridge_domain::user::{Principal, Role, Scope};
 use carebridge_store::Visibility;
@@ -96,18 +95,12 @@ pub fn rollup_reader(p: &Principal) -> Result<Option<RegionCode>, ServiceError> 
     }
 }
 
-/// May `p` write to this facility's capacity (desk of it, or coordinator over it)?
-pub fn capacity_writer(regions: &Regions, p: &Principal, f: &Facility) -> Result<(), ServiceError> {
-    match (p.role, p.scope) {
-        (Role::FacilityDesk, Scope::Facility(id)) if id == f.id => Ok(()),
-        (r, _) if r.is_coordinator() => {
-            if coordinator(p)?.governs(regions, f.draft.region_code) {
-                Ok(())
-            } else {
-                Err(ServiceError::NotFound)
-            }
-        }
-        (Role::FacilityDesk, _) => Err(ServiceError::NotFound),
+/// The facilities `p` may report capacity for: a desk its own, a coordinator those of the
+/// governed subtree; other roles may not report at all.
+pub fn capacity_writer(regions: &Regions, p: &Principal) -> Result<Visibility, ServiceError> {
+    match p.role {
+        Role::FacilityDesk => Ok(visibility(regions, p)),
+        r if r.is_coordinator() => Ok(coordinator(p)?.visibility(regions)),
         _ => Err(ServiceError::Forbidden(format!("a {} cannot report capacity", p.role))),
     }
 }

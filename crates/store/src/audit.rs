@@ -2,6 +2,7 @@
 
 use crate::backend::{Store, Tx};
 use crate::error::StoreError;
+use crate::json_rows::{json_rows, Col, JsonRows};
 use crate::rows;
 use crate::sql::SqlBuilder;
 use carebridge_domain::audit::{Actor, Entry};
@@ -26,6 +27,55 @@ pub async fn append(tx: &mut Tx, entry: &Entry) -> Result<(), StoreError> {
     .bind(entry.entity_id.as_str())
     .bind(entry.request_id.as_deref())
     .bind(entry.change.to_string())
+    .execute(&mut *tx.inner)
+    .await?;
+    Ok(())
+}
+
+/// Append many entries with one statement (a group commit's reports): the same rows as
+/// [`append`] one by one, in order.
+pub async fn append_many(tx: &mut Tx, entries: &[Entry]) -> Result<(), StoreError> {
+    match entries {
+        [] => return Ok(()),
+        [one] => return append(tx, one).await,
+        _ => {}
+    }
+    let mut rows = JsonRows::with_capacity(entries.len() * 512);
+    for e in entries {
+        rows.row(|w| {
+            w.text(&e.id.to_string());
+            w.int(e.at.millis());
+            w.opt_text(e.actor.user_id.map(|u| u.to_string()).as_deref());
+            w.text(&e.actor.name);
+            w.opt_text(e.actor.role.map(|r| r.as_str()));
+            w.text(&e.action);
+            w.text(&e.entity);
+            w.text(&e.entity_id);
+            w.opt_text(e.request_id.as_deref());
+            w.text(&e.change.to_string());
+        });
+    }
+    let source = json_rows(
+        tx.backend(),
+        "$1",
+        &[
+            ("id", Col::Text),
+            ("at", Col::Int),
+            ("actor_id", Col::Text),
+            ("actor_name", Col::Text),
+            ("actor_role", Col::Text),
+            ("action", Col::Text),
+            ("entity", Col::Text),
+            ("entity_id", Col::Text),
+            ("request_id", Col::Text),
+            ("change", Col::Text),
+        ],
+    );
+    sqlx::query(&format!(
+        "INSERT INTO audit_log (id, at, actor_id, actor_name, actor_role, action, entity, entity_id, request_id, change) \
+         SELECT id, at, actor_id, actor_name, actor_role, action, entity, entity_id, request_id, change FROM {source}"
+    ))
+    .bind(rows.finish())
     .execute(&mut *tx.inner)
     .await?;
     Ok(())

@@ -2,10 +2,13 @@
 //! else.
 //!
 //! SQLite runs in WAL mode with foreign keys on and `synchronous = FULL`, so a committed write
-//! survives a crash of the process and of the machine. SQLite allows one writer at a time; rather
-//! than let connections spin in SQLite's busy handler, write transactions take an in-process
-//! writer lock first and then `BEGIN IMMEDIATE` (which also orders us against other processes,
-//! such as a `carebridge import` beside a running server).
+//! survives a crash of the process and of the machine. SQLite allows one writer at a time, so
+//! every write transaction goes through one dedicated connection (a pool of one: waiting for it
+//! is the in-process writer queue) and starts with `BEGIN IMMEDIATE`, which also orders us
+//! against other processes such as a `carebridge import` beside a running server. Keeping the
+//! writes on one connection keeps its page cache warm: SQLite drops a connection's cache whenever
+//! another connection has written, so rotating writes over the read pool re-read every page a
+//! write touches. Reads use their own pool.
 
 use crate::error::StoreError;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -13,7 +16,7 @@ use sqlx::{Any, AnyPool, Executor, Transaction};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{Mutex, OwnedMutexGuard};
+use tokio::sync::oneshot;
 
 /// Which database is behind the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,12 +58,16 @@ pub fn redact(url: &str) -> String {
     }
 }
 
-/// The store: a pool and the knowledge of which backend it talks to.
+/// The store: the pools and the knowledge of which backend it talks to.
 #[derive(Clone)]
 pub struct Store {
+    /// Reads (and, on PostgreSQL, writes too).
     pool: AnyPool,
+    /// SQLite only: the one connection every write transaction uses.
+    writer: Option<AnyPool>,
     backend: Backend,
-    writer: Arc<Mutex<()>>,
+    /// SQLite only: the checkpointer stops when the last clone of the store is dropped.
+    _checkpointer: Option<Arc<oneshot::Sender<()>>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -73,7 +80,6 @@ impl std::fmt::Debug for Store {
 pub struct Tx {
     pub(crate) inner: Transaction<'static, Any>,
     backend: Backend,
-    _writer: Option<OwnedMutexGuard<()>>,
 }
 
 impl std::fmt::Debug for Tx {
@@ -83,6 +89,7 @@ impl std::fmt::Debug for Tx {
 }
 
 impl Tx {
+    /// Commit; returns once the commit is on disk (`synchronous = FULL`).
     pub async fn commit(self) -> Result<(), StoreError> {
         self.inner.commit().await?;
         Ok(())
@@ -110,25 +117,29 @@ impl Store {
             _ => url.to_string(),
         };
         let options = AnyConnectOptions::from_str(&url)?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(max_connections.max(1))
-            .acquire_timeout(Duration::from_secs(10))
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
-                             PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; \
-                             PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
-                        )
-                        .await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options)
-            .await?;
-        Ok(Self { pool, backend, writer: Arc::new(Mutex::new(())) })
+        let pool = pool_options(backend, max_connections.max(1)).connect_with(options.clone()).await?;
+        let (writer, checkpointer) = match backend {
+            // Never closed for idleness or age: the point is a warm cache. The writer does not
+            // checkpoint: the checkpointer task does, beside it.
+            Backend::Sqlite => {
+                let writer = pool_options(backend, 1)
+                    .idle_timeout(None)
+                    .max_lifetime(None)
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            conn.execute(SQLITE_PRAGMAS).await?;
+                            conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(options)
+                    .await?;
+                let stop = spawn_checkpointer(pool.clone(), writer.clone());
+                (Some(writer), Some(Arc::new(stop)))
+            }
+            Backend::Postgres => (None, None),
+        };
+        Ok(Self { pool, writer, backend, _checkpointer: checkpointer })
     }
 
     pub fn backend(&self) -> Backend {
@@ -141,17 +152,11 @@ impl Store {
 
     /// Begin a write transaction.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
-        match self.backend {
-            Backend::Sqlite => {
-                let guard = self.writer.clone().lock_owned().await;
-                let inner = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-                Ok(Tx { inner, backend: self.backend, _writer: Some(guard) })
-            }
-            Backend::Postgres => {
-                let inner = self.pool.begin().await?;
-                Ok(Tx { inner, backend: self.backend, _writer: None })
-            }
-        }
+        let inner = match &self.writer {
+            Some(writer) => writer.begin_with("BEGIN IMMEDIATE").await?,
+            None => self.pool.begin().await?,
+        };
+        Ok(Tx { inner, backend: self.backend })
     }
 
     /// Whether the database answers (for `/readyz`).
@@ -161,6 +166,64 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(writer) = &self.writer {
+            writer.close().await;
+        }
         self.pool.close().await;
     }
+}
+
+/// Pool settings per backend. A SQLite connection is a file handle, not a socket that can go
+/// stale, so it is not pinged before each use (that ping is a round trip to the connection's
+/// worker thread on every acquire).
+fn pool_options(backend: Backend, max_connections: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .test_before_acquire(backend == Backend::Postgres)
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    conn.execute(SQLITE_PRAGMAS).await?;
+                }
+                Ok(())
+            })
+        })
+}
+
+/// Every SQLite connection's settings.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+     PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; \
+     PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 2147418112;";
+
+/// How often the checkpointer copies the write-ahead log back into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
+
+/// Checkpoint SQLite's write-ahead log from a reader connection, off the writer's path. Left to
+/// SQLite, the committing writer runs the checkpoint itself whenever the log passes 1,000 pages,
+/// and that commit (and every report waiting on it) takes several times as long. A `PASSIVE`
+/// checkpoint takes no lock writers wait for. Ends when the store is closed or the returned
+/// sender is dropped.
+fn spawn_checkpointer(readers: AnyPool, writer: AnyPool) -> oneshot::Sender<()> {
+    let (stop, mut stopped) = oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = &mut stopped => break,
+            }
+            if readers.is_closed() || writer.is_closed() {
+                break;
+            }
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&readers).await {
+                if readers.is_closed() {
+                    break;
+                }
+                tracing::warn!(error = %e, "checkpointing the SQLite write-ahead log failed; will retry");
+            }
+        }
+    });
+    stop
 }

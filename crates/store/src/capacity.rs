@@ -6,9 +6,10 @@
 //! its own small table (facilities × units rows) is what lets a national rollup read 216,000 rows
 //! rather than 12 million.
 
-use crate::backend::{Store, Tx};
+use crate::backend::{Backend, Store, Tx};
 use crate::error::StoreError;
 use crate::facilities::{designation_sql, designation_sql_for};
+use crate::json_rows::{json_rows, Col, JsonRows};
 use crate::rows;
 use crate::settings::stale_after_case;
 use crate::sql::{Arg, SqlBuilder};
@@ -21,149 +22,179 @@ use carebridge_domain::region::RegionCode;
 use sqlx::Row;
 use std::collections::HashMap;
 
-/// Store one report; returns whether it became the current state of at least one unit. Four
-/// statements whatever the number of units: the facility's region path, the history rows, the
-/// current-state upsert (the caller adds the audit row).
-pub async fn insert_report(
-    tx: &mut Tx,
-    id: ReportId,
-    draft: &CapacityReportDraft,
-    reported_by: Option<UserId>,
-    received_at: Timestamp,
-) -> Result<bool, StoreError> {
-    if draft.units.is_empty() {
-        return Ok(false);
-    }
-    let paths = region_paths(tx, std::iter::once(draft.facility_id)).await?;
-    let rows: Vec<UnitRow<'_>> = draft.units.iter().map(|u| (&id, draft, u)).collect();
-    let reporter = reported_by.map(|u| u.to_string());
-    history_insert(&rows, received_at, reporter.as_deref()).query().execute(&mut *tx.inner).await?;
-    // Rows whose `WHERE` fails (an older report) are not counted as affected.
-    let done = current_upsert(&rows, &paths)?.query().execute(&mut *tx.inner).await?;
-    Ok(done.rows_affected() > 0)
+/// A report to store: validated, with its id and who sent it.
+#[derive(Debug, Clone, Copy)]
+pub struct NewReport<'a> {
+    pub id: ReportId,
+    pub draft: &'a CapacityReportDraft,
+    pub reported_by: Option<UserId>,
+    pub received_at: Timestamp,
 }
 
-/// One unit of one report, as written.
-type UnitRow<'a> = (&'a ReportId, &'a CapacityReportDraft, &'a UnitReport);
+/// Store reports in `tx` and return, per report, whether it became the current state of at
+/// least one unit. The same four statements whatever the number of reports — allocate their
+/// sequence numbers, insert the reports, insert their units, upsert the current state — each
+/// reading its rows from one JSON array bound as a single parameter, so a batch of a hundred
+/// thousand rows costs one round trip per table and the row loop runs inside the database.
+///
+/// Only the latest report per facility and unit within the call is offered to the current
+/// state (PostgreSQL refuses one upsert touching a row twice); ties go to the later report.
+/// Every facility must exist (the foreign key refuses the whole call otherwise).
+pub async fn insert_reports(tx: &mut Tx, reports: &[NewReport<'_>]) -> Result<Vec<bool>, StoreError> {
+    let reports: Vec<&NewReport<'_>> = reports.iter().filter(|r| !r.draft.units.is_empty()).collect();
+    if reports.is_empty() {
+        return Ok(Vec::new());
+    }
+    let backend = tx.backend();
+    let seqs = allocate_seqs(tx, reports.len()).await?;
 
-/// The multi-row INSERT of history rows.
-fn history_insert(rows: &[UnitRow<'_>], received_at: Timestamp, reporter: Option<&str>) -> SqlBuilder {
-    let mut q = SqlBuilder::new(
-        "INSERT INTO capacity_reports (report_id, facility_id, unit, as_of, physical, staffed, occupied, received_at, reported_by) VALUES ",
+    let mut report_rows = JsonRows::with_capacity(reports.len() * 160);
+    let mut unit_rows = JsonRows::with_capacity(reports.len() * 6 * 48);
+    // (facility, unit) → index into `reports` of the latest report for it.
+    let mut latest: HashMap<(FacilityId, Unit), usize> = HashMap::new();
+    for (i, (r, seq)) in reports.iter().zip(&seqs).enumerate() {
+        report_rows.row(|w| {
+            w.int(*seq);
+            w.text(&r.id.to_string());
+            w.text(&r.draft.facility_id.to_string());
+            w.int(r.draft.as_of.millis());
+            w.int(r.received_at.millis());
+            w.opt_text(r.reported_by.map(|u| u.to_string()).as_deref());
+        });
+        for u in &r.draft.units {
+            unit_rows.row(|w| {
+                w.int(*seq);
+                w.text(u.unit.as_str());
+                w.int(u.counts.physical());
+                w.int(u.counts.staffed());
+                w.int(u.counts.occupied());
+            });
+            let entry = latest.entry((r.draft.facility_id, u.unit)).or_insert(i);
+            if r.draft.as_of >= reports[*entry].draft.as_of {
+                *entry = i;
+            }
+        }
+    }
+
+    let source = json_rows(
+        backend,
+        "$1",
+        &[
+            ("seq", Col::Int),
+            ("report_id", Col::Text),
+            ("facility_id", Col::Text),
+            ("as_of", Col::Int),
+            ("received_at", Col::Int),
+            ("reported_by", Col::Text),
+        ],
     );
-    for (i, (id, draft, u)) in rows.iter().enumerate() {
-        q.push(if i == 0 { "(" } else { ", (" });
-        q.bind_text(id.to_string()).push(", ");
-        q.bind_text(draft.facility_id.to_string()).push(", ");
-        q.bind_text(u.unit.as_str()).push(", ");
-        q.bind_i64(draft.as_of.millis()).push(", ");
-        q.bind_i64(u.counts.physical()).push(", ");
-        q.bind_i64(u.counts.staffed()).push(", ");
-        q.bind_i64(u.counts.occupied()).push(", ");
-        q.bind_i64(received_at.millis()).push(", ");
-        match reporter {
-            Some(r) => q.bind_text(r),
-            None => q.push("NULL"),
-        };
-        q.push(")");
-    }
-    q
-}
+    sqlx::query(&format!(
+        "INSERT INTO capacity_reports (seq, report_id, facility_id, as_of, received_at, reported_by) \
+         SELECT seq, report_id, facility_id, as_of, received_at, reported_by FROM {source}"
+    ))
+    .bind(report_rows.finish())
+    .execute(&mut *tx.inner)
+    .await?;
 
-/// The multi-row current-state upsert; each row's facility must be in `paths`.
-fn current_upsert(
-    rows: &[UnitRow<'_>],
-    paths: &HashMap<FacilityId, (String, String, String)>,
-) -> Result<SqlBuilder, StoreError> {
-    let mut q = SqlBuilder::new(
+    let source = json_rows(
+        backend,
+        "$1",
+        &[
+            ("report_seq", Col::Int),
+            ("unit", Col::Text),
+            ("physical", Col::Int),
+            ("staffed", Col::Int),
+            ("occupied", Col::Int),
+        ],
+    );
+    sqlx::query(&format!(
+        "INSERT INTO capacity_report_units (report_seq, unit, physical, staffed, occupied) \
+         SELECT report_seq, unit, physical, staffed, occupied FROM {source}"
+    ))
+    .bind(unit_rows.finish())
+    .execute(&mut *tx.inner)
+    .await?;
+
+    // The current state: latest per facility and unit, in a stable order.
+    let mut candidates: Vec<(&(FacilityId, Unit), &usize)> = latest.iter().collect();
+    candidates.sort_unstable_by_key(|(key, _)| (key.0, key.1.as_str()));
+    let mut current_rows = JsonRows::with_capacity(candidates.len() * 96);
+    for ((facility, unit), &i) in &candidates {
+        let r = reports[i];
+        let Some(u) = r.draft.units.iter().rev().find(|u| u.unit == *unit) else { continue };
+        current_rows.row(|w| {
+            w.text(&facility.to_string());
+            w.text(unit.as_str());
+            w.int(r.draft.as_of.millis());
+            w.int(u.counts.physical());
+            w.int(u.counts.staffed());
+            w.int(u.counts.occupied());
+            w.int(seqs[i]);
+        });
+    }
+    let source = json_rows(
+        backend,
+        "$1",
+        &[
+            ("facility_id", Col::Text),
+            ("unit", Col::Text),
+            ("as_of", Col::Int),
+            ("physical", Col::Int),
+            ("staffed", Col::Int),
+            ("occupied", Col::Int),
+            ("report_seq", Col::Int),
+        ],
+    );
+    // `WHERE true` keeps SQLite from reading `ON CONFLICT` as part of the join.
+    let updated = sqlx::query(&format!(
         "INSERT INTO capacity_current (facility_id, unit, province_code, city_code, region_code, as_of, physical, \
-         staffed, occupied, report_id) VALUES ",
-    );
-    for (i, (id, draft, u)) in rows.iter().enumerate() {
-        let path = paths.get(&draft.facility_id).ok_or(StoreError::NotFound)?;
-        q.push(if i == 0 { "(" } else { ", (" });
-        q.bind_text(draft.facility_id.to_string()).push(", ");
-        q.bind_text(u.unit.as_str()).push(", ");
-        q.bind_text(path.0.clone()).push(", ");
-        q.bind_text(path.1.clone()).push(", ");
-        q.bind_text(path.2.clone()).push(", ");
-        q.bind_i64(draft.as_of.millis()).push(", ");
-        q.bind_i64(u.counts.physical()).push(", ");
-        q.bind_i64(u.counts.staffed()).push(", ");
-        q.bind_i64(u.counts.occupied()).push(", ");
-        q.bind_text(id.to_string());
-        q.push(")");
+         staffed, occupied, report_seq) \
+         SELECT x.facility_id, x.unit, f.province_code, f.city_code, f.region_code, x.as_of, x.physical, x.staffed, \
+         x.occupied, x.report_seq FROM {source} JOIN facilities f ON f.id = x.facility_id WHERE true \
+         {UPSERT_CURRENT_TAIL} RETURNING facility_id, unit"
+    ))
+    .bind(current_rows.finish())
+    .fetch_all(&mut *tx.inner)
+    .await?;
+
+    let mut became_current = vec![false; reports.len()];
+    for row in updated {
+        let facility: FacilityId = rows::parse("capacity_current", &row.try_get::<String, _>("facility_id")?)?;
+        let unit = rows::vocab("capacity_current", &row.try_get::<String, _>("unit")?, Unit::parse)?;
+        if let Some(&i) = latest.get(&(facility, unit)) {
+            became_current[i] = true;
+        }
     }
-    q.push(UPSERT_CURRENT_TAIL);
-    Ok(q)
+    Ok(became_current)
 }
 
-/// The conflict clause shared by every current-state upsert: only a report at least as new as
-/// the standing one replaces it (ties go to the later arrival).
-const UPSERT_CURRENT_TAIL: &str = " ON CONFLICT (facility_id, unit) DO UPDATE SET as_of = excluded.as_of, \
+/// The conflict clause of the current-state upsert: only a report at least as new as the
+/// standing one replaces it (ties go to the later arrival).
+const UPSERT_CURRENT_TAIL: &str = "ON CONFLICT (facility_id, unit) DO UPDATE SET as_of = excluded.as_of, \
      physical = excluded.physical, staffed = excluded.staffed, occupied = excluded.occupied, \
-     report_id = excluded.report_id WHERE excluded.as_of >= capacity_current.as_of";
+     report_seq = excluded.report_seq WHERE excluded.as_of >= capacity_current.as_of";
 
-/// Rows per multi-row INSERT in [`insert_batch`]: 100 rows × 9 columns stays far below both
-/// backends' bind-parameter limits while amortising the per-statement cost.
-const BATCH_ROWS: usize = 100;
-
-/// Store many reports in one transaction with multi-row statements: the import path. Within the
-/// batch only the latest report per facility and unit is offered to the current-state table
-/// (PostgreSQL refuses one upsert touching a row twice).
-pub async fn insert_batch(
-    tx: &mut Tx,
-    reports: &[(ReportId, CapacityReportDraft)],
-    reported_by: Option<UserId>,
-    received_at: Timestamp,
-) -> Result<(), StoreError> {
-    let reporter = reported_by.map(|u| u.to_string());
-    let mut rows: Vec<UnitRow<'_>> = Vec::new();
-    let mut latest: HashMap<(FacilityId, Unit), UnitRow<'_>> = HashMap::new();
-    for (id, draft) in reports {
-        for u in &draft.units {
-            rows.push((id, draft, u));
-            let entry = latest.entry((draft.facility_id, u.unit)).or_insert((id, draft, u));
-            if draft.as_of >= entry.1.as_of {
-                *entry = (id, draft, u);
-            }
+/// Reserve `n` report sequence numbers. On SQLite the transaction holds the database's write
+/// lock (`BEGIN IMMEDIATE`), so the numbers after the largest stored one are ours; PostgreSQL
+/// hands out a block from its sequence, safe beside concurrent writers.
+async fn allocate_seqs(tx: &mut Tx, n: usize) -> Result<Vec<i64>, StoreError> {
+    let n = i64::try_from(n).unwrap_or(i64::MAX);
+    match tx.backend() {
+        Backend::Sqlite => {
+            let row = sqlx::query("SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) AS top FROM capacity_reports")
+                .fetch_one(&mut *tx.inner)
+                .await?;
+            let top: i64 = row.try_get("top")?;
+            Ok((1..=n).map(|i| top + i).collect())
+        }
+        Backend::Postgres => {
+            let rows = sqlx::query("SELECT nextval('capacity_report_seq') AS seq FROM generate_series(1, $1)")
+                .bind(n)
+                .fetch_all(&mut *tx.inner)
+                .await?;
+            rows.iter().map(|r| r.try_get::<i64, _>("seq").map_err(StoreError::from)).collect()
         }
     }
-    for chunk in rows.chunks(BATCH_ROWS) {
-        history_insert(chunk, received_at, reporter.as_deref()).query().execute(&mut *tx.inner).await?;
-    }
-    let latest: Vec<_> = latest.into_values().collect();
-    let paths = region_paths(tx, latest.iter().map(|(_, d, _)| d.facility_id)).await?;
-    for chunk in latest.chunks(BATCH_ROWS) {
-        current_upsert(chunk, &paths)?.query().execute(&mut *tx.inner).await?;
-    }
-    Ok(())
-}
-
-/// Province, city and region codes of facilities, by id.
-async fn region_paths(
-    tx: &mut Tx,
-    ids: impl Iterator<Item = FacilityId>,
-) -> Result<HashMap<FacilityId, (String, String, String)>, StoreError> {
-    let mut ids: Vec<FacilityId> = ids.collect();
-    ids.sort();
-    ids.dedup();
-    let mut out = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
-        let mut q = SqlBuilder::new("SELECT id, province_code, city_code, region_code FROM facilities WHERE id IN (");
-        for (i, id) in chunk.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.bind_text(id.to_string());
-        }
-        q.push(")");
-        for row in q.query().fetch_all(&mut *tx.inner).await? {
-            let id: FacilityId = rows::parse("facilities", &row.try_get::<String, _>("id")?)?;
-            out.insert(id, (row.try_get("province_code")?, row.try_get("city_code")?, row.try_get("region_code")?));
-        }
-    }
-    Ok(out)
 }
 
 /// One facility's current capacity as stored.
@@ -365,9 +396,10 @@ pub async fn series(
          CAST(SUM(staffed) AS BIGINT) AS staffed, CAST(SUM(occupied) AS BIGINT) AS occupied, COUNT(*) AS n FROM (SELECT ");
     let b = q.placeholder(Arg::I64(bucket_ms.max(1)));
     q.push(&format!(
-        "(r.as_of / {b}) * {b} AS bucket, r.unit, r.physical, r.staffed, r.occupied, \
-         ROW_NUMBER() OVER (PARTITION BY r.facility_id, r.unit, r.as_of / {b} ORDER BY r.as_of DESC, r.seq DESC) AS rn \
-         FROM capacity_reports r JOIN facilities f ON f.id = r.facility_id WHERE r.as_of >= "
+        "(r.as_of / {b}) * {b} AS bucket, u.unit, u.physical, u.staffed, u.occupied, \
+         ROW_NUMBER() OVER (PARTITION BY r.facility_id, u.unit, r.as_of / {b} ORDER BY r.as_of DESC, r.seq DESC) AS rn \
+         FROM capacity_reports r JOIN capacity_report_units u ON u.report_seq = r.seq \
+         JOIN facilities f ON f.id = r.facility_id WHERE r.as_of >= "
     ));
     q.bind_i64(since.millis());
     visibility.push_condition(&mut q, "f", "id");
@@ -393,7 +425,8 @@ pub struct StoredReport {
     pub reported_by: Option<UserId>,
 }
 
-/// A facility's report history, newest first, at most `limit` reports before `before_seq`.
+/// A facility's report history, newest first: at most `limit` reports before `before_seq`, and
+/// the sequence number to continue from if there are more.
 pub async fn history(
     store: &Store,
     facility: FacilityId,
@@ -403,7 +436,7 @@ pub async fn history(
 ) -> Result<(Vec<StoredReport>, Option<i64>), StoreError> {
     const T: &str = "capacity_reports";
     let mut q = SqlBuilder::new(
-        "SELECT r.seq, r.report_id, r.unit, r.as_of, r.physical, r.staffed, r.occupied, r.received_at, r.reported_by \
+        "SELECT r.seq, r.report_id, r.as_of, r.received_at, r.reported_by \
          FROM capacity_reports r JOIN facilities f ON f.id = r.facility_id WHERE r.facility_id = ",
     );
     q.bind_text(facility.to_string());
@@ -411,43 +444,56 @@ pub async fn history(
     if let Some(b) = before_seq {
         q.push(" AND r.seq < ").bind_i64(b);
     }
-    // Units of one report are contiguous in seq; fetch generously and cut at a report boundary.
-    q.push(" ORDER BY r.seq DESC LIMIT ").bind_i64(i64::from(limit) * 6 + 6);
-    let rows_ = q.query().fetch_all(store.pool()).await?;
-    let mut out: Vec<StoredReport> = Vec::new();
-    let mut last_seq = None;
-    for row in &rows_ {
-        let id: ReportId = rows::parse(T, &row.try_get::<String, _>("report_id")?)?;
+    q.push(" ORDER BY r.seq DESC LIMIT ").bind_i64(i64::from(limit) + 1);
+    let report_rows = q.query().fetch_all(store.pool()).await?;
+    let more = report_rows.len() > limit as usize;
+    let mut out: Vec<StoredReport> = Vec::with_capacity(report_rows.len().min(limit as usize));
+    let mut index: HashMap<i64, usize> = HashMap::new();
+    let mut seqs = Vec::new();
+    for row in report_rows.iter().take(limit as usize) {
         let seq: i64 = row.try_get("seq")?;
-        let counts = UnitCounts::new(row.try_get("physical")?, row.try_get("staffed")?, row.try_get("occupied")?)
-            .map_err(|e| StoreError::corrupt(T, e))?;
-        let unit = UnitReport { unit: rows::vocab(T, &row.try_get::<String, _>("unit")?, Unit::parse)?, counts };
-        match out.last_mut() {
-            Some(r) if r.id == id => r.draft.units.push(unit),
-            _ => {
-                if out.len() as u32 == limit {
-                    return Ok((out, last_seq));
-                }
-                let reported_by: Option<String> = row.try_get("reported_by")?;
-                out.push(StoredReport {
-                    id,
-                    draft: CapacityReportDraft {
-                        facility_id: facility,
-                        as_of: Timestamp::from_millis(row.try_get("as_of")?),
-                        units: vec![unit],
-                    },
-                    received_at: Timestamp::from_millis(row.try_get("received_at")?),
-                    reported_by: reported_by.map(|s| rows::parse(T, &s)).transpose()?,
-                });
-            }
-        }
-        last_seq = Some(seq);
+        let reported_by: Option<String> = row.try_get("reported_by")?;
+        index.insert(seq, out.len());
+        seqs.push(seq);
+        out.push(StoredReport {
+            id: rows::parse(T, &row.try_get::<String, _>("report_id")?)?,
+            draft: CapacityReportDraft {
+                facility_id: facility,
+                as_of: Timestamp::from_millis(row.try_get("as_of")?),
+                units: Vec::with_capacity(6),
+            },
+            received_at: Timestamp::from_millis(row.try_get("received_at")?),
+            reported_by: reported_by.map(|s| rows::parse(T, &s)).transpose()?,
+        });
     }
-    Ok((out, None))
+    if !seqs.is_empty() {
+        let mut q = SqlBuilder::new(
+            "SELECT report_seq, unit, physical, staffed, occupied FROM capacity_report_units WHERE report_seq IN (",
+        );
+        for (i, seq) in seqs.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.bind_i64(*seq);
+        }
+        q.push(")");
+        for row in q.query().fetch_all(store.pool()).await? {
+            let Some(&i) = index.get(&row.try_get::<i64, _>("report_seq")?) else { continue };
+            let counts = UnitCounts::new(row.try_get("physical")?, row.try_get("staffed")?, row.try_get("occupied")?)
+                .map_err(|e| StoreError::corrupt(T, e))?;
+            let unit = rows::vocab(T, &row.try_get::<String, _>("unit")?, Unit::parse)?;
+            out[i].draft.units.push(UnitReport { unit, counts });
+        }
+        for r in &mut out {
+            r.draft.units.sort_by_key(|u| u.unit);
+        }
+    }
+    let next = if more { seqs.last().copied() } else { None };
+    Ok((out, next))
 }
 
 /// Number of stored unit rows (the bench's "reports").
 pub async fn count_rows(store: &Store) -> Result<i64, StoreError> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM capacity_reports").fetch_one(store.pool()).await?;
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM capacity_report_units").fetch_one(store.pool()).await?;
     Ok(row.try_get("n")?)
 }

@@ -16,6 +16,7 @@ use carebridge_domain::region::RegionPath;
 use carebridge_domain::service_kind::ServiceKind;
 use sqlx::any::AnyRow;
 use sqlx::Row;
+use std::collections::HashMap;
 
 /// Filters of the facility list; all optional, combined with AND.
 #[derive(Debug, Clone, Default)]
@@ -180,6 +181,36 @@ pub async fn update(
     .execute(&mut *tx.inner)
     .await?;
     Ok(UpdateOutcome::Updated { version: current + 1 })
+}
+
+/// Where each of `ids` sits (those that exist), read inside a write transaction so that a
+/// group of writes is authorised against the same state it commits on.
+pub async fn paths(tx: &mut Tx, ids: &[FacilityId]) -> Result<HashMap<FacilityId, RegionPath>, StoreError> {
+    const T: &str = "facilities";
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let mut q = SqlBuilder::new("SELECT id, province_code, city_code, region_code FROM facilities WHERE id IN (");
+        for (i, id) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.bind_text(id.to_string());
+        }
+        q.push(")");
+        for row in q.query().fetch_all(&mut *tx.inner).await? {
+            let id: FacilityId = rows::parse(T, &row.try_get::<String, _>("id")?)?;
+            let path = RegionPath {
+                province: rows::region(T, &row.try_get::<String, _>("province_code")?)?,
+                city: rows::region(T, &row.try_get::<String, _>("city_code")?)?,
+                region: rows::region(T, &row.try_get::<String, _>("region_code")?)?,
+            };
+            out.insert(id, path);
+        }
+    }
+    Ok(out)
 }
 
 fn select(now: Timestamp) -> SqlBuilder {

@@ -17,6 +17,7 @@ pub mod designations;
 mod error;
 pub mod facilities;
 pub mod idempotency;
+mod json_rows;
 pub mod migrate;
 mod rows;
 pub mod settings;

@@ -58,10 +58,14 @@ pub(crate) async fn stale_after_case(store: &Store, alias: &str) -> Result<Strin
     settings.sort_by_key(|(code, _)| trailing_zero_digits(code.as_u32()));
     let mut sql = String::from("(CASE");
     for (code, hours) in &settings {
-        sql.push_str(&format!(
-            " WHEN {alias}.region_code = '{code}' OR {alias}.city_code = '{code}' OR {alias}.province_code = '{code}' THEN {}",
-            hours * 3_600_000
-        ));
+        // Each code is tested against the one path column of its level, so a rollup that reads
+        // only the covering index (province, unit, city, county, …) never touches the table.
+        let column = match trailing_zero_digits(code.as_u32()) {
+            4.. => "province_code",
+            2..=3 => "city_code",
+            _ => "region_code",
+        };
+        sql.push_str(&format!(" WHEN {alias}.{column} = '{code}' THEN {}", hours * 3_600_000));
     }
     sql.push_str(&format!(" ELSE {default_ms} END)"));
     Ok(sql)

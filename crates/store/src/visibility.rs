@@ -3,7 +3,7 @@
 
 use crate::sql::SqlBuilder;
 use carebridge_domain::ids::FacilityId;
-use carebridge_domain::region::RegionCode;
+use carebridge_domain::region::{RegionCode, RegionPath};
 
 /// Which facilities a read may touch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +18,19 @@ pub enum Visibility {
 }
 
 impl Visibility {
+    /// Whether the facility `id` at `path` is visible: the same rule as [`Self::push_condition`],
+    /// for rows already read.
+    pub fn admits(&self, id: FacilityId, path: &RegionPath) -> bool {
+        match self {
+            Visibility::All => true,
+            Visibility::Province(c) => path.province == *c,
+            Visibility::City(c) => path.city == *c,
+            Visibility::County(c) => path.region == *c,
+            Visibility::Facility(f) => *f == id,
+            Visibility::None => false,
+        }
+    }
+
     /// Append `AND <condition on alias>` to a query; `facility_column` names the column holding
     /// the facility id (`id` on facilities, `facility_id` elsewhere).
     pub(crate) fn push_condition(&self, q: &mut SqlBuilder, alias: &str, facility_column: &str) {

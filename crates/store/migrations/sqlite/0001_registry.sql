@@ -69,21 +69,27 @@ CREATE TABLE designation_orders (
 );
 CREATE INDEX designation_orders_facility ON designation_orders (facility_id, effective_at, ordered_at);
 
--- Append-only history: one row per unit of each report.
+-- Append-only history: one row per report, and one row per unit of it. The writer allocates
+-- `seq` before inserting so unit rows carry it without reading the report back.
+-- `seq` is allocated by the writer, which holds SQLite's write lock: MAX(seq) + 1 onwards.
 CREATE TABLE capacity_reports (
     seq         INTEGER PRIMARY KEY,
-    report_id   TEXT NOT NULL,
+    report_id   TEXT NOT NULL UNIQUE,
     facility_id TEXT NOT NULL REFERENCES facilities (id),
-    unit        TEXT NOT NULL,
     as_of       INTEGER NOT NULL,
-    physical    INTEGER NOT NULL CHECK (physical >= 0),
-    staffed     INTEGER NOT NULL CHECK (staffed >= 0 AND staffed <= physical),
-    occupied    INTEGER NOT NULL CHECK (occupied >= 0),
     received_at INTEGER NOT NULL,
     reported_by TEXT
 );
-CREATE INDEX capacity_reports_report ON capacity_reports (report_id);
 CREATE INDEX capacity_reports_facility ON capacity_reports (facility_id, as_of);
+
+CREATE TABLE capacity_report_units (
+    report_seq INTEGER NOT NULL REFERENCES capacity_reports (seq),
+    unit       TEXT NOT NULL,
+    physical   INTEGER NOT NULL CHECK (physical >= 0),
+    staffed    INTEGER NOT NULL CHECK (staffed >= 0 AND staffed <= physical),
+    occupied   INTEGER NOT NULL CHECK (occupied >= 0),
+    PRIMARY KEY (report_seq, unit)
+) WITHOUT ROWID;
 
 -- The current state: the latest report per facility and unit. The facility's region path is
 -- copied here (and kept in step when a facility moves) so rollups read this table alone.
@@ -94,14 +100,16 @@ CREATE TABLE capacity_current (
     city_code     TEXT NOT NULL,
     region_code   TEXT NOT NULL,
     as_of         INTEGER NOT NULL,
-    physical    INTEGER NOT NULL CHECK (physical >= 0),
-    staffed     INTEGER NOT NULL CHECK (staffed >= 0 AND staffed <= physical),
-    occupied    INTEGER NOT NULL CHECK (occupied >= 0),
-    report_id   TEXT NOT NULL,
+    physical      INTEGER NOT NULL CHECK (physical >= 0),
+    staffed       INTEGER NOT NULL CHECK (staffed >= 0 AND staffed <= physical),
+    occupied      INTEGER NOT NULL CHECK (occupied >= 0),
+    report_seq    INTEGER NOT NULL REFERENCES capacity_reports (seq),
     PRIMARY KEY (facility_id, unit)
 );
--- Covering: the national rollup (by province and unit) reads this index alone, in group order.
-CREATE INDEX capacity_current_province ON capacity_current (province_code, unit, as_of, physical, staffed, occupied);
+-- Covering: a rollup by province (or by city or county within one province) reads this index
+-- alone, in group order, with the path columns the per-region stale thresholds test.
+CREATE INDEX capacity_current_province ON capacity_current
+    (province_code, unit, city_code, region_code, as_of, physical, staffed, occupied);
 CREATE INDEX capacity_current_city ON capacity_current (city_code);
 CREATE INDEX capacity_current_region ON capacity_current (region_code);
 

@@ -45,6 +45,14 @@ const STALE_HOURS: i64 = 4;
 /// The national coordinator who posts over HTTP (may report for any facility).
 const BENCH_USER: &str = "bench-nhc";
 
+/// The order in which the bench imports the generated history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportOrder {
+    Facility,
+    Time,
+}
+
 #[derive(Debug, Args)]
 pub struct RegistryArgs {
     /// Seed of the generated registry (same seed, same facilities and reports).
@@ -60,8 +68,13 @@ pub struct RegistryArgs {
     #[arg(long, default_value_t = 6)]
     pub step_hours: u32,
     /// Facility reports (of six units each) per import transaction.
-    #[arg(long, default_value_t = 5000)]
+    #[arg(long, default_value_t = 20_000)]
     pub batch: usize,
+    /// Order of the imported history: `facility` (each facility's 14 days in turn, as
+    /// backfilled from each hospital's records) or `time` (every facility's report of one step,
+    /// then the next step, as live reports arrive).
+    #[arg(long, value_enum, default_value_t = ImportOrder::Facility)]
+    pub order: ImportOrder,
     /// Also run on PostgreSQL: the bench creates a fresh database `cb_bench_<random>` on this
     /// server and drops it at the end.
     #[arg(long, env = "CAREBRIDGE_BENCH_POSTGRES_URL")]
@@ -139,8 +152,12 @@ pub async fn registry(args: RegistryArgs) -> anyhow::Result<ExitCode> {
         report::thousands(reports * 6),
     );
     println!(
-        "Import: {} reports per transaction; rollups: 1 warm-up + {} runs; HTTP: {} clients for {} s",
+        "Import: {} reports per transaction, {} order; rollups: 1 warm-up + {} runs; HTTP: {} clients for {} s",
         report::thousands(args.batch as u64),
+        match args.order {
+            ImportOrder::Facility => "facility-by-facility",
+            ImportOrder::Time => "time-step",
+        },
         args.rollup_runs,
         args.clients,
         args.ingest_seconds
@@ -209,6 +226,7 @@ fn args_summary(args: &RegistryArgs) -> report::Instance {
         step_hours: args.step_hours,
         steps: args.steps(),
         batch: args.batch,
+        order: args.order,
         clients: args.clients,
         ingest_seconds: args.ingest_seconds,
         rollup_runs: args.rollup_runs,
@@ -352,10 +370,13 @@ async fn import_reports(
     let (send, mut receive) = tokio::sync::mpsc::channel::<Vec<(ReportId, CapacityReportDraft)>>(4);
     let generator = {
         let facilities = Arc::clone(facilities);
-        let (seed, batch, step_hours) = (args.seed, args.batch, i64::from(args.step_hours));
+        let (seed, batch, step_hours, order) = (args.seed, args.batch, i64::from(args.step_hours), args.order);
         std::thread::Builder::new().name("bench-generator".into()).spawn(move || -> Result<f64, String> {
             let mut busy = Duration::ZERO;
             let mut reports = national_reports(seed, &facilities, start, steps, step_hours);
+            if order == ImportOrder::Facility {
+                reports = reports.by_facility();
+            }
             loop {
                 let t = Instant::now();
                 let mut chunk = Vec::with_capacity(batch);

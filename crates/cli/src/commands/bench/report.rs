@@ -107,6 +107,7 @@ pub struct Instance {
     pub step_hours: u32,
     pub steps: usize,
     pub batch: usize,
+    pub order: super::registry::ImportOrder,
     pub clients: usize,
     pub ingest_seconds: u64,
     pub rollup_runs: usize,
