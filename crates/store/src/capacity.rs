@@ -40,10 +40,14 @@ pub struct NewReport<'a> {
 /// Only the latest report per facility and unit within the call is offered to the current
 /// state (PostgreSQL refuses one upsert touching a row twice); ties go to the later report.
 /// Every facility must exist (the foreign key refuses the whole call otherwise).
-pub async fn insert_reports(tx: &mut Tx, reports: &[NewReport<'_>]) -> Result<Vec<bool>, StoreError> {
-    let reports: Vec<&NewReport<'_>> = reports.iter().filter(|r| !r.draft.units.is_empty()).collect();
+pub async fn insert_reports(tx: &mut Tx, all: &[NewReport<'_>]) -> Result<Vec<bool>, StoreError> {
+    // A report without units stores nothing and becomes nothing; the answer still has one
+    // entry per report passed in, so callers can zip it with theirs.
+    let mut became_current = vec![false; all.len()];
+    let (positions, reports): (Vec<usize>, Vec<&NewReport<'_>>) =
+        all.iter().enumerate().filter(|(_, r)| !r.draft.units.is_empty()).unzip();
     if reports.is_empty() {
-        return Ok(Vec::new());
+        return Ok(became_current);
     }
     let backend = tx.backend();
     let seqs = allocate_seqs(tx, reports.len()).await?;
@@ -157,12 +161,11 @@ pub async fn insert_reports(tx: &mut Tx, reports: &[NewReport<'_>]) -> Result<Ve
     .fetch_all(&mut *tx.inner)
     .await?;
 
-    let mut became_current = vec![false; reports.len()];
     for row in updated {
         let facility: FacilityId = rows::parse("capacity_current", &row.try_get::<String, _>("facility_id")?)?;
         let unit = rows::vocab("capacity_current", &row.try_get::<String, _>("unit")?, Unit::parse)?;
         if let Some(&i) = latest.get(&(facility, unit)) {
-            became_current[i] = true;
+            became_current[positions[i]] = true;
         }
     }
     Ok(became_current)
