@@ -2,7 +2,7 @@
 
 use crate::backend::{Store, Tx};
 use crate::error::StoreError;
-use crate::json_rows::{json_rows, Col, JsonRows};
+use crate::json_rows::{insert_from_json, Col, JsonRows};
 use crate::rows;
 use crate::sql::SqlBuilder;
 use carebridge_domain::audit::{Actor, Entry};
@@ -55,9 +55,9 @@ pub async fn append_many(tx: &mut Tx, entries: &[Entry]) -> Result<(), StoreErro
             w.text(&e.change.to_string());
         });
     }
-    let source = json_rows(
+    let insert = insert_from_json(
         tx.backend(),
-        "$1",
+        "audit_log",
         &[
             ("id", Col::Text),
             ("at", Col::Int),
@@ -71,13 +71,7 @@ pub async fn append_many(tx: &mut Tx, entries: &[Entry]) -> Result<(), StoreErro
             ("change", Col::Text),
         ],
     );
-    sqlx::query(&format!(
-        "INSERT INTO audit_log (id, at, actor_id, actor_name, actor_role, action, entity, entity_id, request_id, change) \
-         SELECT id, at, actor_id, actor_name, actor_role, action, entity, entity_id, request_id, change FROM {source}"
-    ))
-    .bind(rows.finish())
-    .execute(&mut *tx.inner)
-    .await?;
+    sqlx::query(&insert).bind(rows.finish()).execute(&mut *tx.inner).await?;
     Ok(())
 }
 

@@ -9,7 +9,7 @@
 use crate::backend::{Backend, Store, Tx};
 use crate::error::StoreError;
 use crate::facilities::{designation_sql, designation_sql_for};
-use crate::json_rows::{json_rows, Col, JsonRows};
+use crate::json_rows::{insert_from_json, json_rows, Col, JsonRows};
 use crate::rows;
 use crate::settings::stale_after_case;
 use crate::sql::{Arg, SqlBuilder};
@@ -80,9 +80,9 @@ pub async fn insert_reports(tx: &mut Tx, all: &[NewReport<'_>]) -> Result<Vec<bo
         }
     }
 
-    let source = json_rows(
+    let insert = insert_from_json(
         backend,
-        "$1",
+        "capacity_reports",
         &[
             ("seq", Col::Int),
             ("report_id", Col::Text),
@@ -92,17 +92,11 @@ pub async fn insert_reports(tx: &mut Tx, all: &[NewReport<'_>]) -> Result<Vec<bo
             ("reported_by", Col::Text),
         ],
     );
-    sqlx::query(&format!(
-        "INSERT INTO capacity_reports (seq, report_id, facility_id, as_of, received_at, reported_by) \
-         SELECT seq, report_id, facility_id, as_of, received_at, reported_by FROM {source}"
-    ))
-    .bind(report_rows.finish())
-    .execute(&mut *tx.inner)
-    .await?;
+    sqlx::query(&insert).bind(report_rows.finish()).execute(&mut *tx.inner).await?;
 
-    let source = json_rows(
+    let insert = insert_from_json(
         backend,
-        "$1",
+        "capacity_report_units",
         &[
             ("report_seq", Col::Int),
             ("unit", Col::Text),
@@ -111,13 +105,7 @@ pub async fn insert_reports(tx: &mut Tx, all: &[NewReport<'_>]) -> Result<Vec<bo
             ("occupied", Col::Int),
         ],
     );
-    sqlx::query(&format!(
-        "INSERT INTO capacity_report_units (report_seq, unit, physical, staffed, occupied) \
-         SELECT report_seq, unit, physical, staffed, occupied FROM {source}"
-    ))
-    .bind(unit_rows.finish())
-    .execute(&mut *tx.inner)
-    .await?;
+    sqlx::query(&insert).bind(unit_rows.finish()).execute(&mut *tx.inner).await?;
 
     // The current state: latest per facility and unit, in a stable order.
     let mut candidates: Vec<(&(FacilityId, Unit), &usize)> = latest.iter().collect();

@@ -39,6 +39,13 @@ pub(crate) fn json_rows(backend: Backend, param: &str, columns: &[(&str, Col)]) 
     }
 }
 
+/// `INSERT INTO table (columns) SELECT columns FROM …`: every element of the JSON array bound
+/// at `$1` becomes one row, its cells in `columns` order.
+pub(crate) fn insert_from_json(backend: Backend, table: &str, columns: &[(&str, Col)]) -> String {
+    let names = columns.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(", ");
+    format!("INSERT INTO {table} ({names}) SELECT {names} FROM {}", json_rows(backend, "$1", columns))
+}
+
 /// Builds the JSON text: `[[…], […]]`.
 #[derive(Debug)]
 pub(crate) struct JsonRows {
@@ -142,6 +149,14 @@ mod tests {
     #[test]
     fn the_empty_list_is_an_empty_array() {
         assert_eq!(JsonRows::with_capacity(0).finish(), "[]");
+    }
+
+    #[test]
+    fn an_insert_names_each_column_once_in_order() {
+        assert_eq!(
+            insert_from_json(Backend::Sqlite, "t", &[("a", Col::Int), ("b", Col::Text)]),
+            "INSERT INTO t (a, b) SELECT a, b FROM (SELECT j.value ->> 0 AS a, j.value ->> 1 AS b FROM json_each($1) AS j) AS x"
+        );
     }
 
     #[test]
