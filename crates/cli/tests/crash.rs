@@ -263,13 +263,17 @@ async fn check_database(fx: &Fixture, when: &str) -> Checked {
             .fetch_all(&pool)
             .await
             .expect("reading audit_log");
-    let current: Vec<(String, String, i64, i64, i64, i64, String)> = sqlx::query_as(
-        "SELECT c.facility_id, c.unit, c.as_of, c.physical, c.staffed, c.occupied, r.report_id \
-             FROM capacity_current c JOIN capacity_reports r ON r.seq = c.report_seq",
-    )
-    .fetch_all(&pool)
-    .await
-    .expect("reading capacity_current");
+    // `capacity_now` holds one row per facility with each unit's columns; unpivot it here.
+    let current_sql = ["general_ward", "icu", "isolation", "dialysis_stations", "maternity", "emergency"]
+        .map(|u| {
+            format!(
+                "SELECT c.facility_id, '{u}', c.{u}_as_of, c.{u}_physical, c.{u}_staffed, c.{u}_occupied, r.report_id \
+                 FROM capacity_now c JOIN capacity_reports r ON r.seq = c.{u}_seq"
+            )
+        })
+        .join(" UNION ALL ");
+    let current: Vec<(String, String, i64, i64, i64, i64, String)> =
+        sqlx::query_as(&current_sql).fetch_all(&pool).await.expect("reading capacity_now");
     pool.close().await;
     let ledger = lock(&fx.ledger);
 
@@ -353,7 +357,7 @@ async fn check_database(fx: &Fixture, when: &str) -> Checked {
     }
     let current: BTreeMap<_, _> =
         current.into_iter().map(|(f, u, as_of, p, s, o, id)| ((f, u), (as_of, (p, s, o), id))).collect();
-    assert_eq!(current, latest, "{when}: capacity_current disagrees with the latest stored reports");
+    assert_eq!(current, latest, "{when}: capacity_now disagrees with the latest stored reports");
 
     let acked = ledger.acked.len();
     let acked_keys: BTreeSet<&Key> = ledger.acked.iter().map(|(k, _)| k).collect();

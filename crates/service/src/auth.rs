@@ -104,13 +104,22 @@ impl Carebridge {
         Ok(IssuedToken { access_token: token, expires_in: self.token_ttl_secs, principal })
     }
 
-    /// The principal behind a bearer token, or `Unauthenticated`.
+    /// The principal behind a bearer token, or `Unauthenticated`. Answered from the token cache
+    /// when the token was looked up moments ago (see `token_cache`).
     pub async fn authenticate(&self, token: &str) -> Result<Principal, ServiceError> {
         if !token.starts_with("cb_") || token.len() > 100 {
             return Err(ServiceError::Unauthenticated("the token is malformed".into()));
         }
-        match users::principal_for_token(&self.store, &token_hash(token), self.now()).await? {
-            Some((p, _expires)) => Ok(p),
+        let hash = token_hash(token);
+        let now = self.now();
+        if let Some(p) = self.tokens.get(&hash, now) {
+            return Ok(p);
+        }
+        match users::principal_for_token(&self.store, &hash, now).await? {
+            Some((p, expires)) => {
+                self.tokens.put(hash, p.clone(), expires, now);
+                Ok(p)
+            }
             None => Err(ServiceError::Unauthenticated("the token is unknown, expired or revoked".into())),
         }
     }
@@ -122,8 +131,9 @@ impl Carebridge {
         token: &str,
         meta: &RequestMeta,
     ) -> Result<(), ServiceError> {
+        let hash = token_hash(token);
         let mut tx = self.store.begin().await?;
-        users::revoke_token(&mut tx, &token_hash(token), self.now()).await?;
+        users::revoke_token(&mut tx, &hash, self.now()).await?;
         self.audit(
             &mut tx,
             &actor_of(principal),
@@ -135,6 +145,9 @@ impl Carebridge {
         )
         .await?;
         tx.commit().await?;
+        // After the commit, and remembered as revoked: a lookup racing the revocation that read
+        // the old row cannot cache the token again.
+        self.tokens.forget(&hash, self.now());
         Ok(())
     }
 }

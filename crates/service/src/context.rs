@@ -2,6 +2,7 @@
 
 use crate::capacity_writer::ReportWriter;
 use crate::error::ServiceError;
+use crate::token_cache::TokenCache;
 use carebridge_domain::audit::{Actor, Entry};
 use carebridge_domain::clock::{Clock, SystemClock, Timestamp};
 use carebridge_domain::ids::AuditId;
@@ -26,6 +27,8 @@ pub struct Carebridge {
     pub token_ttl_secs: i64,
     /// The group-commit writer of capacity reports, started on first use.
     writer: Arc<std::sync::Mutex<Option<ReportWriter>>>,
+    /// Principals of recently seen tokens.
+    pub(crate) tokens: Arc<TokenCache>,
 }
 
 impl std::fmt::Debug for Carebridge {
@@ -42,6 +45,7 @@ impl Carebridge {
             regions: Arc::new(Regions::china()),
             token_ttl_secs: 12 * 3600,
             writer: Arc::new(std::sync::Mutex::new(None)),
+            tokens: Arc::new(TokenCache::default()),
         }
     }
 

@@ -15,6 +15,7 @@ pub mod imports;
 pub mod regions;
 pub mod scope;
 mod seed;
+mod token_cache;
 pub mod users;
 
 pub use carebridge_store::{Backend, Store, StoreError};

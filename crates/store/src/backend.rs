@@ -194,16 +194,24 @@ fn pool_options(backend: Backend, max_connections: u32) -> AnyPoolOptions {
 /// Every SQLite connection's settings.
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
      PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; \
-     PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 2147418112;";
+     PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 2147418112; \
+     PRAGMA journal_size_limit = 67108864;";
 
 /// How often the checkpointer copies the write-ahead log back into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
 
-/// Checkpoint SQLite's write-ahead log from a reader connection, off the writer's path. Left to
-/// SQLite, the committing writer runs the checkpoint itself whenever the log passes 1,000 pages,
-/// and that commit (and every report waiting on it) takes several times as long. A `PASSIVE`
-/// checkpoint takes no lock writers wait for. Ends when the store is closed or the returned
-/// sender is dropped.
+/// Checkpoint SQLite's write-ahead log off the writer's path, and keep the log from growing.
+///
+/// Left to SQLite, the committing writer runs the checkpoint itself whenever the log passes
+/// 1,000 pages, and that commit (and every report waiting on it) takes several times as long.
+/// So each tick runs a `PASSIVE` checkpoint from a reader connection, which copies the log back
+/// while the writer goes on; the next write after a pass that copied everything starts the log
+/// over from its beginning. Under a write stream heavier than the pass can copy, a reader's
+/// pass never catches the last frames and the log would grow without end (gigabytes within a
+/// minute, with every lookup in it slower). So when a pass leaves more than
+/// [`WAL_FRAMES_BEFORE_WRITER_PASS`] frames, a second pass runs on the writer connection itself,
+/// between two write transactions: writes wait for it, and the log starts over. Ends when the
+/// store is closed or the returned sender is dropped.
 fn spawn_checkpointer(readers: AnyPool, writer: AnyPool) -> oneshot::Sender<()> {
     let (stop, mut stopped) = oneshot::channel::<()>();
     tokio::spawn(async move {
@@ -217,8 +225,12 @@ fn spawn_checkpointer(readers: AnyPool, writer: AnyPool) -> oneshot::Sender<()> 
             if readers.is_closed() || writer.is_closed() {
                 break;
             }
-            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&readers).await {
-                if readers.is_closed() {
+            let outcome = match checkpoint(&readers).await {
+                Ok(Some(left)) if left > WAL_FRAMES_BEFORE_WRITER_PASS => checkpoint(&writer).await.map(|_| ()),
+                other => other.map(|_| ()),
+            };
+            if let Err(e) = outcome {
+                if readers.is_closed() || writer.is_closed() {
                     break;
                 }
                 tracing::warn!(error = %e, "checkpointing the SQLite write-ahead log failed; will retry");
@@ -226,4 +238,17 @@ fn spawn_checkpointer(readers: AnyPool, writer: AnyPool) -> oneshot::Sender<()> 
         }
     });
     stop
+}
+
+/// Frames (pages) a reader's checkpoint may leave behind before the writer's own pass runs:
+/// 32 MiB of log at 4 KiB pages.
+const WAL_FRAMES_BEFORE_WRITER_PASS: i64 = 8_192;
+
+/// One `PASSIVE` checkpoint on a connection of `pool`; answers how many frames of the log it
+/// left uncopied (`None` when the database is not in WAL mode).
+async fn checkpoint(pool: &AnyPool) -> Result<Option<i64>, sqlx::Error> {
+    use sqlx::Row;
+    let row = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(pool).await?;
+    let (log, done): (i64, i64) = (row.try_get(1)?, row.try_get(2)?);
+    Ok((log >= 0).then_some(log - done))
 }

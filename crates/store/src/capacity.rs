@@ -1,10 +1,12 @@
-//! Capacity reports: append-only history (one row per unit), a current-state table kept in the
-//! same transaction, and the rollups and time series read from them.
+//! Capacity reports: append-only history (a row per report and a row per unit of it), a
+//! current-state table kept in the same transaction, and the rollups and time series read from
+//! them.
 //!
 //! The current state is the latest report per facility and unit by as-of time: a report older
-//! than the one standing is stored as history but replaces nothing. Keeping the current state as
-//! its own small table (facilities × units rows) is what lets a national rollup read 216,000 rows
-//! rather than 12 million.
+//! than the one standing is stored as history but replaces nothing. It is its own small table,
+//! `capacity_now`, one row per facility with each unit's numbers as columns (see
+//! `migrations/*/0002_capacity_now.sql`): a report rewrites one row and no secondary index, and
+//! a national rollup reads 36,000 rows rather than 12 million.
 
 use crate::backend::{Backend, Store, Tx};
 use crate::error::StoreError;
@@ -107,63 +109,97 @@ pub async fn insert_reports(tx: &mut Tx, all: &[NewReport<'_>]) -> Result<Vec<bo
     );
     sqlx::query(&insert).bind(unit_rows.finish()).execute(&mut *tx.inner).await?;
 
-    // The current state: latest per facility and unit, in a stable order.
-    let mut candidates: Vec<(&(FacilityId, Unit), &usize)> = latest.iter().collect();
-    candidates.sort_unstable_by_key(|(key, _)| (key.0, key.1.as_str()));
-    let mut current_rows = JsonRows::with_capacity(candidates.len() * 96);
-    for ((facility, unit), &i) in &candidates {
-        let r = reports[i];
-        let Some(u) = r.draft.units.iter().rev().find(|u| u.unit == *unit) else { continue };
+    // The current state: per facility, each unit's latest report within the call; a unit the
+    // call does not mention goes in as NULL and leaves the standing numbers alone.
+    let mut facilities: Vec<FacilityId> = latest.keys().map(|(f, _)| *f).collect();
+    facilities.sort_unstable();
+    facilities.dedup();
+    let mut current_rows = JsonRows::with_capacity(facilities.len() * (40 + Unit::ALL.len() * 48));
+    for facility in &facilities {
         current_rows.row(|w| {
             w.text(&facility.to_string());
-            w.text(unit.as_str());
-            w.int(r.draft.as_of.millis());
-            w.int(u.counts.physical());
-            w.int(u.counts.staffed());
-            w.int(u.counts.occupied());
-            w.int(seqs[i]);
+            for unit in Unit::ALL {
+                let standing = latest.get(&(*facility, *unit)).and_then(|&i| {
+                    let r = reports[i];
+                    r.draft.units.iter().rev().find(|u| u.unit == *unit).map(|u| (r, u, seqs[i]))
+                });
+                match standing {
+                    Some((r, u, seq)) => {
+                        w.int(r.draft.as_of.millis());
+                        w.int(u.counts.physical());
+                        w.int(u.counts.staffed());
+                        w.int(u.counts.occupied());
+                        w.int(seq);
+                    }
+                    None => (0..UNIT_FIELDS.len()).for_each(|_| w.null()),
+                }
+            }
         });
     }
-    let source = json_rows(
-        backend,
-        "$1",
-        &[
-            ("facility_id", Col::Text),
-            ("unit", Col::Text),
-            ("as_of", Col::Int),
-            ("physical", Col::Int),
-            ("staffed", Col::Int),
-            ("occupied", Col::Int),
-            ("report_seq", Col::Int),
-        ],
-    );
-    // `WHERE true` keeps SQLite from reading `ON CONFLICT` as part of the join.
-    let updated = sqlx::query(&format!(
-        "INSERT INTO capacity_current (facility_id, unit, province_code, city_code, region_code, as_of, physical, \
-         staffed, occupied, report_seq) \
-         SELECT x.facility_id, x.unit, f.province_code, f.city_code, f.region_code, x.as_of, x.physical, x.staffed, \
-         x.occupied, x.report_seq FROM {source} JOIN facilities f ON f.id = x.facility_id WHERE true \
-         {UPSERT_CURRENT_TAIL} RETURNING facility_id, unit"
-    ))
-    .bind(current_rows.finish())
-    .fetch_all(&mut *tx.inner)
-    .await?;
+    let updated = sqlx::query(upsert_now_sql(backend)).bind(current_rows.finish()).fetch_all(&mut *tx.inner).await?;
 
+    // A unit became current where the row now stands from this call's report for it.
     for row in updated {
-        let facility: FacilityId = rows::parse("capacity_current", &row.try_get::<String, _>("facility_id")?)?;
-        let unit = rows::vocab("capacity_current", &row.try_get::<String, _>("unit")?, Unit::parse)?;
-        if let Some(&i) = latest.get(&(facility, unit)) {
-            became_current[positions[i]] = true;
+        let facility: FacilityId = rows::parse("capacity_now", &row.try_get::<String, _>("facility_id")?)?;
+        for unit in Unit::ALL {
+            let Some(&i) = latest.get(&(facility, *unit)) else { continue };
+            let standing: Option<i64> = row.try_get(format!("{}_seq", unit.as_str()).as_str())?;
+            if standing == Some(seqs[i]) {
+                became_current[positions[i]] = true;
+            }
         }
     }
     Ok(became_current)
 }
 
-/// The conflict clause of the current-state upsert: only a report at least as new as the
-/// standing one replaces it (ties go to the later arrival).
-const UPSERT_CURRENT_TAIL: &str = "ON CONFLICT (facility_id, unit) DO UPDATE SET as_of = excluded.as_of, \
-     physical = excluded.physical, staffed = excluded.staffed, occupied = excluded.occupied, \
-     report_seq = excluded.report_seq WHERE excluded.as_of >= capacity_current.as_of";
+/// The per-unit columns of `capacity_now`, after the unit's name: `icu_as_of`, `icu_physical`, …
+const UNIT_FIELDS: [&str; 5] = ["as_of", "physical", "staffed", "occupied", "seq"];
+
+/// `<unit>_<field>` for every unit and field, in column order.
+fn unit_columns() -> impl Iterator<Item = String> {
+    Unit::ALL.iter().flat_map(|u| UNIT_FIELDS.iter().map(move |f| format!("{}_{f}", u.as_str())))
+}
+
+/// The current-state upsert: one row per facility from the JSON array at `$1` (the facility id,
+/// then five cells per unit, NULL for a unit not reported). Each unit takes the new numbers only
+/// if they are at least as new as the standing ones (ties go to the later arrival); all `SET`
+/// expressions read the row as it stood, so `as_of` can be compared and replaced at once.
+/// Answers the facility and each unit's standing report. Built once per backend.
+fn upsert_now_sql(backend: Backend) -> &'static str {
+    fn build(backend: Backend) -> String {
+        let unit_cols: Vec<String> = unit_columns().collect();
+        let mut json_cols: Vec<(&str, Col)> = vec![("facility_id", Col::Text)];
+        json_cols.extend(unit_cols.iter().map(|c| (c.as_str(), Col::Int)));
+        let source = json_rows(backend, "$1", &json_cols);
+        let names = unit_cols.join(", ");
+        let picked = unit_cols.iter().map(|c| format!("x.{c}")).collect::<Vec<_>>().join(", ");
+        let mut set = Vec::with_capacity(unit_cols.len());
+        for unit in Unit::ALL {
+            let u = unit.as_str();
+            let newer = format!("excluded.{u}_as_of >= COALESCE(capacity_now.{u}_as_of, excluded.{u}_as_of)");
+            for field in UNIT_FIELDS {
+                set.push(format!(
+                    "{u}_{field} = CASE WHEN {newer} THEN excluded.{u}_{field} ELSE capacity_now.{u}_{field} END"
+                ));
+            }
+        }
+        let seqs = Unit::ALL.iter().map(|u| format!("{}_seq", u.as_str())).collect::<Vec<_>>().join(", ");
+        // `WHERE true` keeps SQLite from reading `ON CONFLICT` as part of the join.
+        format!(
+            "INSERT INTO capacity_now (facility_id, province_code, city_code, region_code, {names}) \
+             SELECT x.facility_id, f.province_code, f.city_code, f.region_code, {picked} \
+             FROM {source} JOIN facilities f ON f.id = x.facility_id WHERE true \
+             ON CONFLICT (facility_id) DO UPDATE SET {} RETURNING facility_id, {seqs}",
+            set.join(", ")
+        )
+    }
+    static SQLITE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    static POSTGRES: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    match backend {
+        Backend::Sqlite => SQLITE.get_or_init(|| build(Backend::Sqlite)),
+        Backend::Postgres => POSTGRES.get_or_init(|| build(Backend::Postgres)),
+    }
+}
 
 /// Reserve `n` report sequence numbers. On SQLite the transaction holds the database's write
 /// lock (`BEGIN IMMEDIATE`), so the numbers after the largest stored one are ours; PostgreSQL
@@ -227,27 +263,39 @@ pub async fn current(
     limit: u32,
     now: Timestamp,
 ) -> Result<Vec<CurrentRow>, StoreError> {
-    const T: &str = "capacity_current";
-    // Page over facilities first, then fetch their units.
+    const T: &str = "capacity_now";
     let stale_after = stale_after_case(store, "f").await?;
     let mut q = SqlBuilder::new("SELECT f.id, f.name_zh, f.name_en, f.region_code, f.lon, f.lat, ");
     let now_p = q.placeholder(Arg::I64(now.millis()));
     q.push(&designation_sql(&now_p));
-    q.push(" AS designation, CAST(").push(&stale_after).push(" AS BIGINT) AS stale_after_ms FROM facilities f");
-    q.push(" WHERE EXISTS (SELECT 1 FROM capacity_current c WHERE c.facility_id = f.id)");
+    q.push(" AS designation, CAST(").push(&stale_after).push(" AS BIGINT) AS stale_after_ms");
+    for column in unit_columns() {
+        q.push(", c.").push(&column);
+    }
+    q.push(" FROM facilities f JOIN capacity_now c ON c.facility_id = f.id WHERE 1 = 1");
     visibility.push_condition(&mut q, "f", "id");
     if let Some(after) = after {
         q.push(" AND f.id > ").bind_text(after);
     }
     q.push(" ORDER BY f.id LIMIT ").bind_i64(i64::from(limit) + 1);
-    let facilities = q.query().fetch_all(store.pool()).await?;
-    let mut out = Vec::with_capacity(facilities.len());
-    let mut index = HashMap::new();
-    for row in &facilities {
-        let id: String = row.try_get("id")?;
-        index.insert(id.clone(), out.len());
+    let mut out = Vec::new();
+    for row in q.query().fetch_all(store.pool()).await? {
+        let mut units = Vec::with_capacity(Unit::ALL.len());
+        for unit in Unit::ALL {
+            let u = unit.as_str();
+            let Some(as_of) = row.try_get::<Option<i64>, _>(format!("{u}_as_of").as_str())? else { continue };
+            let count = |field: &str| -> Result<i64, StoreError> {
+                let v: Option<i64> = row.try_get(format!("{u}_{field}").as_str())?;
+                v.ok_or_else(|| StoreError::corrupt(T, format!("{u}_{field} is NULL beside {u}_as_of")))
+            };
+            let counts = UnitCounts::new(count("physical")?, count("staffed")?, count("occupied")?)
+                .map_err(|e| StoreError::corrupt(T, e))?;
+            units
+                .push(CurrentUnit { as_of: Timestamp::from_millis(as_of), report: UnitReport { unit: *unit, counts } });
+        }
+        units.sort_by_key(|u| u.report.unit.as_str());
         out.push(CurrentRow {
-            facility_id: rows::parse(T, &id)?,
+            facility_id: rows::parse(T, &row.try_get::<String, _>("id")?)?,
             name_zh: row.try_get("name_zh")?,
             name_en: row.try_get("name_en")?,
             region_code: rows::region(T, &row.try_get::<String, _>("region_code")?)?,
@@ -255,30 +303,8 @@ pub async fn current(
             lon: row.try_get("lon")?,
             lat: row.try_get("lat")?,
             stale_after_ms: row.try_get("stale_after_ms")?,
-            units: Vec::new(),
+            units,
         });
-    }
-    if out.is_empty() {
-        return Ok(out);
-    }
-    let mut q = SqlBuilder::new(
-        "SELECT facility_id, unit, as_of, physical, staffed, occupied FROM capacity_current WHERE facility_id IN (",
-    );
-    for (i, f) in out.iter().enumerate() {
-        if i > 0 {
-            q.push(", ");
-        }
-        q.bind_text(f.facility_id.to_string());
-    }
-    q.push(") ORDER BY facility_id, unit");
-    for row in q.query().fetch_all(store.pool()).await? {
-        let fid: String = row.try_get("facility_id")?;
-        let Some(&i) = index.get(&fid) else { continue };
-        let counts = UnitCounts::new(row.try_get("physical")?, row.try_get("staffed")?, row.try_get("occupied")?)
-            .map_err(|e| StoreError::corrupt(T, e))?;
-        let as_of = Timestamp::from_millis(row.try_get("as_of")?);
-        let unit = rows::vocab(T, &row.try_get::<String, _>("unit")?, Unit::parse)?;
-        out[i].units.push(CurrentUnit { as_of, report: UnitReport { unit, counts } });
     }
     Ok(out)
 }
@@ -313,7 +339,9 @@ pub struct RollupLine {
 }
 
 /// Sum current capacity of visible facilities by region (and designation, if asked), per unit.
-/// A unit whose report is older than its region's threshold counts as stale.
+/// A unit whose report is older than its region's threshold counts as stale. One pass over the
+/// visible rows of `capacity_now`, every unit's sums side by side; a unit no facility in a group
+/// has reported gives no line for that group.
 pub async fn rollup(
     store: &Store,
     visibility: Visibility,
@@ -321,46 +349,63 @@ pub async fn rollup(
     by_designation: bool,
     now: Timestamp,
 ) -> Result<Vec<RollupLine>, StoreError> {
-    const T: &str = "capacity_current";
+    const T: &str = "capacity_now";
     let stale_after = stale_after_case(store, "c").await?;
     let mut q = SqlBuilder::new("SELECT ");
     let now_p = q.placeholder(Arg::I64(now.millis()));
-    q.push(group.column()).push(" AS region, c.unit AS unit, ");
+    q.push(group.column()).push(" AS region");
     if by_designation {
-        q.push(&designation_sql_for("c.facility_id", &now_p)).push(" AS designation, ");
+        q.push(", ").push(&designation_sql_for("c.facility_id", &now_p)).push(" AS designation");
     }
-    q.push(
-        "CAST(SUM(c.physical) AS BIGINT) AS physical, CAST(SUM(c.staffed) AS BIGINT) AS staffed, \
-         CAST(SUM(c.occupied) AS BIGINT) AS occupied, COUNT(*) AS facilities, \
-         CAST(SUM(CASE WHEN c.as_of < ",
-    );
-    q.push(&now_p).push(" - ").push(&stale_after);
-    q.push(" THEN 1 ELSE 0 END) AS BIGINT) AS stale FROM capacity_current c WHERE 1 = 1");
+    for unit in Unit::ALL {
+        let u = unit.as_str();
+        q.push(&format!(
+            ", CAST(COALESCE(SUM(c.{u}_physical), 0) AS BIGINT) AS {u}_physical, \
+             CAST(COALESCE(SUM(c.{u}_staffed), 0) AS BIGINT) AS {u}_staffed, \
+             CAST(COALESCE(SUM(c.{u}_occupied), 0) AS BIGINT) AS {u}_occupied, \
+             COUNT(c.{u}_as_of) AS {u}_facilities, CAST(SUM(CASE WHEN c.{u}_as_of < {now_p} - {stale_after} \
+             THEN 1 ELSE 0 END) AS BIGINT) AS {u}_stale"
+        ));
+    }
+    q.push(" FROM capacity_now c WHERE 1 = 1");
     visibility.push_condition(&mut q, "c", "facility_id");
-    q.push(" GROUP BY ").push(group.column()).push(", c.unit");
+    q.push(" GROUP BY ").push(group.column());
     if by_designation {
         q.push(", designation");
     }
-    q.push(" ORDER BY 1, 2");
-    if by_designation {
-        q.push(", 3");
-    }
     let mut out = Vec::new();
     for row in q.query().fetch_all(store.pool()).await? {
+        let region_code = rows::region(T, &row.try_get::<String, _>("region")?)?;
         let designation = if by_designation {
             Some(rows::vocab(T, &row.try_get::<String, _>("designation")?, Designation::parse)?)
         } else {
             None
         };
-        out.push(RollupLine {
-            region_code: rows::region(T, &row.try_get::<String, _>("region")?)?,
-            unit: rows::vocab(T, &row.try_get::<String, _>("unit")?, Unit::parse)?,
-            designation,
-            totals: Totals::from_sums(row.try_get("physical")?, row.try_get("staffed")?, row.try_get("occupied")?),
-            facilities: row.try_get("facilities")?,
-            stale_facilities: row.try_get("stale")?,
-        });
+        for unit in Unit::ALL {
+            let u = unit.as_str();
+            let facilities: i64 = row.try_get(format!("{u}_facilities").as_str())?;
+            if facilities == 0 {
+                continue;
+            }
+            let sum = |field: &str| row.try_get::<i64, _>(format!("{u}_{field}").as_str());
+            out.push(RollupLine {
+                region_code,
+                unit: *unit,
+                designation,
+                totals: Totals::from_sums(sum("physical")?, sum("staffed")?, sum("occupied")?),
+                facilities,
+                stale_facilities: sum("stale")?,
+            });
+        }
     }
+    // The order the lines have always come in: region, then unit and designation by name.
+    out.sort_by(|a, b| {
+        (a.region_code, a.unit.as_str(), a.designation.map(|d| d.as_str())).cmp(&(
+            b.region_code,
+            b.unit.as_str(),
+            b.designation.map(|d| d.as_str()),
+        ))
+    });
     Ok(out)
 }
 

@@ -171,15 +171,13 @@ pub async fn update(
     .execute(&mut *tx.inner)
     .await?;
     // Keep the copied region path of the current capacity in step.
-    sqlx::query(
-        "UPDATE capacity_current SET province_code = $1, city_code = $2, region_code = $3 WHERE facility_id = $4",
-    )
-    .bind(path.province.to_string())
-    .bind(path.city.to_string())
-    .bind(path.region.to_string())
-    .bind(id.to_string())
-    .execute(&mut *tx.inner)
-    .await?;
+    sqlx::query("UPDATE capacity_now SET province_code = $1, city_code = $2, region_code = $3 WHERE facility_id = $4")
+        .bind(path.province.to_string())
+        .bind(path.city.to_string())
+        .bind(path.region.to_string())
+        .bind(id.to_string())
+        .execute(&mut *tx.inner)
+        .await?;
     Ok(UpdateOutcome::Updated { version: current + 1 })
 }
 

@@ -15,12 +15,16 @@ pub struct Migration {
 }
 
 /// SQLite's migrations, in order.
-pub const SQLITE: &[Migration] =
-    &[Migration { version: 1, name: "registry", sql: include_str!("../migrations/sqlite/0001_registry.sql") }];
+pub const SQLITE: &[Migration] = &[
+    Migration { version: 1, name: "registry", sql: include_str!("../migrations/sqlite/0001_registry.sql") },
+    Migration { version: 2, name: "capacity_now", sql: include_str!("../migrations/sqlite/0002_capacity_now.sql") },
+];
 
 /// PostgreSQL's migrations, in order; versions match SQLite's one for one.
-pub const POSTGRES: &[Migration] =
-    &[Migration { version: 1, name: "registry", sql: include_str!("../migrations/postgres/0001_registry.sql") }];
+pub const POSTGRES: &[Migration] = &[
+    Migration { version: 1, name: "registry", sql: include_str!("../migrations/postgres/0001_registry.sql") },
+    Migration { version: 2, name: "capacity_now", sql: include_str!("../migrations/postgres/0002_capacity_now.sql") },
+];
 
 fn checksum(sql: &str) -> String {
     // FNV-1a: stable across builds and platforms, enough to notice an edited migration.
