@@ -3,6 +3,11 @@
 //! report waiting at that moment and writes them, each with its audit entry, in one transaction:
 //! one fsync for the group, and every caller still hears back only after the commit.
 //!
+//! The fsync does not hold the writer up: the group is committed with
+//! [`Tx::commit_deferred`](carebridge_store::Tx::commit_deferred), its callers are answered by a
+//! task of their own once the log is on disk, and the writer meanwhile starts on the next group.
+//! At most [`SYNCS_IN_FLIGHT`] groups wait for the disk at once.
+//!
 //! The writer also authorises: it reads where the group's facilities sit in the same
 //! transaction it writes in, one query per group, and refuses the reports whose facility the
 //! caller may not see. A group that fails as a whole (a constraint, a lost connection) is
@@ -17,11 +22,17 @@ use carebridge_domain::user::Principal;
 use carebridge_store::audit;
 use carebridge_store::capacity::{self as store_capacity, NewReport};
 use carebridge_store::facilities as store_facilities;
-use carebridge_store::{Tx, Visibility};
-use tokio::sync::{mpsc, oneshot};
+use carebridge_store::{PendingSync, Tx, Visibility};
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
 
 /// Most reports written in one transaction.
 const MAX_GROUP: usize = 512;
+
+/// Committed groups that may wait for their log sync at once; a further group waits for one of
+/// them before it is written. Two would do to overlap one sync with one write; a few more absorb
+/// a slow sync without stalling the writer.
+const SYNCS_IN_FLIGHT: usize = 4;
 
 /// A report already validated and authorised, waiting for the writer.
 pub(crate) struct Job {
@@ -60,6 +71,7 @@ impl ReportWriter {
 }
 
 async fn run(cb: Carebridge, mut receiver: mpsc::Receiver<Job>) {
+    let syncs = Arc::new(Semaphore::new(SYNCS_IN_FLIGHT));
     let mut group = Vec::with_capacity(MAX_GROUP);
     while let Some(first) = receiver.recv().await {
         group.push(first);
@@ -69,7 +81,9 @@ async fn run(cb: Carebridge, mut receiver: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        write_group(&cb, std::mem::take(&mut group)).await;
+        // The semaphore is never closed, so this waits only for a sync to finish.
+        let Ok(permit) = Arc::clone(&syncs).acquire_owned().await else { break };
+        write_group(&cb, std::mem::take(&mut group), permit).await;
     }
 }
 
@@ -130,14 +144,14 @@ pub(crate) fn out_of_scope() -> ServiceError {
 /// Per job, its report or why it was refused.
 type Answers = Vec<Result<CapacityReport, ServiceError>>;
 
-/// Authorise, write and commit `jobs` (the commit is durable when this returns).
-async fn write_checked(cb: &Carebridge, jobs: &[&Job]) -> Result<Answers, ServiceError> {
+/// Authorise, write and commit `jobs`. The answers hold only once the returned sync is done.
+async fn write_checked(cb: &Carebridge, jobs: &[&Job]) -> Result<(Answers, PendingSync), ServiceError> {
     let mut tx = cb.store.begin().await?;
     let allowed = admitted(&mut tx, jobs).await?;
     let writable: Vec<&Job> = jobs.iter().zip(&allowed).filter(|(_, ok)| **ok).map(|(j, _)| *j).collect();
     let mut written = write_jobs(cb, &mut tx, &writable).await?.into_iter();
-    tx.commit().await?;
-    Ok(allowed
+    let pending = tx.commit_deferred().await?;
+    let answers = allowed
         .into_iter()
         .map(|ok| {
             if ok {
@@ -146,18 +160,38 @@ async fn write_checked(cb: &Carebridge, jobs: &[&Job]) -> Result<Answers, Servic
                 Err(out_of_scope())
             }
         })
-        .collect())
+        .collect();
+    Ok((answers, pending))
 }
 
-async fn write_group(cb: &Carebridge, group: Vec<Job>) {
+/// Write one group; its callers hear back once the group is on disk, from a task of its own
+/// that holds `permit` until then.
+async fn write_group(cb: &Carebridge, group: Vec<Job>, permit: OwnedSemaphorePermit) {
     let refs: Vec<&Job> = group.iter().collect();
     match write_checked(cb, &refs).await {
-        Ok(answers) => {
-            for (job, answer) in group.into_iter().zip(answers) {
-                let _ = job.reply.send(answer);
-            }
+        Ok((answers, pending)) => {
+            tokio::spawn(async move {
+                let synced = pending.wait().await;
+                drop(permit);
+                match synced {
+                    Ok(()) => {
+                        for (job, answer) in group.into_iter().zip(answers) {
+                            let _ = job.reply.send(answer);
+                        }
+                    }
+                    Err(e) => {
+                        // Committed but not known to be on disk: nobody hears "created".
+                        tracing::error!(error = %e, size = group.len(), "syncing a committed group failed");
+                        let why = format!("the report was written but the disk did not confirm it: {e}");
+                        for job in group {
+                            let _ = job.reply.send(Err(ServiceError::Unavailable(why.clone())));
+                        }
+                    }
+                }
+            });
         }
         Err(e) => {
+            drop(permit);
             tracing::warn!(error = %e, size = group.len(), "group commit failed; writing reports one by one");
             for job in group {
                 let result = write_alone(cb, &job).await;
@@ -169,8 +203,7 @@ async fn write_group(cb: &Carebridge, group: Vec<Job>) {
 
 /// Write one report in its own transaction (the fallback, and the path when no writer runs).
 pub(crate) async fn write_alone(cb: &Carebridge, job: &Job) -> Result<CapacityReport, ServiceError> {
-    write_checked(cb, &[job])
-        .await?
-        .pop()
-        .unwrap_or_else(|| Err(ServiceError::Internal("no answer for a report".into())))
+    let (mut answers, pending) = write_checked(cb, &[job]).await?;
+    pending.wait().await?;
+    answers.pop().unwrap_or_else(|| Err(ServiceError::Internal("no answer for a report".into())))
 }

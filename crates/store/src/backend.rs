@@ -1,8 +1,10 @@
 //! Connecting: the URL picks SQLite or PostgreSQL; per-backend settings live here and nowhere
 //! else.
 //!
-//! SQLite runs in WAL mode with foreign keys on and `synchronous = FULL`, so a committed write
-//! survives a crash of the process and of the machine. SQLite allows one writer at a time, so
+//! SQLite runs in WAL mode with foreign keys on, and a commit returns only once its log is on
+//! disk (`synchronous = FULL`, or on the writer connection `NORMAL` plus the store's own sync of
+//! the log, see [`crate::durability`]), so a committed write survives a crash of the process and
+//! of the machine. SQLite allows one writer at a time, so
 //! every write transaction goes through one dedicated connection (a pool of one: waiting for it
 //! is the in-process writer queue) and starts with `BEGIN IMMEDIATE`, which also orders us
 //! against other processes such as a `carebridge import` beside a running server. Keeping the
@@ -10,6 +12,7 @@
 //! another connection has written, so rotating writes over the read pool re-read every page a
 //! write touches. Reads use their own pool.
 
+use crate::durability::{LogSync, PendingSync};
 use crate::error::StoreError;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};
@@ -68,6 +71,8 @@ pub struct Store {
     backend: Backend,
     /// SQLite only: the checkpointer stops when the last clone of the store is dropped.
     _checkpointer: Option<Arc<oneshot::Sender<()>>>,
+    /// SQLite with a database file: syncs its log after each commit.
+    log: Option<Arc<LogSync>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -80,6 +85,8 @@ impl std::fmt::Debug for Store {
 pub struct Tx {
     pub(crate) inner: Transaction<'static, Any>,
     backend: Backend,
+    /// SQLite: the log to sync after the commit (see [`crate::durability`]).
+    log: Option<Arc<LogSync>>,
 }
 
 impl std::fmt::Debug for Tx {
@@ -89,10 +96,17 @@ impl std::fmt::Debug for Tx {
 }
 
 impl Tx {
-    /// Commit; returns once the commit is on disk (`synchronous = FULL`).
+    /// Commit; returns once the commit is on disk.
     pub async fn commit(self) -> Result<(), StoreError> {
+        self.commit_deferred().await?.wait().await
+    }
+
+    /// Commit, and leave waiting for the disk to the caller: the writer connection is free for
+    /// the next transaction while the log is synced. Nobody may be told the write succeeded
+    /// before [`PendingSync::wait`] has returned `Ok`.
+    pub async fn commit_deferred(self) -> Result<PendingSync, StoreError> {
         self.inner.commit().await?;
-        Ok(())
+        Ok(PendingSync { log: self.log })
     }
 
     pub fn backend(&self) -> Backend {
@@ -118,7 +132,7 @@ impl Store {
         };
         let options = AnyConnectOptions::from_str(&url)?;
         let pool = pool_options(backend, max_connections.max(1)).connect_with(options.clone()).await?;
-        let (writer, checkpointer) = match backend {
+        let (writer, checkpointer, log) = match backend {
             // Never closed for idleness or age: the point is a warm cache. The writer does not
             // checkpoint: the checkpointer task does, beside it.
             Backend::Sqlite => {
@@ -128,18 +142,21 @@ impl Store {
                     .after_connect(|conn, _meta| {
                         Box::pin(async move {
                             conn.execute(SQLITE_PRAGMAS).await?;
-                            conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
+                            // Commits return before the log is synced; the store syncs it
+                            // (see `durability`). Checkpoints still sync both files.
+                            conn.execute("PRAGMA wal_autocheckpoint = 0; PRAGMA synchronous = NORMAL").await?;
                             Ok(())
                         })
                     })
                     .connect_with(options)
                     .await?;
+                let log = database_file(&writer).await?.map(|file| Arc::new(LogSync::for_database(&file)));
                 let stop = spawn_checkpointer(pool.clone(), writer.clone());
-                (Some(writer), Some(Arc::new(stop)))
+                (Some(writer), Some(Arc::new(stop)), log)
             }
-            Backend::Postgres => (None, None),
+            Backend::Postgres => (None, None, None),
         };
-        Ok(Self { pool, writer, backend, _checkpointer: checkpointer })
+        Ok(Self { pool, writer, backend, _checkpointer: checkpointer, log })
     }
 
     pub fn backend(&self) -> Backend {
@@ -156,7 +173,7 @@ impl Store {
             Some(writer) => writer.begin_with("BEGIN IMMEDIATE").await?,
             None => self.pool.begin().await?,
         };
-        Ok(Tx { inner, backend: self.backend })
+        Ok(Tx { inner, backend: self.backend, log: self.log.clone() })
     }
 
     /// Whether the database answers (for `/readyz`).
@@ -238,6 +255,20 @@ fn spawn_checkpointer(readers: AnyPool, writer: AnyPool) -> oneshot::Sender<()> 
         }
     });
     stop
+}
+
+/// The main database file behind `writer`, or `None` for an in-memory or temporary database
+/// (which has no log on disk to sync).
+async fn database_file(writer: &AnyPool) -> Result<Option<String>, StoreError> {
+    use sqlx::Row;
+    let rows = sqlx::query("PRAGMA database_list").fetch_all(writer).await?;
+    for row in rows {
+        let (name, file): (String, String) = (row.try_get(1)?, row.try_get(2)?);
+        if name == "main" {
+            return Ok(Some(file).filter(|f| !f.is_empty()));
+        }
+    }
+    Ok(None)
 }
 
 /// Frames (pages) a reader's checkpoint may leave behind before the writer's own pass runs:

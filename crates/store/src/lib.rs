@@ -14,6 +14,7 @@ pub mod audit;
 mod backend;
 pub mod capacity;
 pub mod designations;
+mod durability;
 mod error;
 pub mod facilities;
 pub mod idempotency;
@@ -26,5 +27,6 @@ pub mod users;
 mod visibility;
 
 pub use backend::{redact, Backend, Store, Tx};
+pub use durability::PendingSync;
 pub use error::StoreError;
 pub use visibility::Visibility;
