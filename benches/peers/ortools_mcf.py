@@ -1,15 +1,18 @@
 """OR-Tools' min-cost flow (SimpleMinCostFlow, cost scaling) on DIMACS files, as the peer figure
-for `cargo bench -p carebridge-benches --bench mcf`.
+for `cargo bench -p carebridge-benches --bench mcf` and `carebridge bench placement` (which
+embeds this script and runs it with `--runs 1` on each instance it generates).
 
     python3 -m venv /tmp/ortools && /tmp/ortools/bin/pip install ortools numpy
     mkdir -p /tmp/mcf && CAREBRIDGE_MCF_DUMP=/tmp/mcf cargo bench -p carebridge-benches --bench mcf
     /tmp/ortools/bin/python benches/peers/ortools_mcf.py /tmp/mcf/*.min
 
-Prints, per file, the optimal cost (it must equal ours) and the best of five solve times, and
-separately the time to load the arcs into the solver (ours counts its own setup in the solve).
+Prints, per file, the optimal cost (it must equal ours) and the best of five (or `--runs N`)
+solve times, separately the time to load the arcs into the solver (ours counts its own setup in
+the solve), and the process's peak resident memory.
 Lower bounds are not supported here: the bench instances have none.
 """
 
+import resource
 import sys
 import time
 
@@ -40,10 +43,13 @@ def read(path):
 
 
 def main():
-    for path in sys.argv[1:]:
+    args, runs = sys.argv[1:], 5
+    if args[:1] == ["--runs"]:
+        runs, args = int(args[1]), args[2:]
+    for path in args:
         tails, heads, caps, costs, supplies = read(path)
         best_solve, best_load, cost = None, None, None
-        for _ in range(5):
+        for _ in range(runs):
             solver = min_cost_flow.SimpleMinCostFlow()
             t0 = time.perf_counter()
             solver.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
@@ -56,7 +62,11 @@ def main():
             cost = solver.optimal_cost()
             best_load = t1 - t0 if best_load is None else min(best_load, t1 - t0)
             best_solve = t2 - t1 if best_solve is None else min(best_solve, t2 - t1)
-        print(f"{path}: optimal cost {cost}; solve {best_solve * 1e3:.1f} ms (best of 5), loading {best_load * 1e3:.1f} ms")
+        peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(
+            f"{path}: optimal cost {cost}; solve {best_solve * 1e3:.1f} ms (best of {runs}), "
+            f"loading {best_load * 1e3:.1f} ms; peak RSS {peak_mib:.1f} MiB"
+        )
 
 
 if __name__ == "__main__":

@@ -31,18 +31,64 @@ fn arc(network: &mut Network, from: usize, to: usize, cap: i64, cost: i64) {
 /// −patients); arcs patient → unit (capacity 1), unit → sink (its beds, cost 0) and
 /// patient → sink (unplaced, [`UNPLACED`]).
 pub fn placement(seed: u64, patients: usize, units: usize, candidates: usize) -> Network {
+    transport(
+        seed,
+        &TransportSpec { groups: patients, facilities: units, nearest: candidates, group_size: 1..=1, beds: 3..=12 },
+    )
+}
+
+/// The shape of a transport-like placement instance: patient groups at random points in a
+/// 100 km square, each linked to its `nearest` facilities.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransportSpec {
+    pub groups: usize,
+    pub facilities: usize,
+    pub nearest: usize,
+    /// Patients per group, drawn uniformly.
+    pub group_size: std::ops::RangeInclusive<i64>,
+    /// Beds per facility, drawn uniformly.
+    pub beds: std::ops::RangeInclusive<i64>,
+}
+
+impl TransportSpec {
+    /// `groups` groups of 1–4 patients and `facilities` facilities with beds for about 1.2 times
+    /// the patients in all, spread from half to one and a half times the mean: the instances of
+    /// `carebridge bench placement`.
+    pub fn bench(groups: usize, facilities: usize, nearest: usize) -> Self {
+        let mean = (1.2 * 2.5 * groups as f64 / facilities.max(1) as f64).ceil().max(2.0) as i64;
+        Self { groups, facilities, nearest, group_size: 1..=4, beds: (mean / 2).max(1)..=(mean * 3 / 2).max(1) }
+    }
+}
+
+/// Groups (nodes `0..groups`, supply = the group's size), facilities, one sink (demand − all
+/// patients); arcs group → facility (capacity the group's size, cost the distance in 100 m
+/// steps), facility → sink (its beds, cost 0) and group → sink (unplaced, [`UNPLACED`] per
+/// patient). Group sizes come from a stream of their own, so groups of one reproduce
+/// [`placement`]'s instances exactly.
+pub fn transport(seed: u64, spec: &TransportSpec) -> Network {
+    let (patients, units) = (spec.groups, spec.facilities);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut sizes_rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_9e0d);
+    let sizes: Vec<i64> = (0..patients)
+        .map(|_| {
+            if spec.group_size.start() == spec.group_size.end() {
+                *spec.group_size.start()
+            } else {
+                sizes_rng.gen_range(spec.group_size.clone())
+            }
+        })
+        .collect();
     let point = |rng: &mut ChaCha8Rng| (rng.gen_range(0.0..100.0f64), rng.gen_range(0.0..100.0f64));
     let patient_at: Vec<(f64, f64)> = (0..patients).map(|_| point(&mut rng)).collect();
     let unit_at: Vec<(f64, f64)> = (0..units).map(|_| point(&mut rng)).collect();
     let sink = patients + units;
-    let candidates = candidates.min(units);
+    let candidates = spec.nearest.min(units);
     let mut network = Network::new(patients + units + 1).expect("small enough");
     network.reserve_arcs(patients * (candidates + 1) + units);
-    for p in 0..patients {
-        network.add_node_supply(node(p), 1).expect("in range");
+    for (p, &size) in sizes.iter().enumerate() {
+        network.add_node_supply(node(p), size).expect("in range");
     }
-    network.add_node_supply(node(sink), -(patients as i64)).expect("in range");
+    network.add_node_supply(node(sink), -sizes.iter().sum::<i64>()).expect("in range");
     let mut by_distance: Vec<(i64, usize)> = Vec::with_capacity(units);
     for (p, &(px, py)) in patient_at.iter().enumerate() {
         by_distance.clear();
@@ -54,12 +100,12 @@ pub fn placement(seed: u64, patients: usize, units: usize, candidates: usize) ->
             by_distance.select_nth_unstable(candidates);
         }
         for &(steps, u) in &by_distance[..candidates] {
-            arc(&mut network, p, patients + u, 1, steps);
+            arc(&mut network, p, patients + u, sizes[p], steps);
         }
-        arc(&mut network, p, sink, 1, UNPLACED);
+        arc(&mut network, p, sink, sizes[p], UNPLACED);
     }
     for u in 0..units {
-        arc(&mut network, patients + u, sink, rng.gen_range(3..=12), 0);
+        arc(&mut network, patients + u, sink, rng.gen_range(spec.beds.clone()), 0);
     }
     network
 }
@@ -117,6 +163,16 @@ mod tests {
         assert_eq!((a.node_count(), a.arc_count()), (231, 200 * 11 + 30));
         let solution = a.solve().expect("placement instances are feasible");
         assert!(solution.cost > 0);
+
+        let spec = TransportSpec::bench(300, 20, 5);
+        let t = transport(7, &spec);
+        assert_eq!((t.node_count(), t.arc_count()), (321, 300 * 6 + 20));
+        let demand: i64 = t.supplies()[..300].iter().sum();
+        assert!(t.supplies()[..300].iter().all(|s| (1..=4).contains(s)));
+        assert_eq!(t.supplies()[320], -demand, "the sink takes every patient");
+        let beds: i64 = t.arcs()[t.arc_count() - 20..].iter().map(|a| a.cap).sum();
+        assert!(beds > demand, "beds for more than the patients: {beds} vs {demand}");
+        assert!(t.solve().is_ok(), "transport instances are feasible");
 
         let g = grid(7, 12, 3);
         assert_eq!(g.node_count(), 144);

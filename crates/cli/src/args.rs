@@ -113,4 +113,6 @@ pub enum UserCommand {
 pub enum BenchCommand {
     /// A national-size registry: import rate, rollups, HTTP ingestion.
     Registry(crate::commands::bench::RegistryArgs),
+    /// The exact placement solver on seeded transport-like instances, beside OR-Tools.
+    Placement(crate::commands::bench::PlacementArgs),
 }

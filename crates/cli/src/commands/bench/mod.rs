@@ -3,9 +3,13 @@
 //!
 //! - [`registry`]: a national-size registry on SQLite and PostgreSQL — bulk import rate,
 //!   rollups, and capacity-report ingestion over HTTP ([`ingest`]); [`report`] prints the table.
+//! - [`placement`]: the exact batch-placement solver on transport-like instances, beside
+//!   OR-Tools.
 
 mod ingest;
+mod placement;
 mod registry;
 mod report;
 
+pub use placement::{placement, PlacementArgs};
 pub use registry::{registry, RegistryArgs};
