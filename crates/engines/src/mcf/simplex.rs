@@ -208,33 +208,33 @@ impl<T: Amount> Simplex<T> {
     /// every arc (Dantzig), far fewer pivots than taking the first violation.
     fn entering_arc(&mut self) -> Option<usize> {
         let m = self.search;
+        let (arcs, state, pi) = (&self.arcs[..m], &self.state[..m], &self.pi[..]);
         let mut best = None;
         let mut min = T::ZERO;
-        let mut left = self.block;
-        let mut e = self.next_arc;
-        for _ in 0..m {
+        let mut scanned = 0;
+        let mut start = self.next_arc;
+        while scanned < m {
+            // One block, cut short at the end of the arcs (the next block starts over at 0).
+            let end = (start + self.block).min(m);
+            let block = start..end;
             // `state` is +1 at the lower bound, −1 at capacity and 0 in the tree, so the product
             // is negative exactly for an arc whose reduced cost has the wrong sign for its state.
-            let a = self.arcs[e];
-            let rc = a.cost - self.pi[a.source as usize] + self.pi[a.target as usize];
-            let violation = rc * T::from(self.state[e]);
-            if violation < min {
-                min = violation;
-                best = Some(e);
-            }
-            e += 1;
-            if e == m {
-                e = 0;
-            }
-            left -= 1;
-            if left == 0 {
-                if best.is_some() {
-                    break;
+            // Slices zipped over the block keep the loop free of per-arc bounds checks.
+            for (offset, (a, &st)) in arcs[block.clone()].iter().zip(&state[block]).enumerate() {
+                let rc = a.cost - pi[a.source as usize] + pi[a.target as usize];
+                let violation = rc * T::from(st);
+                if violation < min {
+                    min = violation;
+                    best = Some(start + offset);
                 }
-                left = self.block;
+            }
+            scanned += end - start;
+            start = if end == m { 0 } else { end };
+            if best.is_some() {
+                break;
             }
         }
-        self.next_arc = e;
+        self.next_arc = start;
         best
     }
 
