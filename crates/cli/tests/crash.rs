@@ -11,6 +11,7 @@
 
 mod common;
 
+use carebridge_domain::capacity::Unit;
 use carebridge_domain::clock::Timestamp;
 use common::{http, now_millis, rfc3339, Server, TestDb, OPS_PASSWORD};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -264,13 +265,16 @@ async fn check_database(fx: &Fixture, when: &str) -> Checked {
             .await
             .expect("reading audit_log");
     // `capacity_now` holds one row per facility with each unit's columns; unpivot it here.
-    let current_sql = ["general_ward", "icu", "isolation", "dialysis_stations", "maternity", "emergency"]
-        .map(|u| {
+    let current_sql = Unit::ALL
+        .iter()
+        .map(|unit| {
+            let u = unit.as_str();
             format!(
                 "SELECT c.facility_id, '{u}', c.{u}_as_of, c.{u}_physical, c.{u}_staffed, c.{u}_occupied, r.report_id \
                  FROM capacity_now c JOIN capacity_reports r ON r.seq = c.{u}_seq"
             )
         })
+        .collect::<Vec<_>>()
         .join(" UNION ALL ");
     let current: Vec<(String, String, i64, i64, i64, i64, String)> =
         sqlx::query_as(&current_sql).fetch_all(&pool).await.expect("reading capacity_now");

@@ -3,26 +3,10 @@
 //! completes. A copy of the database files taken right after the commit, as a crash would leave
 //! them, holds the row.
 
-use carebridge_domain::clock::Timestamp;
-use carebridge_domain::facility::{FacilityDraft, FacilityLevel, GeoPoint};
-use carebridge_domain::ids::FacilityId;
-use carebridge_domain::region::{RegionCode, Regions};
-use carebridge_domain::service_kind::ServiceKind;
-use carebridge_store::{facilities, migrate, Store};
+mod support;
 
-fn draft() -> FacilityDraft {
-    FacilityDraft {
-        name_zh: "测试医院".into(),
-        name_en: "Deferred Commit Hospital".into(),
-        region_code: RegionCode::parse("420103").expect("code"),
-        level: FacilityLevel::Secondary,
-        location: GeoPoint { lon: 114.3, lat: 30.6 },
-        address: String::new(),
-        phone: String::new(),
-        services: vec![ServiceKind::Icu],
-        takes_new_patients: true,
-    }
-}
+use carebridge_domain::clock::Timestamp;
+use carebridge_store::{facilities, migrate, Store};
 
 #[tokio::test]
 async fn a_deferred_commit_is_in_the_files_before_its_sync_and_the_sync_completes() {
@@ -33,10 +17,9 @@ async fn a_deferred_commit_is_in_the_files_before_its_sync_and_the_sync_complete
     let store = Store::connect(&format!("sqlite://{}", file.display()), 2).await.expect("connect");
     migrate::run(&store).await.expect("migrate");
 
-    let (id, draft) = (FacilityId::new_v7(), draft());
-    let path = Regions::china().path(draft.region_code).expect("path");
     let mut tx = store.begin().await.expect("begin");
-    facilities::insert(&mut tx, id, &draft, path, Timestamp::from_millis(1_700_000_000_000)).await.expect("insert");
+    let draft = support::facility_draft("Deferred Commit Hospital");
+    let id = support::insert_facility(&mut tx, &draft, Timestamp::from_millis(1_700_000_000_000)).await;
     let pending = tx.commit_deferred().await.expect("commit");
 
     // The process "dies" here: copy the files as they are, with the log.

@@ -1,14 +1,13 @@
 //! `capacity::insert_reports` answers once per report passed in, in order, even when some of
 //! them carry no units (those store nothing): callers zip the answer with their own list.
 
+mod support;
+
 use carebridge_domain::capacity::{CapacityReportDraft, Unit, UnitCounts, UnitReport};
 use carebridge_domain::clock::Timestamp;
-use carebridge_domain::facility::{FacilityDraft, FacilityLevel, GeoPoint};
-use carebridge_domain::ids::{FacilityId, ReportId};
-use carebridge_domain::region::{RegionCode, Regions};
-use carebridge_domain::service_kind::ServiceKind;
+use carebridge_domain::ids::ReportId;
 use carebridge_store::capacity::{self, NewReport};
-use carebridge_store::{facilities, migrate, Store};
+use carebridge_store::{migrate, Store};
 
 #[tokio::test]
 async fn the_answer_lines_up_with_the_reports_passed_in() {
@@ -17,22 +16,8 @@ async fn the_answer_lines_up_with_the_reports_passed_in() {
     let store = Store::connect(&format!("sqlite://{}/t.sqlite", dir.display()), 2).await.expect("connect");
     migrate::run(&store).await.expect("migrate");
     let now = Timestamp::from_millis(1_700_000_000_000);
-    let code = RegionCode::parse("420103").expect("code");
-    let draft = FacilityDraft {
-        name_zh: "测试医院".into(),
-        name_en: "Test Hospital".into(),
-        region_code: code,
-        level: FacilityLevel::Secondary,
-        location: GeoPoint { lon: 114.3, lat: 30.6 },
-        address: String::new(),
-        phone: String::new(),
-        services: vec![ServiceKind::Icu],
-        takes_new_patients: true,
-    };
-    let facility = FacilityId::new_v7();
-    let path = Regions::china().path(code).expect("path");
     let mut tx = store.begin().await.expect("begin");
-    facilities::insert(&mut tx, facility, &draft, path, now).await.expect("facility");
+    let facility = support::insert_facility(&mut tx, &support::facility_draft("Test Hospital"), now).await;
 
     let empty = CapacityReportDraft { facility_id: facility, as_of: now, units: Vec::new() };
     let counts = UnitCounts::new(10, 8, 5).expect("counts");
