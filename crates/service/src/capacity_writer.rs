@@ -8,21 +8,19 @@
 //! task of their own once the log is on disk, and the writer meanwhile starts on the next group.
 //! At most [`SYNCS_IN_FLIGHT`] groups wait for the disk at once.
 //!
-//! The writer also authorises: it reads where the group's facilities sit in the same
-//! transaction it writes in, one query per group, and refuses the reports whose facility the
-//! caller may not see. A group that fails as a whole (a constraint, a lost connection) is
+//! The writer also authorises: the store reads where the group's facilities sit in the same
+//! transaction it writes in and refuses the reports whose facility the caller may not see. On
+//! a SQLite file the whole group is one hand-off to the store's native writer thread
+//! ([`carebridge_store::capacity_group`]). A group that fails as a whole (a constraint, a lost connection) is
 //! retried one report per transaction, so one bad report never fails its neighbours.
 
 use crate::context::{actor_of, Carebridge, RequestMeta};
 use crate::error::ServiceError;
 use carebridge_domain::capacity::{CapacityReport, CapacityReportDraft};
-use carebridge_domain::ids::FacilityId;
 use carebridge_domain::ids::ReportId;
 use carebridge_domain::user::Principal;
-use carebridge_store::audit;
-use carebridge_store::capacity::{self as store_capacity, NewReport};
-use carebridge_store::facilities as store_facilities;
-use carebridge_store::{PendingSync, Tx, Visibility};
+use carebridge_store::capacity_group::{self, GroupOutcome, GroupReport};
+use carebridge_store::{PendingSync, Visibility};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
 
@@ -87,54 +85,6 @@ async fn run(cb: Carebridge, mut receiver: mpsc::Receiver<Job>) {
     }
 }
 
-/// Write reports and their audit entries (one per report) into `tx`: a fixed handful of
-/// statements for the whole group.
-async fn write_jobs(cb: &Carebridge, tx: &mut Tx, jobs: &[&Job]) -> Result<Vec<CapacityReport>, ServiceError> {
-    let now = cb.now();
-    let rows: Vec<NewReport<'_>> = jobs
-        .iter()
-        .map(|job| NewReport {
-            id: ReportId::new_v7(),
-            draft: &job.draft,
-            reported_by: Some(job.principal.user_id),
-            received_at: now,
-        })
-        .collect();
-    let became_current = store_capacity::insert_reports(tx, &rows).await?;
-    let mut entries = Vec::with_capacity(jobs.len());
-    let mut done = Vec::with_capacity(jobs.len());
-    for ((job, row), became_current) in jobs.iter().zip(&rows).zip(became_current) {
-        let change = serde_json::json!({ "report_id": row.id, "report": job.draft, "became_current": became_current });
-        entries.push(cb.audit_entry(
-            &actor_of(&job.principal),
-            &job.meta,
-            "capacity.report",
-            "facility",
-            &job.draft.facility_id.to_string(),
-            change,
-        ));
-        done.push(CapacityReport {
-            id: row.id,
-            draft: job.draft.clone(),
-            reported_by: row.reported_by,
-            received_at: now,
-            became_current,
-        });
-    }
-    audit::append_many(tx, &entries).await?;
-    Ok(done)
-}
-
-/// Which jobs may write: the facility exists and the principal's visibility admits it.
-async fn admitted(tx: &mut Tx, jobs: &[&Job]) -> Result<Vec<bool>, ServiceError> {
-    let ids: Vec<FacilityId> = jobs.iter().map(|j| j.draft.facility_id).collect();
-    let paths = store_facilities::paths(tx, &ids).await?;
-    Ok(jobs
-        .iter()
-        .map(|j| paths.get(&j.draft.facility_id).is_some_and(|p| j.visibility.admits(j.draft.facility_id, p)))
-        .collect())
-}
-
 /// The answer to a report for a facility the caller may not see (or that does not exist): the
 /// same words either way, so the answer leaks nothing.
 pub(crate) fn out_of_scope() -> ServiceError {
@@ -144,21 +94,49 @@ pub(crate) fn out_of_scope() -> ServiceError {
 /// Per job, its report or why it was refused.
 type Answers = Vec<Result<CapacityReport, ServiceError>>;
 
-/// Authorise, write and commit `jobs`. The answers hold only once the returned sync is done.
+/// Authorise, write and commit `jobs`, each report with its audit entry, in one transaction
+/// (the store checks each facility against its sender's scope inside it). The answers hold
+/// only once the returned sync is done.
 async fn write_checked(cb: &Carebridge, jobs: &[&Job]) -> Result<(Answers, PendingSync), ServiceError> {
-    let mut tx = cb.store.begin().await?;
-    let allowed = admitted(&mut tx, jobs).await?;
-    let writable: Vec<&Job> = jobs.iter().zip(&allowed).filter(|(_, ok)| **ok).map(|(j, _)| *j).collect();
-    let mut written = write_jobs(cb, &mut tx, &writable).await?.into_iter();
-    let pending = tx.commit_deferred().await?;
-    let answers = allowed
-        .into_iter()
-        .map(|ok| {
-            if ok {
-                written.next().ok_or_else(|| ServiceError::Internal("a written report went missing".into()))
-            } else {
-                Err(out_of_scope())
+    let now = cb.now();
+    let group: Vec<GroupReport> = jobs
+        .iter()
+        .map(|job| {
+            let id = ReportId::new_v7();
+            let change = serde_json::json!({ "report_id": id, "report": job.draft });
+            let facility = job.draft.facility_id.to_string();
+            GroupReport {
+                id,
+                draft: job.draft.clone(),
+                reported_by: Some(job.principal.user_id),
+                received_at: now,
+                visibility: job.visibility,
+                audit: cb.audit_entry(
+                    &actor_of(&job.principal),
+                    &job.meta,
+                    "capacity.report",
+                    "facility",
+                    &facility,
+                    change,
+                ),
             }
+        })
+        .collect();
+    let ids: Vec<ReportId> = group.iter().map(|r| r.id).collect();
+    let (outcomes, pending) = capacity_group::write_group(&cb.store, group).await?;
+    let answers = jobs
+        .iter()
+        .zip(ids)
+        .zip(outcomes)
+        .map(|((job, id), outcome)| match outcome {
+            GroupOutcome::Stored { became_current } => Ok(CapacityReport {
+                id,
+                draft: job.draft.clone(),
+                reported_by: Some(job.principal.user_id),
+                received_at: now,
+                became_current,
+            }),
+            GroupOutcome::OutOfScope => Err(out_of_scope()),
         })
         .collect();
     Ok((answers, pending))

@@ -9,7 +9,7 @@ use carebridge_domain::capacity::CapacityReportDraft;
 use carebridge_domain::designation::{DesignationOrder, DesignationOrderDraft};
 use carebridge_domain::facility::FacilityDraft;
 use carebridge_domain::ids::{FacilityId, OrderId, ReportId, UserId};
-use carebridge_store::capacity::{self, NewReport};
+use carebridge_store::capacity_group;
 use carebridge_store::facilities::{self, UpdateOutcome};
 use carebridge_store::{designations, Tx, Visibility};
 
@@ -105,27 +105,19 @@ impl Carebridge {
                 return Err(ServiceError::invalid(&format!("/{index}/facility_id"), "no such facility"));
             }
         }
-        let mut tx = self.store.begin().await?;
-        let summary = self.write_capacity_batch(&mut tx, actor, &checked, meta).await?;
-        tx.commit().await?;
-        Ok(summary)
+        self.write_capacity_batch(actor, checked, meta).await
     }
 
-    /// Write already-validated reports and their one audit entry into `tx` (also used by the
-    /// bench, which commits per batch to measure ingestion).
+    /// Write already-validated reports and their one audit entry in one transaction, and
+    /// return once it is on disk (also used by the bench, which writes a batch at a time to
+    /// measure ingestion).
     pub async fn write_capacity_batch(
         &self,
-        tx: &mut Tx,
         actor: &Actor,
-        reports: &[(ReportId, CapacityReportDraft)],
+        reports: Vec<(ReportId, CapacityReportDraft)>,
         meta: &RequestMeta,
     ) -> Result<ImportSummary, ServiceError> {
         let now = self.now();
-        let rows: Vec<NewReport<'_>> = reports
-            .iter()
-            .map(|(id, draft)| NewReport { id: *id, draft, reported_by: actor.user_id, received_at: now })
-            .collect();
-        capacity::insert_reports(tx, &rows).await?;
         let unit_rows: usize = reports.iter().map(|(_, r)| r.units.len()).sum();
         let span = (reports.iter().map(|(_, r)| r.as_of).min(), reports.iter().map(|(_, r)| r.as_of).max());
         let change = serde_json::json!({
@@ -136,8 +128,10 @@ impl Carebridge {
             "as_of_from": span.0,
             "as_of_to": span.1,
         });
-        self.audit(tx, actor, meta, "capacity.import", "capacity_report", "batch", change).await?;
-        Ok(ImportSummary { reports: reports.len(), unit_rows, ..Default::default() })
+        let count = reports.len();
+        let entry = self.audit_entry(actor, meta, "capacity.import", "capacity_report", "batch", change);
+        capacity_group::import_batch(&self.store, reports, actor.user_id, now, entry).await?.wait().await?;
+        Ok(ImportSummary { reports: count, unit_rows, ..Default::default() })
     }
 
     /// Record a designation order from a scenario or import, ordered by `ordered_by`.

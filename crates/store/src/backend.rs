@@ -14,6 +14,7 @@
 
 use crate::durability::{LogSync, PendingSync};
 use crate::error::StoreError;
+use crate::native::NativeWriter;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 use std::str::FromStr;
@@ -73,6 +74,8 @@ pub struct Store {
     _checkpointer: Option<Arc<oneshot::Sender<()>>>,
     /// SQLite with a database file: syncs its log after each commit.
     log: Option<Arc<LogSync>>,
+    /// SQLite with a database file: the native writer thread for the hot write paths.
+    native: Option<Arc<NativeWriter>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -132,7 +135,7 @@ impl Store {
         };
         let options = AnyConnectOptions::from_str(&url)?;
         let pool = pool_options(backend, max_connections.max(1)).connect_with(options.clone()).await?;
-        let (writer, checkpointer, log) = match backend {
+        let (writer, checkpointer, log, native) = match backend {
             // Never closed for idleness or age: the point is a warm cache. The writer does not
             // checkpoint: the checkpointer task does, beside it.
             Backend::Sqlite => {
@@ -150,13 +153,16 @@ impl Store {
                     })
                     .connect_with(options)
                     .await?;
-                let log = database_file(&writer).await?.map(|file| Arc::new(LogSync::for_database(&file)));
-                let stop = spawn_checkpointer(pool.clone(), writer.clone());
-                (Some(writer), Some(Arc::new(stop)), log)
+                let file = database_file(&writer).await?;
+                let log = file.as_deref().map(|file| Arc::new(LogSync::for_database(file)));
+                // An in-memory database is private to its connection: no second writer on it.
+                let native = file.as_deref().map(NativeWriter::open).transpose()?.map(Arc::new);
+                let stop = spawn_checkpointer(pool.clone(), writer.clone(), native.clone());
+                (Some(writer), Some(Arc::new(stop)), log, native)
             }
-            Backend::Postgres => (None, None, None),
+            Backend::Postgres => (None, None, None, None),
         };
-        Ok(Self { pool, writer, backend, _checkpointer: checkpointer, log })
+        Ok(Self { pool, writer, backend, _checkpointer: checkpointer, log, native })
     }
 
     pub fn backend(&self) -> Backend {
@@ -165,6 +171,16 @@ impl Store {
 
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// SQLite with a database file: the native writer thread (see [`crate::native`]).
+    pub(crate) fn native(&self) -> Option<&NativeWriter> {
+        self.native.as_deref()
+    }
+
+    /// What a commit made outside [`Tx`] (on the native writer) waits for to be on disk.
+    pub(crate) fn pending_sync(&self) -> PendingSync {
+        PendingSync { log: self.log.clone() }
     }
 
     /// Begin a write transaction.
@@ -183,6 +199,9 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(native) = &self.native {
+            native.close();
+        }
         if let Some(writer) = &self.writer {
             writer.close().await;
         }
@@ -226,10 +245,11 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
 /// over from its beginning. Under a write stream heavier than the pass can copy, a reader's
 /// pass never catches the last frames and the log would grow without end (gigabytes within a
 /// minute, with every lookup in it slower). So when a pass leaves more than
-/// [`WAL_FRAMES_BEFORE_WRITER_PASS`] frames, a second pass runs on the writer connection itself,
-/// between two write transactions: writes wait for it, and the log starts over. Ends when the
-/// store is closed or the returned sender is dropped.
-fn spawn_checkpointer(readers: AnyPool, writer: AnyPool) -> oneshot::Sender<()> {
+/// [`WAL_FRAMES_BEFORE_WRITER_PASS`] frames, a second pass runs on a writer connection itself,
+/// between two write transactions: writes wait for it, and the log starts over. That is the
+/// native writer where there is one (it carries the heavy write streams), else the `sqlx`
+/// writer. Ends when the store is closed or the returned sender is dropped.
+fn spawn_checkpointer(readers: AnyPool, writer: AnyPool, native: Option<Arc<NativeWriter>>) -> oneshot::Sender<()> {
     let (stop, mut stopped) = oneshot::channel::<()>();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
@@ -242,8 +262,11 @@ fn spawn_checkpointer(readers: AnyPool, writer: AnyPool) -> oneshot::Sender<()> 
             if readers.is_closed() || writer.is_closed() {
                 break;
             }
-            let outcome = match checkpoint(&readers).await {
-                Ok(Some(left)) if left > WAL_FRAMES_BEFORE_WRITER_PASS => checkpoint(&writer).await.map(|_| ()),
+            let outcome = match checkpoint(&readers).await.map_err(StoreError::from) {
+                Ok(Some(left)) if left > WAL_FRAMES_BEFORE_WRITER_PASS => match &native {
+                    Some(native) => native.run(checkpoint_native).await.and_then(|r| r),
+                    None => checkpoint(&writer).await.map(|_| ()).map_err(StoreError::from),
+                },
                 other => other.map(|_| ()),
             };
             if let Err(e) = outcome {
@@ -274,6 +297,12 @@ async fn database_file(writer: &AnyPool) -> Result<Option<String>, StoreError> {
 /// Frames (pages) a reader's checkpoint may leave behind before the writer's own pass runs:
 /// 32 MiB of log at 4 KiB pages.
 const WAL_FRAMES_BEFORE_WRITER_PASS: i64 = 8_192;
+
+/// One `PASSIVE` checkpoint on the native writer connection.
+fn checkpoint_native(conn: &mut rusqlite::Connection) -> Result<(), StoreError> {
+    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+    Ok(())
+}
 
 /// One `PASSIVE` checkpoint on a connection of `pool`; answers how many frames of the log it
 /// left uncopied (`None` when the database is not in WAL mode).

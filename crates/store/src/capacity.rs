@@ -153,45 +153,27 @@ pub async fn insert_reports(tx: &mut Tx, all: &[NewReport<'_>]) -> Result<Vec<bo
 }
 
 /// The per-unit columns of `capacity_now`, after the unit's name: `icu_as_of`, `icu_physical`, …
-const UNIT_FIELDS: [&str; 5] = ["as_of", "physical", "staffed", "occupied", "seq"];
+pub(crate) const UNIT_FIELDS: [&str; 5] = ["as_of", "physical", "staffed", "occupied", "seq"];
 
 /// `<unit>_<field>` for every unit and field, in column order.
-fn unit_columns() -> impl Iterator<Item = String> {
+pub(crate) fn unit_columns() -> impl Iterator<Item = String> {
     Unit::ALL.iter().flat_map(|u| UNIT_FIELDS.iter().map(move |f| format!("{}_{f}", u.as_str())))
 }
 
 /// The current-state upsert: one row per facility from the JSON array at `$1` (the facility id,
-/// then five cells per unit, NULL for a unit not reported). Each unit takes the new numbers only
-/// if they are at least as new as the standing ones (ties go to the later arrival); all `SET`
-/// expressions read the row as it stood, so `as_of` can be compared and replaced at once.
-/// Answers the facility and each unit's standing report. Built once per backend.
+/// then five cells per unit, NULL for a unit not reported). Built once per backend.
 fn upsert_now_sql(backend: Backend) -> &'static str {
     fn build(backend: Backend) -> String {
         let unit_cols: Vec<String> = unit_columns().collect();
         let mut json_cols: Vec<(&str, Col)> = vec![("facility_id", Col::Text)];
         json_cols.extend(unit_cols.iter().map(|c| (c.as_str(), Col::Int)));
         let source = json_rows(backend, "$1", &json_cols);
-        let names = unit_cols.join(", ");
         let picked = unit_cols.iter().map(|c| format!("x.{c}")).collect::<Vec<_>>().join(", ");
-        let mut set = Vec::with_capacity(unit_cols.len());
-        for unit in Unit::ALL {
-            let u = unit.as_str();
-            let newer = format!("excluded.{u}_as_of >= COALESCE(capacity_now.{u}_as_of, excluded.{u}_as_of)");
-            for field in UNIT_FIELDS {
-                set.push(format!(
-                    "{u}_{field} = CASE WHEN {newer} THEN excluded.{u}_{field} ELSE capacity_now.{u}_{field} END"
-                ));
-            }
-        }
-        let seqs = Unit::ALL.iter().map(|u| format!("{}_seq", u.as_str())).collect::<Vec<_>>().join(", ");
         // `WHERE true` keeps SQLite from reading `ON CONFLICT` as part of the join.
-        format!(
-            "INSERT INTO capacity_now (facility_id, province_code, city_code, region_code, {names}) \
-             SELECT x.facility_id, f.province_code, f.city_code, f.region_code, {picked} \
-             FROM {source} JOIN facilities f ON f.id = x.facility_id WHERE true \
-             ON CONFLICT (facility_id) DO UPDATE SET {} RETURNING facility_id, {seqs}",
-            set.join(", ")
-        )
+        upsert_now_from(&format!(
+            "SELECT x.facility_id, f.province_code, f.city_code, f.region_code, {picked} \
+             FROM {source} JOIN facilities f ON f.id = x.facility_id WHERE true"
+        ))
     }
     static SQLITE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     static POSTGRES: std::sync::OnceLock<String> = std::sync::OnceLock::new();
@@ -199,6 +181,32 @@ fn upsert_now_sql(backend: Backend) -> &'static str {
         Backend::Sqlite => SQLITE.get_or_init(|| build(Backend::Sqlite)),
         Backend::Postgres => POSTGRES.get_or_init(|| build(Backend::Postgres)),
     }
+}
+
+/// The current-state upsert of the rows `source` selects: the facility id, its province, city
+/// and county codes, then the [`unit_columns`] (NULL for a unit not reported). Each unit takes
+/// the new numbers only if they are at least as new as the standing ones (ties go to the later
+/// arrival); all `SET` expressions read the row as it stood, so `as_of` can be compared and
+/// replaced at once. Answers the facility and each unit's standing report (`<unit>_seq`, in
+/// [`Unit::ALL`] order). The one rule for both the `sqlx` path and the native SQLite writer.
+pub(crate) fn upsert_now_from(source: &str) -> String {
+    let names = unit_columns().collect::<Vec<_>>().join(", ");
+    let mut set = Vec::with_capacity(Unit::ALL.len() * UNIT_FIELDS.len());
+    for unit in Unit::ALL {
+        let u = unit.as_str();
+        let newer = format!("excluded.{u}_as_of >= COALESCE(capacity_now.{u}_as_of, excluded.{u}_as_of)");
+        for field in UNIT_FIELDS {
+            set.push(format!(
+                "{u}_{field} = CASE WHEN {newer} THEN excluded.{u}_{field} ELSE capacity_now.{u}_{field} END"
+            ));
+        }
+    }
+    let seqs = Unit::ALL.iter().map(|u| format!("{}_seq", u.as_str())).collect::<Vec<_>>().join(", ");
+    format!(
+        "INSERT INTO capacity_now (facility_id, province_code, city_code, region_code, {names}) {source} \
+         ON CONFLICT (facility_id) DO UPDATE SET {} RETURNING facility_id, {seqs}",
+        set.join(", ")
+    )
 }
 
 /// Reserve `n` report sequence numbers. On SQLite the transaction holds the database's write

@@ -19,6 +19,12 @@ pub enum StoreError {
     /// The database could not be reached or refused the statement.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// SQLite refused a statement on the native writer connection (see `native`).
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The database cannot take the request now (the writer thread is gone).
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
 }
 
 impl StoreError {
@@ -28,7 +34,15 @@ impl StoreError {
 
     /// True for errors a retry might cure (pool exhausted, connection dropped).
     pub fn is_unavailable(&self) -> bool {
-        matches!(self, Self::Database(sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed))
+        match self {
+            Self::Database(sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed) => true,
+            Self::Unavailable(_) => true,
+            Self::Sqlite(e) => matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            ),
+            _ => false,
+        }
     }
 }
 

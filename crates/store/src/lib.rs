@@ -13,6 +13,7 @@
 pub mod audit;
 mod backend;
 pub mod capacity;
+pub mod capacity_group;
 pub mod designations;
 mod durability;
 mod error;
@@ -20,6 +21,7 @@ pub mod facilities;
 pub mod idempotency;
 mod json_rows;
 pub mod migrate;
+mod native;
 mod rows;
 pub mod settings;
 mod sql;

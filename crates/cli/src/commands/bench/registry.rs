@@ -398,9 +398,7 @@ async fn import_reports(
     let mut write_secs = 0.0;
     while let Some(batch) = receive.recv().await {
         let w = Instant::now();
-        let mut tx = cb.store.begin().await?;
-        let s = cb.write_capacity_batch(&mut tx, actor, &batch, meta).await.context("writing a batch of reports")?;
-        tx.commit().await.context("committing a batch of reports")?;
+        let s = cb.write_capacity_batch(actor, batch, meta).await.context("writing a batch of reports")?;
         write_secs += w.elapsed().as_secs_f64();
         reports += s.reports as u64;
         unit_rows += s.unit_rows as u64;

@@ -1,0 +1,334 @@
+//! A group of capacity reports written in one transaction, each authorised inside it: the
+//! store's half of the group commit (the service's writer collects the group and answers the
+//! callers).
+//!
+//! Two paths, one rule. On a SQLite file the whole group runs as one closure on the native
+//! writer thread (see [`crate::native`]) with one prepared statement per row; elsewhere
+//! (PostgreSQL, an in-memory SQLite) it runs through `sqlx` with the set-based statements of
+//! [`capacity::insert_reports`]. Both store the same rows: the same sequence numbers, the same
+//! current-state upsert ([`capacity::upsert_now_from`]), the same audit entries; the shared
+//! end-to-end suite runs every report through both.
+
+use crate::backend::Store;
+use crate::capacity::{self, unit_columns, NewReport};
+use crate::durability::PendingSync;
+use crate::error::StoreError;
+use crate::{audit, facilities, rows, Visibility};
+use carebridge_domain::audit::Entry;
+use carebridge_domain::capacity::{CapacityReportDraft, Unit};
+use carebridge_domain::clock::Timestamp;
+use carebridge_domain::ids::{FacilityId, ReportId, UserId};
+use carebridge_domain::region::RegionPath;
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use std::collections::HashMap;
+
+/// One report of a group, validated, with its id and its audit entry.
+#[derive(Debug, Clone)]
+pub struct GroupReport {
+    pub id: ReportId,
+    pub draft: CapacityReportDraft,
+    pub reported_by: Option<UserId>,
+    pub received_at: Timestamp,
+    /// The facilities its sender may report for, checked against where the facility sits in
+    /// the transaction that writes the report: a request costs no read of its own.
+    pub visibility: Visibility,
+    /// Its audit entry. The store adds `"became_current": true|false` to the change (an
+    /// object) once it knows, inside the same transaction.
+    pub audit: Entry,
+}
+
+/// What became of one report of a group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupOutcome {
+    /// Stored; `became_current` if it is now the standing report of at least one unit.
+    Stored { became_current: bool },
+    /// Not stored: the facility does not exist or its sender may not report for it.
+    OutOfScope,
+}
+
+/// Write `group` in one transaction and commit it. The outcomes (one per report, in order)
+/// hold only once the returned sync has completed.
+pub async fn write_group(
+    store: &Store,
+    group: Vec<GroupReport>,
+) -> Result<(Vec<GroupOutcome>, PendingSync), StoreError> {
+    match store.native() {
+        Some(native) => {
+            let mut group = group;
+            let outcomes = native.run(move |conn| write_native(conn, &mut group)).await??;
+            Ok((outcomes, store.pending_sync()))
+        }
+        None => write_with_sqlx(store, group).await,
+    }
+}
+
+/// Record in a report's audit entry whether it became current.
+fn note_became_current(entry: &mut Entry, became_current: bool) {
+    if let Some(change) = entry.change.as_object_mut() {
+        change.insert("became_current".into(), serde_json::Value::Bool(became_current));
+    }
+}
+
+/// Outcomes in group order from which reports were admitted and, for those, in order, whether
+/// each became current.
+fn outcomes(admitted: &[bool], became_current: impl IntoIterator<Item = bool>) -> Vec<GroupOutcome> {
+    let mut became_current = became_current.into_iter();
+    admitted
+        .iter()
+        .map(|ok| match ok {
+            true => GroupOutcome::Stored { became_current: became_current.next().unwrap_or(false) },
+            false => GroupOutcome::OutOfScope,
+        })
+        .collect()
+}
+
+async fn write_with_sqlx(
+    store: &Store,
+    mut group: Vec<GroupReport>,
+) -> Result<(Vec<GroupOutcome>, PendingSync), StoreError> {
+    let mut tx = store.begin().await?;
+    let ids: Vec<FacilityId> = group.iter().map(|r| r.draft.facility_id).collect();
+    let paths = facilities::paths(&mut tx, &ids).await?;
+    let admitted: Vec<bool> = group
+        .iter()
+        .map(|r| paths.get(&r.draft.facility_id).is_some_and(|p| r.visibility.admits(r.draft.facility_id, p)))
+        .collect();
+    let rows: Vec<NewReport<'_>> = group
+        .iter()
+        .zip(&admitted)
+        .filter(|(_, ok)| **ok)
+        .map(|(r, _)| NewReport { id: r.id, draft: &r.draft, reported_by: r.reported_by, received_at: r.received_at })
+        .collect();
+    let became_current = capacity::insert_reports(&mut tx, &rows).await?;
+    let mut entries = Vec::with_capacity(became_current.len());
+    for ((report, _), became) in group.iter_mut().zip(&admitted).filter(|(_, ok)| **ok).zip(&became_current) {
+        note_became_current(&mut report.audit, *became);
+        entries.push(report.audit.clone());
+    }
+    audit::append_many(&mut tx, &entries).await?;
+    let pending = tx.commit_deferred().await?;
+    Ok((outcomes(&admitted, became_current), pending))
+}
+
+/// The current-state upsert for one facility with its values bound: `?1` the facility id, then
+/// the [`unit_columns`] as `?2 …`.
+fn upsert_one_sql() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        let values = (0..unit_columns().count()).map(|i| format!("?{}", i + 2)).collect::<Vec<_>>().join(", ");
+        capacity::upsert_now_from(&format!(
+            "SELECT ?1, f.province_code, f.city_code, f.region_code, {values} FROM facilities f WHERE f.id = ?1"
+        ))
+    })
+}
+
+const SELECT_PATH: &str = "SELECT province_code, city_code, region_code FROM facilities WHERE id = ?1";
+const INSERT_REPORT: &str =
+    "INSERT INTO capacity_reports (seq, report_id, facility_id, as_of, received_at, reported_by) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+const INSERT_UNIT: &str =
+    "INSERT INTO capacity_report_units (report_seq, unit, physical, staffed, occupied) VALUES (?1, ?2, ?3, ?4, ?5)";
+const INSERT_AUDIT: &str = "INSERT INTO audit_log \
+     (id, at, actor_id, actor_name, actor_role, action, entity, entity_id, request_id, change) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+
+/// The group on the native writer connection: `BEGIN IMMEDIATE`, a prepared statement per row,
+/// `COMMIT`. Any error rolls the whole group back (the transaction is dropped uncommitted).
+fn write_native(conn: &mut Connection, group: &mut [GroupReport]) -> Result<Vec<GroupOutcome>, StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let admitted = admit_native(&tx, group)?;
+    let written: Vec<usize> = (0..group.len()).filter(|&i| admitted[i]).collect();
+    let rows: Vec<NewReport<'_>> = written
+        .iter()
+        .map(|&i| {
+            let r = &group[i];
+            NewReport { id: r.id, draft: &r.draft, reported_by: r.reported_by, received_at: r.received_at }
+        })
+        .collect();
+    let became_current = insert_reports_native(&tx, &rows)?;
+    for (&i, became) in written.iter().zip(&became_current) {
+        note_became_current(&mut group[i].audit, *became);
+    }
+    append_audit_native(&tx, written.iter().map(|&i| &group[i].audit))?;
+    tx.commit()?;
+    Ok(outcomes(&admitted, became_current))
+}
+
+/// A batch of reports already checked (an import) and its one audit entry, in one transaction,
+/// committed. Durable once the returned sync has completed.
+pub async fn import_batch(
+    store: &Store,
+    reports: Vec<(ReportId, CapacityReportDraft)>,
+    reported_by: Option<UserId>,
+    received_at: Timestamp,
+    audit_entry: Entry,
+) -> Result<PendingSync, StoreError> {
+    fn rows(
+        reports: &[(ReportId, CapacityReportDraft)],
+        reported_by: Option<UserId>,
+        received_at: Timestamp,
+    ) -> Vec<NewReport<'_>> {
+        reports.iter().map(|(id, draft)| NewReport { id: *id, draft, reported_by, received_at }).collect()
+    }
+    match store.native() {
+        Some(native) => {
+            native
+                .run(move |conn| -> Result<(), StoreError> {
+                    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                    insert_reports_native(&tx, &rows(&reports, reported_by, received_at))?;
+                    append_audit_native(&tx, std::iter::once(&audit_entry))?;
+                    tx.commit()?;
+                    Ok(())
+                })
+                .await??;
+            Ok(store.pending_sync())
+        }
+        None => {
+            let mut tx = store.begin().await?;
+            capacity::insert_reports(&mut tx, &rows(&reports, reported_by, received_at)).await?;
+            audit::append(&mut tx, &audit_entry).await?;
+            tx.commit_deferred().await
+        }
+    }
+}
+
+/// [`capacity::insert_reports`] on the native writer: the same rows, one prepared statement per
+/// row instead of one JSON parameter per table. Answers, per report, whether it became the
+/// current state of at least one unit.
+fn insert_reports_native(tx: &rusqlite::Transaction<'_>, reports: &[NewReport<'_>]) -> Result<Vec<bool>, StoreError> {
+    // The write lock is ours: the sequence numbers after the largest stored one are free.
+    let top: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM capacity_reports", [], |r| r.get(0))?;
+    // Per report, its sequence number (none for a report without units, which stores nothing
+    // and becomes nothing, as in `insert_reports`).
+    let mut seqs: Vec<Option<i64>> = vec![None; reports.len()];
+    // (facility, unit) → the index of the latest report for it (ties: the later one).
+    let mut latest: HashMap<(FacilityId, Unit), usize> = HashMap::new();
+    {
+        let mut insert_report = tx.prepare_cached(INSERT_REPORT)?;
+        let mut insert_unit = tx.prepare_cached(INSERT_UNIT)?;
+        let mut next = top;
+        for (i, r) in reports.iter().enumerate() {
+            if r.draft.units.is_empty() {
+                continue;
+            }
+            next += 1;
+            seqs[i] = Some(next);
+            insert_report.execute(rusqlite::params![
+                next,
+                r.id.to_string(),
+                r.draft.facility_id.to_string(),
+                r.draft.as_of.millis(),
+                r.received_at.millis(),
+                r.reported_by.map(|u| u.to_string()),
+            ])?;
+            for u in &r.draft.units {
+                insert_unit.execute(rusqlite::params![
+                    next,
+                    u.unit.as_str(),
+                    u.counts.physical(),
+                    u.counts.staffed(),
+                    u.counts.occupied()
+                ])?;
+                let entry = latest.entry((r.draft.facility_id, u.unit)).or_insert(i);
+                if r.draft.as_of >= reports[*entry].draft.as_of {
+                    *entry = i;
+                }
+            }
+        }
+    }
+
+    let mut became_current = vec![false; reports.len()];
+    let mut facilities: Vec<FacilityId> = latest.keys().map(|(f, _)| *f).collect();
+    facilities.sort_unstable();
+    facilities.dedup();
+    let mut upsert = tx.prepare_cached(upsert_one_sql())?;
+    let mut values: Vec<Value> = Vec::with_capacity(1 + Unit::ALL.len() * capacity::UNIT_FIELDS.len());
+    for facility in facilities {
+        values.clear();
+        values.push(Value::Text(facility.to_string()));
+        for unit in Unit::ALL {
+            let standing = latest.get(&(facility, *unit)).and_then(|&i| {
+                let r = &reports[i];
+                let seq = seqs[i]?;
+                r.draft.units.iter().rev().find(|u| u.unit == *unit).map(|u| (r, u, seq))
+            });
+            match standing {
+                Some((r, u, seq)) => values.extend([
+                    Value::Integer(r.draft.as_of.millis()),
+                    Value::Integer(u.counts.physical()),
+                    Value::Integer(u.counts.staffed()),
+                    Value::Integer(u.counts.occupied()),
+                    Value::Integer(seq),
+                ]),
+                None => values.extend(std::iter::repeat_n(Value::Null, capacity::UNIT_FIELDS.len())),
+            }
+        }
+        let standing: Vec<Option<i64>> = upsert.query_row(rusqlite::params_from_iter(values.iter()), |row| {
+            (0..Unit::ALL.len()).map(|k| row.get(k + 1)).collect()
+        })?;
+        // A unit became current where the row now stands from this call's report for it.
+        for (unit, standing) in Unit::ALL.iter().zip(standing) {
+            if let Some(&i) = latest.get(&(facility, *unit)) {
+                if standing.is_some() && standing == seqs[i] {
+                    became_current[i] = true;
+                }
+            }
+        }
+    }
+    Ok(became_current)
+}
+
+/// [`audit::append`] on the native writer, one prepared insert per entry.
+fn append_audit_native<'e>(
+    tx: &rusqlite::Transaction<'_>,
+    entries: impl IntoIterator<Item = &'e Entry>,
+) -> Result<(), StoreError> {
+    let mut insert = tx.prepare_cached(INSERT_AUDIT)?;
+    for entry in entries {
+        insert.execute(rusqlite::params![
+            entry.id.to_string(),
+            entry.at.millis(),
+            entry.actor.user_id.map(|u| u.to_string()),
+            entry.actor.name.as_str(),
+            entry.actor.role.map(|r| r.as_str()),
+            entry.action.as_str(),
+            entry.entity.as_str(),
+            entry.entity_id.as_str(),
+            entry.request_id.as_deref(),
+            entry.change.to_string(),
+        ])?;
+    }
+    Ok(())
+}
+
+/// Per report, whether its facility exists and its sender may report for it; one lookup per
+/// distinct facility.
+fn admit_native(tx: &rusqlite::Transaction<'_>, group: &[GroupReport]) -> Result<Vec<bool>, StoreError> {
+    const T: &str = "facilities";
+    let mut select = tx.prepare_cached(SELECT_PATH)?;
+    let mut paths: HashMap<FacilityId, Option<RegionPath>> = HashMap::with_capacity(group.len());
+    let mut admitted = Vec::with_capacity(group.len());
+    for r in group {
+        let id = r.draft.facility_id;
+        let path = match paths.get(&id) {
+            Some(path) => *path,
+            None => {
+                let found: Option<(String, String, String)> =
+                    select.query_row([id.to_string()], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?))).optional()?;
+                let path = match found {
+                    Some((province, city, region)) => Some(RegionPath {
+                        province: rows::region(T, &province)?,
+                        city: rows::region(T, &city)?,
+                        region: rows::region(T, &region)?,
+                    }),
+                    None => None,
+                };
+                paths.insert(id, path);
+                path
+            }
+        };
+        admitted.push(path.is_some_and(|p| r.visibility.admits(id, &p)));
+    }
+    Ok(admitted)
+}
