@@ -11,8 +11,9 @@
 //! The writer also authorises: the store reads where the group's facilities sit in the same
 //! transaction it writes in and refuses the reports whose facility the caller may not see. On
 //! a SQLite file the whole group is one hand-off to the store's native writer thread
-//! ([`carebridge_store::capacity_group`]). A group that fails as a whole (a constraint, a lost connection) is
-//! retried one report per transaction, so one bad report never fails its neighbours.
+//! ([`carebridge_store::capacity_group`]). A group that fails as a whole (a constraint, a lost
+//! connection) is retried one report per transaction, so one bad report never fails its
+//! neighbours.
 
 use crate::context::{actor_of, Carebridge, RequestMeta};
 use crate::error::ServiceError;

@@ -56,9 +56,7 @@ pub async fn insert_reports(tx: &mut Tx, all: &[NewReport<'_>]) -> Result<Vec<bo
 
     let mut report_rows = JsonRows::with_capacity(reports.len() * 160);
     let mut unit_rows = JsonRows::with_capacity(reports.len() * 6 * 48);
-    // (facility, unit) → index into `reports` of the latest report for it.
-    let mut latest: HashMap<(FacilityId, Unit), usize> = HashMap::new();
-    for (i, (r, seq)) in reports.iter().zip(&seqs).enumerate() {
+    for (r, seq) in reports.iter().zip(&seqs) {
         report_rows.row(|w| {
             w.int(*seq);
             w.text(&r.id.to_string());
@@ -75,12 +73,10 @@ pub async fn insert_reports(tx: &mut Tx, all: &[NewReport<'_>]) -> Result<Vec<bo
                 w.int(u.counts.staffed());
                 w.int(u.counts.occupied());
             });
-            let entry = latest.entry((r.draft.facility_id, u.unit)).or_insert(i);
-            if r.draft.as_of >= reports[*entry].draft.as_of {
-                *entry = i;
-            }
         }
     }
+    let reports: Vec<NewReport<'_>> = reports.into_iter().copied().collect();
+    let latest = latest_per_unit(&reports);
 
     let insert = insert_from_json(
         backend,
@@ -111,26 +107,14 @@ pub async fn insert_reports(tx: &mut Tx, all: &[NewReport<'_>]) -> Result<Vec<bo
 
     // The current state: per facility, each unit's latest report within the call; a unit the
     // call does not mention goes in as NULL and leaves the standing numbers alone.
-    let mut facilities: Vec<FacilityId> = latest.keys().map(|(f, _)| *f).collect();
-    facilities.sort_unstable();
-    facilities.dedup();
+    let facilities = facilities_of(&latest);
     let mut current_rows = JsonRows::with_capacity(facilities.len() * (40 + Unit::ALL.len() * 48));
     for facility in &facilities {
         current_rows.row(|w| {
             w.text(&facility.to_string());
-            for unit in Unit::ALL {
-                let standing = latest.get(&(*facility, *unit)).and_then(|&i| {
-                    let r = reports[i];
-                    r.draft.units.iter().rev().find(|u| u.unit == *unit).map(|u| (r, u, seqs[i]))
-                });
-                match standing {
-                    Some((r, u, seq)) => {
-                        w.int(r.draft.as_of.millis());
-                        w.int(u.counts.physical());
-                        w.int(u.counts.staffed());
-                        w.int(u.counts.occupied());
-                        w.int(seq);
-                    }
+            for cells in standing_cells(&reports, &latest, *facility, |i| Some(seqs[i])) {
+                match cells {
+                    Some(cells) => cells.iter().for_each(|c| w.int(*c)),
                     None => (0..UNIT_FIELDS.len()).for_each(|_| w.null()),
                 }
             }
@@ -141,15 +125,72 @@ pub async fn insert_reports(tx: &mut Tx, all: &[NewReport<'_>]) -> Result<Vec<bo
     // A unit became current where the row now stands from this call's report for it.
     for row in updated {
         let facility: FacilityId = rows::parse("capacity_now", &row.try_get::<String, _>("facility_id")?)?;
-        for unit in Unit::ALL {
-            let Some(&i) = latest.get(&(facility, *unit)) else { continue };
-            let standing: Option<i64> = row.try_get(format!("{}_seq", unit.as_str()).as_str())?;
-            if standing == Some(seqs[i]) {
-                became_current[positions[i]] = true;
-            }
+        let standing = Unit::ALL
+            .iter()
+            .map(|unit| row.try_get::<Option<i64>, _>(format!("{}_seq", unit.as_str()).as_str()))
+            .collect::<Result<Vec<_>, _>>()?;
+        for i in now_current(&latest, facility, &standing, |i| Some(seqs[i])) {
+            became_current[positions[i]] = true;
         }
     }
     Ok(became_current)
+}
+
+/// (facility, unit) → the index in `reports` of the latest report for it (ties go to the later
+/// report): the one a call offers to the current state.
+pub(crate) fn latest_per_unit(reports: &[NewReport<'_>]) -> HashMap<(FacilityId, Unit), usize> {
+    let mut latest: HashMap<(FacilityId, Unit), usize> = HashMap::new();
+    for (i, r) in reports.iter().enumerate() {
+        for u in &r.draft.units {
+            let entry = latest.entry((r.draft.facility_id, u.unit)).or_insert(i);
+            if r.draft.as_of >= reports[*entry].draft.as_of {
+                *entry = i;
+            }
+        }
+    }
+    latest
+}
+
+/// The facilities in `latest`, sorted, each once.
+pub(crate) fn facilities_of(latest: &HashMap<(FacilityId, Unit), usize>) -> Vec<FacilityId> {
+    let mut facilities: Vec<FacilityId> = latest.keys().map(|(f, _)| *f).collect();
+    facilities.sort_unstable();
+    facilities.dedup();
+    facilities
+}
+
+/// The upsert's cells for `facility`, per unit in [`Unit::ALL`] order: the [`UNIT_FIELDS`] of
+/// the unit's latest report in the call (`seq_of` gives a report's sequence number), or `None`
+/// for a unit the call does not mention.
+pub(crate) fn standing_cells(
+    reports: &[NewReport<'_>],
+    latest: &HashMap<(FacilityId, Unit), usize>,
+    facility: FacilityId,
+    seq_of: impl Fn(usize) -> Option<i64>,
+) -> Vec<Option<[i64; 5]>> {
+    Unit::ALL
+        .iter()
+        .map(|unit| {
+            let i = *latest.get(&(facility, *unit))?;
+            let r = &reports[i];
+            let u = r.draft.units.iter().rev().find(|u| u.unit == *unit)?;
+            Some([r.draft.as_of.millis(), u.counts.physical(), u.counts.staffed(), u.counts.occupied(), seq_of(i)?])
+        })
+        .collect()
+}
+
+/// The reports (indices into the call's reports) that `facility`'s row now stands from, given
+/// the `<unit>_seq` the upsert answered, in [`Unit::ALL`] order.
+pub(crate) fn now_current<'a>(
+    latest: &'a HashMap<(FacilityId, Unit), usize>,
+    facility: FacilityId,
+    standing: &'a [Option<i64>],
+    seq_of: impl Fn(usize) -> Option<i64> + 'a,
+) -> impl Iterator<Item = usize> + 'a {
+    Unit::ALL.iter().zip(standing).filter_map(move |(unit, standing)| {
+        let i = *latest.get(&(facility, *unit))?;
+        (standing.is_some() && *standing == seq_of(i)).then_some(i)
+    })
 }
 
 /// The per-unit columns of `capacity_now`, after the unit's name: `icu_as_of`, `icu_physical`, …

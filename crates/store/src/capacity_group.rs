@@ -13,7 +13,7 @@ use crate::backend::Store;
 use crate::capacity::{self, unit_columns, NewReport};
 use crate::durability::PendingSync;
 use crate::error::StoreError;
-use crate::{audit, facilities, rows, Visibility};
+use crate::{audit, facilities, Visibility};
 use carebridge_domain::audit::Entry;
 use carebridge_domain::capacity::{CapacityReportDraft, Unit};
 use carebridge_domain::clock::Timestamp;
@@ -70,6 +70,14 @@ fn note_became_current(entry: &mut Entry, became_current: bool) {
     }
 }
 
+/// Per report, whether its facility exists (is in `paths`) and its sender may report for it.
+fn admit(group: &[GroupReport], paths: &HashMap<FacilityId, RegionPath>) -> Vec<bool> {
+    group
+        .iter()
+        .map(|r| paths.get(&r.draft.facility_id).is_some_and(|p| r.visibility.admits(r.draft.facility_id, p)))
+        .collect()
+}
+
 /// Outcomes in group order from which reports were admitted and, for those, in order, whether
 /// each became current.
 fn outcomes(admitted: &[bool], became_current: impl IntoIterator<Item = bool>) -> Vec<GroupOutcome> {
@@ -85,15 +93,11 @@ fn outcomes(admitted: &[bool], became_current: impl IntoIterator<Item = bool>) -
 
 async fn write_with_sqlx(
     store: &Store,
-    mut group: Vec<GroupReport>,
+    group: Vec<GroupReport>,
 ) -> Result<(Vec<GroupOutcome>, PendingSync), StoreError> {
     let mut tx = store.begin().await?;
     let ids: Vec<FacilityId> = group.iter().map(|r| r.draft.facility_id).collect();
-    let paths = facilities::paths(&mut tx, &ids).await?;
-    let admitted: Vec<bool> = group
-        .iter()
-        .map(|r| paths.get(&r.draft.facility_id).is_some_and(|p| r.visibility.admits(r.draft.facility_id, p)))
-        .collect();
+    let admitted = admit(&group, &facilities::paths(&mut tx, &ids).await?);
     let rows: Vec<NewReport<'_>> = group
         .iter()
         .zip(&admitted)
@@ -101,11 +105,16 @@ async fn write_with_sqlx(
         .map(|(r, _)| NewReport { id: r.id, draft: &r.draft, reported_by: r.reported_by, received_at: r.received_at })
         .collect();
     let became_current = capacity::insert_reports(&mut tx, &rows).await?;
-    let mut entries = Vec::with_capacity(became_current.len());
-    for ((report, _), became) in group.iter_mut().zip(&admitted).filter(|(_, ok)| **ok).zip(&became_current) {
-        note_became_current(&mut report.audit, *became);
-        entries.push(report.audit.clone());
-    }
+    let entries: Vec<Entry> = group
+        .into_iter()
+        .zip(&admitted)
+        .filter(|(_, ok)| **ok)
+        .zip(&became_current)
+        .map(|((mut report, _), became)| {
+            note_became_current(&mut report.audit, *became);
+            report.audit
+        })
+        .collect();
     audit::append_many(&mut tx, &entries).await?;
     let pending = tx.commit_deferred().await?;
     Ok((outcomes(&admitted, became_current), pending))
@@ -137,7 +146,7 @@ const INSERT_AUDIT: &str = "INSERT INTO audit_log \
 /// `COMMIT`. Any error rolls the whole group back (the transaction is dropped uncommitted).
 fn write_native(conn: &mut Connection, group: &mut [GroupReport]) -> Result<Vec<GroupOutcome>, StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let admitted = admit_native(&tx, group)?;
+    let admitted = admit(group, &paths_native(&tx, group)?);
     let written: Vec<usize> = (0..group.len()).filter(|&i| admitted[i]).collect();
     let rows: Vec<NewReport<'_>> = written
         .iter()
@@ -202,8 +211,6 @@ fn insert_reports_native(tx: &rusqlite::Transaction<'_>, reports: &[NewReport<'_
     // Per report, its sequence number (none for a report without units, which stores nothing
     // and becomes nothing, as in `insert_reports`).
     let mut seqs: Vec<Option<i64>> = vec![None; reports.len()];
-    // (facility, unit) → the index of the latest report for it (ties: the later one).
-    let mut latest: HashMap<(FacilityId, Unit), usize> = HashMap::new();
     {
         let mut insert_report = tx.prepare_cached(INSERT_REPORT)?;
         let mut insert_unit = tx.prepare_cached(INSERT_UNIT)?;
@@ -230,50 +237,28 @@ fn insert_reports_native(tx: &rusqlite::Transaction<'_>, reports: &[NewReport<'_
                     u.counts.staffed(),
                     u.counts.occupied()
                 ])?;
-                let entry = latest.entry((r.draft.facility_id, u.unit)).or_insert(i);
-                if r.draft.as_of >= reports[*entry].draft.as_of {
-                    *entry = i;
-                }
             }
         }
     }
 
+    let latest = capacity::latest_per_unit(reports);
     let mut became_current = vec![false; reports.len()];
-    let mut facilities: Vec<FacilityId> = latest.keys().map(|(f, _)| *f).collect();
-    facilities.sort_unstable();
-    facilities.dedup();
     let mut upsert = tx.prepare_cached(upsert_one_sql())?;
     let mut values: Vec<Value> = Vec::with_capacity(1 + Unit::ALL.len() * capacity::UNIT_FIELDS.len());
-    for facility in facilities {
+    for facility in capacity::facilities_of(&latest) {
         values.clear();
         values.push(Value::Text(facility.to_string()));
-        for unit in Unit::ALL {
-            let standing = latest.get(&(facility, *unit)).and_then(|&i| {
-                let r = &reports[i];
-                let seq = seqs[i]?;
-                r.draft.units.iter().rev().find(|u| u.unit == *unit).map(|u| (r, u, seq))
-            });
-            match standing {
-                Some((r, u, seq)) => values.extend([
-                    Value::Integer(r.draft.as_of.millis()),
-                    Value::Integer(u.counts.physical()),
-                    Value::Integer(u.counts.staffed()),
-                    Value::Integer(u.counts.occupied()),
-                    Value::Integer(seq),
-                ]),
+        for cells in capacity::standing_cells(reports, &latest, facility, |i| seqs[i]) {
+            match cells {
+                Some(cells) => values.extend(cells.map(Value::Integer)),
                 None => values.extend(std::iter::repeat_n(Value::Null, capacity::UNIT_FIELDS.len())),
             }
         }
         let standing: Vec<Option<i64>> = upsert.query_row(rusqlite::params_from_iter(values.iter()), |row| {
             (0..Unit::ALL.len()).map(|k| row.get(k + 1)).collect()
         })?;
-        // A unit became current where the row now stands from this call's report for it.
-        for (unit, standing) in Unit::ALL.iter().zip(standing) {
-            if let Some(&i) = latest.get(&(facility, *unit)) {
-                if standing.is_some() && standing == seqs[i] {
-                    became_current[i] = true;
-                }
-            }
+        for i in capacity::now_current(&latest, facility, &standing, |i| seqs[i]) {
+            became_current[i] = true;
         }
     }
     Ok(became_current)
@@ -302,33 +287,24 @@ fn append_audit_native<'e>(
     Ok(())
 }
 
-/// Per report, whether its facility exists and its sender may report for it; one lookup per
-/// distinct facility.
-fn admit_native(tx: &rusqlite::Transaction<'_>, group: &[GroupReport]) -> Result<Vec<bool>, StoreError> {
-    const T: &str = "facilities";
+/// The region paths of the group's facilities that exist, on the native writer connection; one
+/// lookup per distinct facility.
+fn paths_native(
+    tx: &rusqlite::Transaction<'_>,
+    group: &[GroupReport],
+) -> Result<HashMap<FacilityId, RegionPath>, StoreError> {
     let mut select = tx.prepare_cached(SELECT_PATH)?;
-    let mut paths: HashMap<FacilityId, Option<RegionPath>> = HashMap::with_capacity(group.len());
-    let mut admitted = Vec::with_capacity(group.len());
+    let mut paths = HashMap::with_capacity(group.len());
     for r in group {
         let id = r.draft.facility_id;
-        let path = match paths.get(&id) {
-            Some(path) => *path,
-            None => {
-                let found: Option<(String, String, String)> =
-                    select.query_row([id.to_string()], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?))).optional()?;
-                let path = match found {
-                    Some((province, city, region)) => Some(RegionPath {
-                        province: rows::region(T, &province)?,
-                        city: rows::region(T, &city)?,
-                        region: rows::region(T, &region)?,
-                    }),
-                    None => None,
-                };
-                paths.insert(id, path);
-                path
-            }
-        };
-        admitted.push(path.is_some_and(|p| r.visibility.admits(id, &p)));
+        if paths.contains_key(&id) {
+            continue;
+        }
+        let found: Option<(String, String, String)> =
+            select.query_row([id.to_string()], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?))).optional()?;
+        if let Some((province, city, region)) = found {
+            paths.insert(id, facilities::region_path(&province, &city, &region)?);
+        }
     }
-    Ok(admitted)
+    Ok(paths)
 }

@@ -200,15 +200,25 @@ pub async fn paths(tx: &mut Tx, ids: &[FacilityId]) -> Result<HashMap<FacilityId
         q.push(")");
         for row in q.query().fetch_all(&mut *tx.inner).await? {
             let id: FacilityId = rows::parse(T, &row.try_get::<String, _>("id")?)?;
-            let path = RegionPath {
-                province: rows::region(T, &row.try_get::<String, _>("province_code")?)?,
-                city: rows::region(T, &row.try_get::<String, _>("city_code")?)?,
-                region: rows::region(T, &row.try_get::<String, _>("region_code")?)?,
-            };
+            let path = region_path(
+                &row.try_get::<String, _>("province_code")?,
+                &row.try_get::<String, _>("city_code")?,
+                &row.try_get::<String, _>("region_code")?,
+            )?;
             out.insert(id, path);
         }
     }
     Ok(out)
+}
+
+/// A facility's stored path columns (province, city, county codes) as a [`RegionPath`].
+pub(crate) fn region_path(province: &str, city: &str, region: &str) -> Result<RegionPath, StoreError> {
+    const T: &str = "facilities";
+    Ok(RegionPath {
+        province: rows::region(T, province)?,
+        city: rows::region(T, city)?,
+        region: rows::region(T, region)?,
+    })
 }
 
 fn select(now: Timestamp) -> SqlBuilder {
