@@ -90,8 +90,12 @@ fn site(role: Role, scope: Scope) -> Site {
         (_, Scope::In) => Site::Union,
         (Role::Wuhan, Scope::Out) => Site::Huanggang,
         (Role::Beijing, Scope::Out) => Site::Union,
-        (Role::DeskUnion | Role::DrUnion, Scope::Out) => Site::Jinyintan,
-        (Role::Anonymous | Role::Nhc | Role::Hubei | Role::Auditor | Role::Patient, Scope::Out) => Site::Pumch,
+        (Role::DrUnion, Scope::Out) => Site::Jinyintan,
+        // Not Jinyintan: a referral there may first be offered to nearby Union before it is
+        // directed to Jinyintan, and a desk sees what was offered to it.
+        (Role::Anonymous | Role::Nhc | Role::Hubei | Role::DeskUnion | Role::Auditor | Role::Patient, Scope::Out) => {
+            Site::Pumch
+        }
     }
 }
 
@@ -115,10 +119,22 @@ enum Body {
     NewDesk,
     /// A stale threshold (the default, 12 h).
     Settings,
+    /// A referral of a patient in the site's region, at the site's location.
+    Referral,
+    /// `{"reason": …}` to cancel.
+    Cancel,
+    /// A directed placement to the site's facility.
+    Direct,
+    /// `{"answer": "accept"}`.
+    Accept,
+    /// `{}`.
+    Empty,
 }
 
-/// One route: method, path template (`{facility}`, `{region}`, `{order}`, `{user}` are filled
-/// from the row's site), body, and the expected status per role as `[in, out]`.
+/// One route: method, path template (`{facility}`, `{region}`, `{order}`, `{user}`,
+/// `{referral}` are filled from the row's site; `{fresh_referral}`, `{fresh_offer}` and
+/// `{accepted_referral}` are made for the row), body, and the expected status per role as
+/// `[in, out]`.
 struct Route {
     method: &'static str,
     path: &'static str,
@@ -193,14 +209,44 @@ const ROUTES: &[Route] = &[
     // Audit log: auditors, national coordinators.
     Route { method: "GET", path: "/api/v1/audit", body: Body::None,
         expect: [[401, 401], [200, 200], [403, 403], [403, 403], [403, 403], [403, 403], [403, 403], [200, 200], [403, 403]] },
+    // Referrals: filed by clinicians (their facility's province), coordinators (their region),
+    // patients (themselves); read by the filer, the referring facility's clinicians, the desks
+    // of facilities offered, coordinators over the patient's region; never by auditors.
+    Route { method: "POST", path: "/api/v1/referrals", body: Body::Referral,
+        expect: [[401, 401], [201, 201], [201, 422], [201, 422], [201, 422], [403, 403], [201, 201], [403, 403], [201, 201]] },
+    Route { method: "GET", path: "/api/v1/referrals", body: Body::None,
+        expect: [[401, 401], [200, 200], [200, 200], [200, 200], [200, 200], [200, 200], [200, 200], [403, 403], [200, 200]] },
+    Route { method: "GET", path: "/api/v1/referrals/{referral}", body: Body::None,
+        expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [200, 404], [200, 404], [403, 403], [404, 404]] },
+    Route { method: "POST", path: "/api/v1/referrals/{fresh_referral}/cancel", body: Body::Cancel,
+        expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [403, 403], [200, 404], [403, 403], [404, 404]] },
+    // Admission is marked by the desk of the facility that accepted the patient.
+    Route { method: "POST", path: "/api/v1/referrals/{accepted_referral}/admit", body: Body::Empty,
+        expect: [[401, 401], [403, 403], [403, 403], [403, 403], [403, 403], [200, 404], [403, 403], [403, 403], [403, 403]] },
+    // Directing a placement and asking the engine why: coordinators over the patient's region.
+    Route { method: "POST", path: "/api/v1/referrals/{fresh_referral}/direct", body: Body::Direct,
+        expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [403, 403], [403, 403], [403, 403], [403, 403]] },
+    Route { method: "GET", path: "/api/v1/placement/referrals/{referral}/ranking", body: Body::None,
+        expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [403, 403], [403, 403], [403, 403], [403, 403]] },
+    // A desk's inbox and its answers: desks only, offers to their own facility.
+    Route { method: "GET", path: "/api/v1/placement/offers", body: Body::None,
+        expect: [[401, 401], [403, 403], [403, 403], [403, 403], [403, 403], [200, 200], [403, 403], [403, 403], [403, 403]] },
+    Route { method: "POST", path: "/api/v1/placement/offers/{fresh_offer}/answer", body: Body::Accept,
+        expect: [[401, 401], [403, 403], [403, 403], [403, 403], [403, 403], [200, 404], [403, 403], [403, 403], [403, 403]] },
 ];
 
 /// What the rows need to know about each site.
 struct SiteIds {
     facility: String,
     region: String,
+    location: serde_json::Value,
     order: String,
     user: String,
+    /// The site's fixture desk (`fx-<site>`, password of `new_user`).
+    desk: String,
+    /// A referral of a patient in the site's region, directed to the site (so its desk sees
+    /// it); Union's is filed by `dr-union`, the others by `nhc`.
+    referral: String,
 }
 
 struct Fixtures {
@@ -230,33 +276,76 @@ impl Fixtures {
             let user =
                 app.post_json("/api/v1/users", Some("nhc"), &new_user(&name, "facility_desk", Some(&facility))).await;
             assert_eq!(user.status, 201, "{}", user.text);
-            sites.insert(
-                site,
-                SiteIds {
-                    region: f.json["region_code"].as_str().unwrap().to_string(),
-                    order: order.json["id"].as_str().unwrap().to_string(),
-                    user: user.json["id"].as_str().unwrap().to_string(),
-                    facility,
-                },
-            );
+            let mut ids = SiteIds {
+                region: f.json["region_code"].as_str().unwrap().to_string(),
+                location: f.json["location"].clone(),
+                order: order.json["id"].as_str().unwrap().to_string(),
+                user: user.json["id"].as_str().unwrap().to_string(),
+                desk: name,
+                referral: String::new(),
+                facility,
+            };
+            ids.referral = directed_referral(app, site, &ids).await.0;
+            sites.insert(site, ids);
         }
         Self { sites }
     }
 
-    fn path(&self, template: &str, site: Site) -> String {
+    /// The row's path: the site's ids, and fixtures made for this row where it needs them.
+    async fn path(&self, app: &TestApp, template: &str, site: Site) -> String {
         let s = &self.sites[&site];
-        template
+        let mut path = template
             .replace("{facility}", &s.facility)
             .replace("{region}", &s.region)
             .replace("{order}", &s.order)
             .replace("{user}", &s.user)
+            .replace("{referral}", &s.referral);
+        if path.contains("{fresh_referral}") || path.contains("{fresh_offer}") || path.contains("{accepted_referral}") {
+            let (referral, offer) = directed_referral(app, site, s).await;
+            if path.contains("{accepted_referral}") {
+                let token = app.fresh_token(&s.desk, "a-long-enough-password").await;
+                let rb = app
+                    .request(Method::POST, &format!("/api/v1/placement/offers/{offer}/answer"))
+                    .bearer_auth(token)
+                    .json(&json!({"answer": "accept"}));
+                let accepted = app.send(rb).await;
+                assert_eq!(accepted.status, 200, "{}", accepted.text);
+            }
+            path = path
+                .replace("{fresh_referral}", &referral)
+                .replace("{accepted_referral}", &referral)
+                .replace("{fresh_offer}", &offer);
+        }
+        path
     }
+}
+
+/// A referral of a patient at `site` (filed by `dr-union` for Union, else by `nhc`) that `nhc`
+/// directs to the site's facility: its id and the directed offer's.
+async fn directed_referral(app: &TestApp, site: Site, ids: &SiteIds) -> (String, String) {
+    let filer = if site == Site::Union { "dr-union" } else { "nhc" };
+    let filed = app.post_json("/api/v1/referrals", Some(filer), &referral_body(ids)).await;
+    assert_eq!(filed.status, 201, "{}", filed.text);
+    let id = filed.json["id"].as_str().unwrap().to_string();
+    let body = json!({"facility_id": ids.facility, "note": "matrix fixture"});
+    let directed = app.post_json(&format!("/api/v1/referrals/{id}/direct"), Some("nhc"), &body).await;
+    assert_eq!(directed.status, 200, "{}", directed.text);
+    (id, directed.json["current_offer"]["id"].as_str().unwrap().to_string())
+}
+
+fn referral_body(ids: &SiteIds) -> serde_json::Value {
+    json!({
+        "patient": {"pseudonym": "mx", "age_band": "adult", "location": ids.location,
+                    "region_code": ids.region, "infection": "negative"},
+        "need": "general_surgery",
+        "urgency": "urgent",
+    })
 }
 
 /// Run one row; `n` makes names unique.
 async fn run_row(app: &TestApp, fx: &Fixtures, route: &Route, role: Role, scope: Scope, n: usize) -> (u16, String) {
     let site = site(role, scope);
-    let path = fx.path(route.path, site);
+    let path = fx.path(app, route.path, site).await;
     let method = Method::from_bytes(route.method.as_bytes()).expect("a method");
     let user = role.username();
     let ids = &fx.sites[&site];
@@ -308,6 +397,14 @@ async fn run_row(app: &TestApp, fx: &Fixtures, route: &Route, role: Role, scope:
             app.call(method, &path, user, Some(&body)).await
         }
         Body::Settings => app.call(method, &path, user, Some(&json!({"stale_after_hours": 12}))).await,
+        Body::Referral => app.call(method, &path, user, Some(&referral_body(ids))).await,
+        Body::Cancel => app.call(method, &path, user, Some(&json!({"reason": "matrix row"}))).await,
+        Body::Direct => {
+            let body = json!({"facility_id": ids.facility, "note": "matrix row"});
+            app.call(method, &path, user, Some(&body)).await
+        }
+        Body::Accept => app.call(method, &path, user, Some(&json!({"answer": "accept"}))).await,
+        Body::Empty => app.call(method, &path, user, Some(&json!({}))).await,
     };
     let detail = resp.json["detail"].as_str().map(str::to_string).unwrap_or_default();
     (resp.status, format!("{path}: {detail}"))
@@ -321,6 +418,10 @@ fn openapi_path(template: &str) -> String {
         .replace("{order}", "{id}")
         .replace("{user}", "{id}")
         .replace("{region}", "{code}")
+        .replace("{referral}", "{id}")
+        .replace("{fresh_referral}", "{id}")
+        .replace("{accepted_referral}", "{id}")
+        .replace("{fresh_offer}", "{id}")
 }
 
 both_backends!(every_route_answers_every_role_as_the_matrix_says, |app| async move {

@@ -87,6 +87,14 @@ both_backends!(the_openapi_document_lists_every_route, |app| async move {
         ("/api/v1/users", &["get", "post"]),
         ("/api/v1/users/{id}", &["get"]),
         ("/api/v1/audit", &["get"]),
+        ("/api/v1/referrals", &["get", "post"]),
+        ("/api/v1/referrals/{id}", &["get"]),
+        ("/api/v1/referrals/{id}/cancel", &["post"]),
+        ("/api/v1/referrals/{id}/admit", &["post"]),
+        ("/api/v1/referrals/{id}/direct", &["post"]),
+        ("/api/v1/placement/referrals/{id}/ranking", &["get"]),
+        ("/api/v1/placement/offers", &["get"]),
+        ("/api/v1/placement/offers/{id}/answer", &["post"]),
     ];
     let mut missing = Vec::new();
     for (path, methods) in expected {

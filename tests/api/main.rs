@@ -11,6 +11,7 @@ mod designations;
 mod errors;
 mod facilities;
 mod health;
+mod referrals;
 mod rollups;
 mod scope;
 mod users;

@@ -10,7 +10,7 @@
 //!
 //! Write a test once with [`both_backends!`](crate::both_backends) and it runs on both.
 
-use carebridge_domain::clock::Timestamp;
+use carebridge_domain::clock::{ShiftedClock, Timestamp};
 use carebridge_domain::ids::FacilityId;
 use carebridge_scenario::Scenario;
 use carebridge_server::{Application, ServerConfig};
@@ -19,7 +19,7 @@ use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
 use reqwest::{Method, RequestBuilder};
 use serde_json::Value;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
 
 /// The environment variable naming the PostgreSQL server for tests, e.g.
@@ -88,6 +88,8 @@ pub struct TestApp {
     pub backend: Backend,
     /// The service the server runs on, for direct checks (counting audit rows, the clock).
     pub cb: Carebridge,
+    /// The server's clock: real time, which a test may move forward ([`TestApp::advance_minutes`]).
+    pub clock: Arc<ShiftedClock>,
     /// A client that follows no redirects and ignores proxy settings.
     pub client: reqwest::Client,
     tokens: Mutex<HashMap<String, String>>,
@@ -135,7 +137,8 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     };
     let store = Store::connect(&url, 8).await.expect("connect to the test database");
     carebridge_store::migrate::run(&store).await.expect("migrate the test database");
-    let cb = Carebridge::new(store);
+    let clock = Arc::new(ShiftedClock::default());
+    let cb = Carebridge::new(store).with_clock(clock.clone());
 
     let config = ServerConfig { listen: "127.0.0.1:0".into() };
     let application = Application::build(&config, cb.clone()).await.expect("bind 127.0.0.1:0");
@@ -155,6 +158,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         port,
         backend,
         cb,
+        clock,
         client,
         tokens: Mutex::new(HashMap::new()),
         shutdown: Some(tx),
@@ -285,6 +289,11 @@ pub fn assert_invalid(resp: &Resp, pointer: &str) {
 }
 
 impl TestApp {
+    /// Move the server's clock forward (holds expire, waits pass) without waiting.
+    pub fn advance_minutes(&self, minutes: i64) {
+        self.clock.advance_minutes(minutes);
+    }
+
     /// Load the demo scenario (seed 7, generated for the app's `now`) through the service, as
     /// `carebridge demo` does.
     pub async fn load_demo(&self) -> DemoIds {

@@ -31,6 +31,17 @@ pub fn capacity_report(facility_id: &str, as_of: &str, icu_occupied: i64) -> Val
     })
 }
 
+/// A capacity report of the given units, each as `(unit, physical, staffed, occupied)`.
+pub fn capacity_report_units(facility_id: &str, as_of: &str, units: &[(&str, i64, i64, i64)]) -> Value {
+    let units: Vec<Value> = units
+        .iter()
+        .map(|(unit, physical, staffed, occupied)| {
+            json!({"unit": unit, "physical": physical, "staffed": staffed, "occupied": occupied})
+        })
+        .collect();
+    json!({"facility_id": facility_id, "as_of": as_of, "units": units})
+}
+
 /// A designation order for `POST /api/v1/designation-orders`.
 pub fn designation_order(facility_id: &str, designation: &str, effective_at: &str) -> Value {
     json!({

@@ -252,10 +252,10 @@ struct Checked {
 /// Read the SQLite file and hold it to the ledger (see the module docs for the rules).
 async fn check_database(fx: &Fixture, when: &str) -> Checked {
     let pool = fx.db.pool().await;
-    let rows: Vec<(String, String, String, i64, i64, i64, i64)> = sqlx::query_as(
-        "SELECT r.report_id, r.facility_id, u.unit, r.as_of, u.physical, u.staffed, u.occupied \
-         FROM capacity_reports r JOIN capacity_report_units u ON u.report_seq = r.seq ORDER BY r.seq, u.unit",
-    )
+    let rows: Vec<(String, String, String, i64, i64, i64, i64)> = sqlx::query_as(&format!(
+        "SELECT report_id, facility_id, unit, as_of, physical, staffed, occupied FROM ({}) u ORDER BY seq, unit",
+        common::unit_reports_sql()
+    ))
     .fetch_all(&pool)
     .await
     .expect("reading capacity_reports");
@@ -389,10 +389,10 @@ async fn check_serves(fx: &Fixture, server: &Server, when: &str) {
 /// Every stored report is also listed by the API (paging through each facility's history).
 async fn check_history_api(fx: &Fixture, server: &Server) {
     let pool = fx.db.pool().await;
-    let stored: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT r.facility_id, r.report_id, COUNT(*) FROM capacity_reports r \
-             JOIN capacity_report_units u ON u.report_seq = r.seq GROUP BY r.facility_id, r.report_id",
-    )
+    let stored: Vec<(String, String, i64)> = sqlx::query_as(&format!(
+        "SELECT facility_id, report_id, CAST({} AS BIGINT) FROM capacity_reports",
+        common::units_carried_sql()
+    ))
     .fetch_all(&pool)
     .await
     .expect("reading capacity_reports");
@@ -555,7 +555,7 @@ async fn sigkill_during_import_leaves_all_or_nothing() {
         };
         // The binary opens the file first (SQLite recovers it here), then we count.
         db.run(&["export", "capacity", "-"], None).success();
-        let rows = db.count("capacity_report_units").await;
+        let rows = db.unit_reports().await;
         let imports = db.count("audit_log WHERE action = 'capacity.import'").await;
         let when = format!("after a kill at {percent}% = {delay:?} ({outcome})");
         assert_eq!(rows % ROWS, 0, "{when}: {rows} unit rows stored, not a whole number of {ROWS}-row imports");

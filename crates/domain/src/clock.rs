@@ -103,6 +103,25 @@ impl Clock for ManualClock {
     }
 }
 
+/// The real clock moved forward by a settable offset: time still passes, and a test (or a
+/// what-if) can jump ahead, say past an offer's hold, without waiting two hours.
+#[derive(Debug, Default)]
+pub struct ShiftedClock {
+    offset_ms: AtomicI64,
+}
+
+impl ShiftedClock {
+    pub fn advance_minutes(&self, minutes: i64) {
+        self.offset_ms.fetch_add(minutes * 60_000, Ordering::SeqCst);
+    }
+}
+
+impl Clock for ShiftedClock {
+    fn now(&self) -> Timestamp {
+        Timestamp(SystemClock.now().0 + self.offset_ms.load(Ordering::SeqCst))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

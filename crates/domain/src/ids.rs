@@ -62,3 +62,15 @@ typed_id!(
     /// One audit record.
     AuditId
 );
+typed_id!(
+    /// One referral: a patient's need for a place.
+    ReferralId
+);
+typed_id!(
+    /// One offer of a held bed to a referral.
+    OfferId
+);
+typed_id!(
+    /// One step of a referral's timeline.
+    EventId
+);

@@ -4,6 +4,8 @@
 //! The registry issue laid the crate out and fixed its boundary: no I/O, no wall clock, no
 //! unseeded randomness (`tests/tidy.rs` refuses I/O dependencies here). The first piece of the
 //! placement issue is [`mcf`], an exact integer minimum-cost-flow solver with an optimality
-//! certificate; placement itself will build its networks from snapshots and solve them with it.
+//! certificate; [`placement::online`] ranks
+//! facilities for one referral with the reasons for every exclusion.
 
 pub mod mcf;
+pub mod placement;

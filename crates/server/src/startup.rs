@@ -33,7 +33,12 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     addr: SocketAddr,
+    cb: Carebridge,
 }
+
+/// How often a running server sweeps referrals: expires holds, escalates long waits, retries
+/// placements (see `carebridge_service::referrals`).
+pub const SWEEP_EVERY: Duration = Duration::from_secs(5);
 
 impl std::fmt::Debug for Application {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -46,7 +51,7 @@ impl Application {
     pub async fn build(config: &ServerConfig, cb: Carebridge) -> std::io::Result<Self> {
         let listener = TcpListener::bind(&config.listen).await?;
         let addr = listener.local_addr()?;
-        Ok(Self { listener, router: router(AppState { cb }), addr })
+        Ok(Self { listener, router: router(AppState { cb: cb.clone() }), addr, cb })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -57,11 +62,30 @@ impl Application {
         self.addr.port()
     }
 
-    /// Serve until `shutdown` resolves, then finish in-flight requests.
+    /// Serve until `shutdown` resolves, then finish in-flight requests. The referral sweep runs
+    /// beside the server and stops with it (a sweep cut off mid-step rolls its transaction
+    /// back; the next start picks the work up again).
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+        let sweeper = tokio::spawn(sweep_referrals(self.cb.clone()));
+        let served = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
-            .await
+            .await;
+        sweeper.abort();
+        served
+    }
+}
+
+/// Sweep referrals every [`SWEEP_EVERY`], for ever; a failed sweep is logged and retried.
+async fn sweep_referrals(cb: Carebridge) {
+    let mut tick = tokio::time::interval(SWEEP_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match cb.sweep_referrals().await {
+            Ok(done) if done != Default::default() => tracing::info!(?done, "referral sweep"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "referral sweep failed; retrying at the next tick"),
+        }
     }
 }
 

@@ -29,6 +29,11 @@ pub struct Carebridge {
     writer: Arc<std::sync::Mutex<Option<ReportWriter>>>,
     /// Principals of recently seen tokens.
     pub(crate) tokens: Arc<TokenCache>,
+    /// When each waiting referral may next be retried by the sweep (see
+    /// `referrals::Carebridge::sweep_referrals`). In memory: losing it on a restart only means
+    /// one early retry.
+    pub(crate) placement_backoff:
+        Arc<std::sync::Mutex<std::collections::HashMap<carebridge_domain::ids::ReferralId, Timestamp>>>,
 }
 
 impl std::fmt::Debug for Carebridge {
@@ -46,6 +51,7 @@ impl Carebridge {
             token_ttl_secs: 12 * 3600,
             writer: Arc::new(std::sync::Mutex::new(None)),
             tokens: Arc::new(TokenCache::default()),
+            placement_backoff: Arc::default(),
         }
     }
 

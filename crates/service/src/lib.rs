@@ -12,6 +12,7 @@ pub mod designations;
 mod error;
 pub mod facilities;
 pub mod imports;
+pub mod referrals;
 pub mod regions;
 pub mod scope;
 mod seed;

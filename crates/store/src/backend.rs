@@ -115,6 +115,14 @@ impl Tx {
     pub fn backend(&self) -> Backend {
         self.backend
     }
+
+    /// Run SQL text without parameters in this transaction; answers the rows it changed. Not
+    /// for the application's own writes (each has its function with its audit entry): for a
+    /// test that builds the rows an older schema held, to check the migration that carries
+    /// them.
+    pub async fn execute_unparameterised(&mut self, sql: &str) -> Result<u64, StoreError> {
+        Ok(sqlx::raw_sql(sql).execute(&mut *self.inner).await?.rows_affected())
+    }
 }
 
 impl Store {
@@ -195,6 +203,21 @@ impl Store {
     /// Whether the database answers (for `/readyz`).
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Copy SQLite's whole write-ahead log back into the database file and start the log over,
+    /// on the writer (writes wait for it): how a bulk import ends, so the reads that follow do
+    /// not look their pages up in a log of hundreds of megabytes while the background
+    /// checkpointer is still copying it. Nothing to do on PostgreSQL.
+    pub async fn checkpoint_all(&self) -> Result<(), StoreError> {
+        const SQL: &str = "PRAGMA wal_checkpoint(TRUNCATE)";
+        if let Some(native) = &self.native {
+            return native.run(|c| c.query_row(SQL, [], |_| Ok(())).map_err(StoreError::from)).await?;
+        }
+        if let Some(writer) = &self.writer {
+            sqlx::query(SQL).fetch_all(writer).await?;
+        }
         Ok(())
     }
 

@@ -54,8 +54,7 @@ pub async fn insert_reports(tx: &mut Tx, all: &[NewReport<'_>]) -> Result<Vec<bo
     let backend = tx.backend();
     let seqs = allocate_seqs(tx, reports.len()).await?;
 
-    let mut report_rows = JsonRows::with_capacity(reports.len() * 160);
-    let mut unit_rows = JsonRows::with_capacity(reports.len() * 6 * 48);
+    let mut report_rows = JsonRows::with_capacity(reports.len() * 280);
     for (r, seq) in reports.iter().zip(&seqs) {
         report_rows.row(|w| {
             w.int(*seq);
@@ -64,46 +63,18 @@ pub async fn insert_reports(tx: &mut Tx, all: &[NewReport<'_>]) -> Result<Vec<bo
             w.int(r.draft.as_of.millis());
             w.int(r.received_at.millis());
             w.opt_text(r.reported_by.map(|u| u.to_string()).as_deref());
+            for cells in report_cells(r.draft) {
+                match cells {
+                    Some(cells) => cells.iter().for_each(|c| w.int(*c)),
+                    None => (0..REPORT_UNIT_FIELDS.len()).for_each(|_| w.null()),
+                }
+            }
         });
-        for u in &r.draft.units {
-            unit_rows.row(|w| {
-                w.int(*seq);
-                w.text(u.unit.as_str());
-                w.int(u.counts.physical());
-                w.int(u.counts.staffed());
-                w.int(u.counts.occupied());
-            });
-        }
     }
     let reports: Vec<NewReport<'_>> = reports.into_iter().copied().collect();
     let latest = latest_per_unit(&reports);
 
-    let insert = insert_from_json(
-        backend,
-        "capacity_reports",
-        &[
-            ("seq", Col::Int),
-            ("report_id", Col::Text),
-            ("facility_id", Col::Text),
-            ("as_of", Col::Int),
-            ("received_at", Col::Int),
-            ("reported_by", Col::Text),
-        ],
-    );
-    sqlx::query(&insert).bind(report_rows.finish()).execute(&mut *tx.inner).await?;
-
-    let insert = insert_from_json(
-        backend,
-        "capacity_report_units",
-        &[
-            ("report_seq", Col::Int),
-            ("unit", Col::Text),
-            ("physical", Col::Int),
-            ("staffed", Col::Int),
-            ("occupied", Col::Int),
-        ],
-    );
-    sqlx::query(&insert).bind(unit_rows.finish()).execute(&mut *tx.inner).await?;
+    sqlx::query(insert_reports_sql(backend)).bind(report_rows.finish()).execute(&mut *tx.inner).await?;
 
     // The current state: per facility, each unit's latest report within the call; a unit the
     // call does not mention goes in as NULL and leaves the standing numbers alone.
@@ -201,6 +172,62 @@ pub(crate) fn unit_columns() -> impl Iterator<Item = String> {
     Unit::ALL.iter().flat_map(|u| UNIT_FIELDS.iter().map(move |f| format!("{}_{f}", u.as_str())))
 }
 
+/// The per-unit columns of `capacity_reports`, after the unit's name: `icu_physical`, …
+pub(crate) const REPORT_UNIT_FIELDS: [&str; 3] = ["physical", "staffed", "occupied"];
+
+/// `<unit>_<field>` of a stored report for every unit and field, in column order.
+pub(crate) fn report_unit_columns() -> impl Iterator<Item = String> {
+    Unit::ALL.iter().flat_map(|u| REPORT_UNIT_FIELDS.iter().map(move |f| format!("{}_{f}", u.as_str())))
+}
+
+/// Every column of a `capacity_reports` row, in order: what both writers insert.
+pub(crate) fn report_columns() -> impl Iterator<Item = String> {
+    ["seq", "report_id", "facility_id", "as_of", "received_at", "reported_by"]
+        .into_iter()
+        .map(String::from)
+        .chain(report_unit_columns())
+}
+
+/// A report's cells for [`report_unit_columns`]: per unit in [`Unit::ALL`] order its physical,
+/// staffed and occupied counts, or `None` for a unit it does not mention.
+pub(crate) fn report_cells(draft: &CapacityReportDraft) -> [Option<[i64; 3]>; Unit::ALL.len()] {
+    let mut cells = [None; Unit::ALL.len()];
+    for u in &draft.units {
+        if let Some(k) = Unit::ALL.iter().position(|x| *x == u.unit) {
+            cells[k] = Some([u.counts.physical(), u.counts.staffed(), u.counts.occupied()]);
+        }
+    }
+    cells
+}
+
+/// The report insert of the `sqlx` path: every row of the JSON array at `$1`, in
+/// [`report_columns`] order. Built once per backend.
+fn insert_reports_sql(backend: Backend) -> &'static str {
+    fn build(backend: Backend) -> String {
+        let names: Vec<String> = report_columns().collect();
+        let columns: Vec<(&str, Col)> = names
+            .iter()
+            .map(|c| {
+                (
+                    c.as_str(),
+                    if matches!(c.as_str(), "report_id" | "facility_id" | "reported_by") {
+                        Col::Text
+                    } else {
+                        Col::Int
+                    },
+                )
+            })
+            .collect();
+        insert_from_json(backend, "capacity_reports", &columns)
+    }
+    static SQLITE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    static POSTGRES: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    match backend {
+        Backend::Sqlite => SQLITE.get_or_init(|| build(Backend::Sqlite)),
+        Backend::Postgres => POSTGRES.get_or_init(|| build(Backend::Postgres)),
+    }
+}
+
 /// The current-state upsert: one row per facility from the JSON array at `$1` (the facility id,
 /// then five cells per unit, NULL for a unit not reported). Built once per backend.
 fn upsert_now_sql(backend: Backend) -> &'static str {
@@ -231,6 +258,14 @@ fn upsert_now_sql(backend: Backend) -> &'static str {
 /// replaced at once. Answers the facility and each unit's standing report (`<unit>_seq`, in
 /// [`Unit::ALL`] order). The one rule for both the `sqlx` path and the native SQLite writer.
 pub(crate) fn upsert_now_from(source: &str) -> String {
+    let seqs = Unit::ALL.iter().map(|u| format!("{}_seq", u.as_str())).collect::<Vec<_>>().join(", ");
+    format!("{} RETURNING facility_id, {seqs}", upsert_now_without_returning(source))
+}
+
+/// [`upsert_now_from`] without its `RETURNING` clause, for a writer that works out beforehand
+/// which units will take the new numbers ([`takes_new`]): on SQLite a `RETURNING` statement
+/// buffers its rows in an ephemeral table, opened and torn down on every execution.
+pub(crate) fn upsert_now_without_returning(source: &str) -> String {
     let names = unit_columns().collect::<Vec<_>>().join(", ");
     let mut set = Vec::with_capacity(Unit::ALL.len() * UNIT_FIELDS.len());
     for unit in Unit::ALL {
@@ -242,12 +277,17 @@ pub(crate) fn upsert_now_from(source: &str) -> String {
             ));
         }
     }
-    let seqs = Unit::ALL.iter().map(|u| format!("{}_seq", u.as_str())).collect::<Vec<_>>().join(", ");
     format!(
         "INSERT INTO capacity_now (facility_id, province_code, city_code, region_code, {names}) {source} \
-         ON CONFLICT (facility_id) DO UPDATE SET {} RETURNING facility_id, {seqs}",
+         ON CONFLICT (facility_id) DO UPDATE SET {}",
         set.join(", ")
     )
+}
+
+/// Whether a unit's new numbers as of `new_as_of` replace the standing ones as of
+/// `standing_as_of`: the upsert's rule ([`upsert_now_from`]), for rows read before it.
+pub(crate) fn takes_new(new_as_of: i64, standing_as_of: Option<i64>) -> bool {
+    standing_as_of.is_none_or(|standing| new_as_of >= standing)
 }
 
 /// Reserve `n` report sequence numbers. On SQLite the transaction holds the database's write
@@ -477,14 +517,26 @@ pub async fn series(
     bucket_ms: i64,
 ) -> Result<Vec<SeriesPoint>, StoreError> {
     const T: &str = "capacity_reports";
+    // One row per report and unit it mentions: the reports crossed with the unit names, each
+    // unit's columns picked by name.
+    let pick = |field: &str| {
+        let arms: String = Unit::ALL.iter().map(|u| format!(" WHEN '{0}' THEN r.{0}_{field}", u.as_str())).collect();
+        format!("CASE k.unit{arms} END")
+    };
+    let units =
+        Unit::ALL.iter().map(|u| format!("SELECT '{}' AS unit", u.as_str())).collect::<Vec<_>>().join(" UNION ALL ");
     let mut q = SqlBuilder::new("SELECT bucket, unit, CAST(SUM(physical) AS BIGINT) AS physical, \
          CAST(SUM(staffed) AS BIGINT) AS staffed, CAST(SUM(occupied) AS BIGINT) AS occupied, COUNT(*) AS n FROM (SELECT ");
     let b = q.placeholder(Arg::I64(bucket_ms.max(1)));
     q.push(&format!(
-        "(r.as_of / {b}) * {b} AS bucket, u.unit, u.physical, u.staffed, u.occupied, \
-         ROW_NUMBER() OVER (PARTITION BY r.facility_id, u.unit, r.as_of / {b} ORDER BY r.as_of DESC, r.seq DESC) AS rn \
-         FROM capacity_reports r JOIN capacity_report_units u ON u.report_seq = r.seq \
-         JOIN facilities f ON f.id = r.facility_id WHERE r.as_of >= "
+        "(r.as_of / {b}) * {b} AS bucket, k.unit, {} AS physical, {} AS staffed, {} AS occupied, \
+         ROW_NUMBER() OVER (PARTITION BY r.facility_id, k.unit, r.as_of / {b} ORDER BY r.as_of DESC, r.seq DESC) AS rn \
+         FROM capacity_reports r JOIN facilities f ON f.id = r.facility_id CROSS JOIN ({units}) k \
+         WHERE {} IS NOT NULL AND r.as_of >= ",
+        pick("physical"),
+        pick("staffed"),
+        pick("occupied"),
+        pick("physical"),
     ));
     q.bind_i64(since.millis());
     visibility.push_condition(&mut q, "f", "id");
@@ -520,10 +572,11 @@ pub async fn history(
     limit: u32,
 ) -> Result<(Vec<StoredReport>, Option<i64>), StoreError> {
     const T: &str = "capacity_reports";
-    let mut q = SqlBuilder::new(
-        "SELECT r.seq, r.report_id, r.as_of, r.received_at, r.reported_by \
-         FROM capacity_reports r JOIN facilities f ON f.id = r.facility_id WHERE r.facility_id = ",
-    );
+    let mut q = SqlBuilder::new("SELECT r.seq, r.report_id, r.as_of, r.received_at, r.reported_by");
+    for column in report_unit_columns() {
+        q.push(", r.").push(&column);
+    }
+    q.push(" FROM capacity_reports r JOIN facilities f ON f.id = r.facility_id WHERE r.facility_id = ");
     q.bind_text(facility.to_string());
     visibility.push_condition(&mut q, "f", "id");
     if let Some(b) = before_seq {
@@ -533,52 +586,44 @@ pub async fn history(
     let report_rows = q.query().fetch_all(store.pool()).await?;
     let more = report_rows.len() > limit as usize;
     let mut out: Vec<StoredReport> = Vec::with_capacity(report_rows.len().min(limit as usize));
-    let mut index: HashMap<i64, usize> = HashMap::new();
-    let mut seqs = Vec::new();
+    let mut last_seq = None;
     for row in report_rows.iter().take(limit as usize) {
-        let seq: i64 = row.try_get("seq")?;
+        last_seq = Some(row.try_get::<i64, _>("seq")?);
         let reported_by: Option<String> = row.try_get("reported_by")?;
-        index.insert(seq, out.len());
-        seqs.push(seq);
+        let mut units = Vec::with_capacity(Unit::ALL.len());
+        for unit in Unit::ALL {
+            let u = unit.as_str();
+            let cell = |field: &str| row.try_get::<Option<i64>, _>(format!("{u}_{field}").as_str());
+            match (cell("physical")?, cell("staffed")?, cell("occupied")?) {
+                (None, None, None) => {}
+                (Some(p), Some(s), Some(o)) => units.push(UnitReport {
+                    unit: *unit,
+                    counts: UnitCounts::new(p, s, o).map_err(|e| StoreError::corrupt(T, e))?,
+                }),
+                _ => return Err(StoreError::corrupt(T, format!("{u}: some of its counts are NULL"))),
+            }
+        }
+        units.sort_by_key(|u| u.unit);
         out.push(StoredReport {
             id: rows::parse(T, &row.try_get::<String, _>("report_id")?)?,
             draft: CapacityReportDraft {
                 facility_id: facility,
                 as_of: Timestamp::from_millis(row.try_get("as_of")?),
-                units: Vec::with_capacity(6),
+                units,
             },
             received_at: Timestamp::from_millis(row.try_get("received_at")?),
             reported_by: reported_by.map(|s| rows::parse(T, &s)).transpose()?,
         });
     }
-    if !seqs.is_empty() {
-        let mut q = SqlBuilder::new(
-            "SELECT report_seq, unit, physical, staffed, occupied FROM capacity_report_units WHERE report_seq IN (",
-        );
-        for (i, seq) in seqs.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.bind_i64(*seq);
-        }
-        q.push(")");
-        for row in q.query().fetch_all(store.pool()).await? {
-            let Some(&i) = index.get(&row.try_get::<i64, _>("report_seq")?) else { continue };
-            let counts = UnitCounts::new(row.try_get("physical")?, row.try_get("staffed")?, row.try_get("occupied")?)
-                .map_err(|e| StoreError::corrupt(T, e))?;
-            let unit = rows::vocab(T, &row.try_get::<String, _>("unit")?, Unit::parse)?;
-            out[i].draft.units.push(UnitReport { unit, counts });
-        }
-        for r in &mut out {
-            r.draft.units.sort_by_key(|u| u.unit);
-        }
-    }
-    let next = if more { seqs.last().copied() } else { None };
+    let next = if more { last_seq } else { None };
     Ok((out, next))
 }
 
-/// Number of stored unit rows (the bench's "reports").
+/// Number of stored unit reports (a report's units each count: the bench's "reports").
 pub async fn count_rows(store: &Store) -> Result<i64, StoreError> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM capacity_report_units").fetch_one(store.pool()).await?;
+    let counts = Unit::ALL.iter().map(|u| format!("COUNT({}_physical)", u.as_str())).collect::<Vec<_>>().join(" + ");
+    let row = sqlx::query(&format!("SELECT CAST({counts} AS BIGINT) AS n FROM capacity_reports"))
+        .fetch_one(store.pool())
+        .await?;
     Ok(row.try_get("n")?)
 }

@@ -126,18 +126,31 @@ fn upsert_one_sql() -> &'static str {
     static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     SQL.get_or_init(|| {
         let values = (0..unit_columns().count()).map(|i| format!("?{}", i + 2)).collect::<Vec<_>>().join(", ");
-        capacity::upsert_now_from(&format!(
+        capacity::upsert_now_without_returning(&format!(
             "SELECT ?1, f.province_code, f.city_code, f.region_code, {values} FROM facilities f WHERE f.id = ?1"
         ))
     })
 }
 
+/// A facility's standing as-of time per unit, in [`Unit::ALL`] order.
+fn standing_as_of_sql() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        let columns = Unit::ALL.iter().map(|u| format!("{}_as_of", u.as_str())).collect::<Vec<_>>().join(", ");
+        format!("SELECT {columns} FROM capacity_now WHERE facility_id = ?1")
+    })
+}
+
 const SELECT_PATH: &str = "SELECT province_code, city_code, region_code FROM facilities WHERE id = ?1";
-const INSERT_REPORT: &str =
-    "INSERT INTO capacity_reports (seq, report_id, facility_id, as_of, received_at, reported_by) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-const INSERT_UNIT: &str =
-    "INSERT INTO capacity_report_units (report_seq, unit, physical, staffed, occupied) VALUES (?1, ?2, ?3, ?4, ?5)";
+/// The report insert of the native path, its values bound in [`capacity::report_columns`] order.
+fn insert_report_sql() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        let names: Vec<String> = capacity::report_columns().collect();
+        let values = (1..=names.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+        format!("INSERT INTO capacity_reports ({}) VALUES ({values})", names.join(", "))
+    })
+}
 const INSERT_AUDIT: &str = "INSERT INTO audit_log \
      (id, at, actor_id, actor_name, actor_role, action, entity, entity_id, request_id, change) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
@@ -212,8 +225,8 @@ fn insert_reports_native(tx: &rusqlite::Transaction<'_>, reports: &[NewReport<'_
     // and becomes nothing, as in `insert_reports`).
     let mut seqs: Vec<Option<i64>> = vec![None; reports.len()];
     {
-        let mut insert_report = tx.prepare_cached(INSERT_REPORT)?;
-        let mut insert_unit = tx.prepare_cached(INSERT_UNIT)?;
+        let mut insert_report = tx.prepare_cached(insert_report_sql())?;
+        let mut values: Vec<Value> = Vec::with_capacity(6 + Unit::ALL.len() * capacity::REPORT_UNIT_FIELDS.len());
         let mut next = top;
         for (i, r) in reports.iter().enumerate() {
             if r.draft.units.is_empty() {
@@ -221,42 +234,54 @@ fn insert_reports_native(tx: &rusqlite::Transaction<'_>, reports: &[NewReport<'_
             }
             next += 1;
             seqs[i] = Some(next);
-            insert_report.execute(rusqlite::params![
-                next,
-                r.id.to_string(),
-                r.draft.facility_id.to_string(),
-                r.draft.as_of.millis(),
-                r.received_at.millis(),
-                r.reported_by.map(|u| u.to_string()),
-            ])?;
-            for u in &r.draft.units {
-                insert_unit.execute(rusqlite::params![
-                    next,
-                    u.unit.as_str(),
-                    u.counts.physical(),
-                    u.counts.staffed(),
-                    u.counts.occupied()
-                ])?;
+            values.clear();
+            values.extend([
+                Value::Integer(next),
+                Value::Text(r.id.to_string()),
+                Value::Text(r.draft.facility_id.to_string()),
+                Value::Integer(r.draft.as_of.millis()),
+                Value::Integer(r.received_at.millis()),
+                r.reported_by.map_or(Value::Null, |u| Value::Text(u.to_string())),
+            ]);
+            for cells in capacity::report_cells(r.draft) {
+                match cells {
+                    Some(cells) => values.extend(cells.map(Value::Integer)),
+                    None => values.extend(std::iter::repeat_n(Value::Null, capacity::REPORT_UNIT_FIELDS.len())),
+                }
             }
+            insert_report.execute(rusqlite::params_from_iter(values.iter()))?;
         }
     }
 
     let latest = capacity::latest_per_unit(reports);
     let mut became_current = vec![false; reports.len()];
     let mut upsert = tx.prepare_cached(upsert_one_sql())?;
+    let mut standing_times = tx.prepare_cached(standing_as_of_sql())?;
     let mut values: Vec<Value> = Vec::with_capacity(1 + Unit::ALL.len() * capacity::UNIT_FIELDS.len());
     for facility in capacity::facilities_of(&latest) {
         values.clear();
         values.push(Value::Text(facility.to_string()));
-        for cells in capacity::standing_cells(reports, &latest, facility, |i| seqs[i]) {
+        // The standing as-of times first: which units take the new numbers follows from them
+        // by the upsert's own rule, so the upsert needs no `RETURNING`.
+        let before: Vec<Option<i64>> = standing_times
+            .query_row([facility.to_string()], |row| (0..Unit::ALL.len()).map(|k| row.get(k)).collect())
+            .optional()?
+            .unwrap_or_else(|| vec![None; Unit::ALL.len()]);
+        let mut standing: Vec<Option<i64>> = vec![None; Unit::ALL.len()];
+        let cells = capacity::standing_cells(reports, &latest, facility, |i| seqs[i]);
+        for (k, cells) in cells.into_iter().enumerate() {
             match cells {
-                Some(cells) => values.extend(cells.map(Value::Integer)),
+                Some(cells) => {
+                    let [as_of, .., seq] = cells;
+                    if capacity::takes_new(as_of, before[k]) {
+                        standing[k] = Some(seq);
+                    }
+                    values.extend(cells.map(Value::Integer));
+                }
                 None => values.extend(std::iter::repeat_n(Value::Null, capacity::UNIT_FIELDS.len())),
             }
         }
-        let standing: Vec<Option<i64>> = upsert.query_row(rusqlite::params_from_iter(values.iter()), |row| {
-            (0..Unit::ALL.len()).map(|k| row.get(k + 1)).collect()
-        })?;
+        upsert.execute(rusqlite::params_from_iter(values.iter()))?;
         for i in capacity::now_current(&latest, facility, &standing, |i| seqs[i]) {
             became_current[i] = true;
         }

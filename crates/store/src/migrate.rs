@@ -18,12 +18,24 @@ pub struct Migration {
 pub const SQLITE: &[Migration] = &[
     Migration { version: 1, name: "registry", sql: include_str!("../migrations/sqlite/0001_registry.sql") },
     Migration { version: 2, name: "capacity_now", sql: include_str!("../migrations/sqlite/0002_capacity_now.sql") },
+    Migration {
+        version: 3,
+        name: "report_units_as_columns",
+        sql: include_str!("../migrations/sqlite/0003_report_units_as_columns.sql"),
+    },
+    Migration { version: 4, name: "referrals", sql: include_str!("../migrations/sqlite/0004_referrals.sql") },
 ];
 
 /// PostgreSQL's migrations, in order; versions match SQLite's one for one.
 pub const POSTGRES: &[Migration] = &[
     Migration { version: 1, name: "registry", sql: include_str!("../migrations/postgres/0001_registry.sql") },
     Migration { version: 2, name: "capacity_now", sql: include_str!("../migrations/postgres/0002_capacity_now.sql") },
+    Migration {
+        version: 3,
+        name: "report_units_as_columns",
+        sql: include_str!("../migrations/postgres/0003_report_units_as_columns.sql"),
+    },
+    Migration { version: 4, name: "referrals", sql: include_str!("../migrations/postgres/0004_referrals.sql") },
 ];
 
 fn checksum(sql: &str) -> String {
@@ -38,10 +50,17 @@ fn checksum(sql: &str) -> String {
 
 /// Apply every pending migration; returns the versions applied now.
 pub async fn run(store: &Store) -> Result<Vec<i64>, StoreError> {
+    run_through(store, i64::MAX).await
+}
+
+/// Apply the pending migrations up to and including version `last`: how a test builds a
+/// database as an older release left it, to check that a later migration carries its data.
+pub async fn run_through(store: &Store, last: i64) -> Result<Vec<i64>, StoreError> {
     let migrations = match store.backend() {
         Backend::Sqlite => SQLITE,
         Backend::Postgres => POSTGRES,
     };
+    let migrations = migrations.iter().filter(|m| m.version <= last);
     let mut conn = store.pool().acquire().await?;
     conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (\

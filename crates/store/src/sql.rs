@@ -11,7 +11,12 @@ use sqlx::Any;
 #[derive(Debug, Clone)]
 pub(crate) enum Arg {
     I64(i64),
+    F64(f64),
     Text(String),
+    /// SQL NULL for a text column.
+    NullText,
+    /// SQL NULL for an integer column (PostgreSQL types the parameter, so the two differ).
+    NullInt,
 }
 
 /// SQL text with its arguments.
@@ -59,7 +64,10 @@ impl SqlBuilder {
         for a in &self.args {
             q = match a {
                 Arg::I64(v) => q.bind(*v),
+                Arg::F64(v) => q.bind(*v),
                 Arg::Text(v) => q.bind(v.as_str()),
+                Arg::NullText => q.bind(Option::<String>::None),
+                Arg::NullInt => q.bind(Option::<i64>::None),
             };
         }
         q

@@ -125,30 +125,14 @@ async fn the_rules_hold(store: &Store) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn on_a_sqlite_file_through_the_native_writer() {
-    let dir = std::env::temp_dir().join(format!("cb-capacity-group-{}-{}", std::process::id(), ReportId::new_v7()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let store = Store::connect(&format!("sqlite://{}/t.sqlite", dir.display()), 2).await.expect("connect");
+    let (store, db) = support::sqlite_store("capacity-group").await;
     the_rules_hold(&store).await;
-    std::fs::remove_dir_all(&dir).ok();
+    db.remove();
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn on_postgresql_through_sqlx() {
-    use sqlx::{Connection, Executor};
-    const PG_URL_ENV: &str = "CAREBRIDGE_TEST_DATABASE_URL";
-    let Some(admin_url) = std::env::var(PG_URL_ENV).ok().filter(|u| !u.is_empty()) else {
-        use std::io::Write;
-        let _ = writeln!(std::io::stderr(), "SKIPPED (PostgreSQL): {PG_URL_ENV} is not set [capacity_group]");
-        return;
-    };
-    let name = format!("cb_test_group_{}", ReportId::new_v7().to_string().replace('-', ""));
-    let mut admin = sqlx::PgConnection::connect(&admin_url).await.expect("PostgreSQL answers");
-    admin.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create the test database");
-    let url = match admin_url.rfind('/') {
-        Some(slash) if slash > admin_url.find("://").map_or(0, |s| s + 2) => format!("{}/{name}", &admin_url[..slash]),
-        _ => format!("{admin_url}/{name}"),
-    };
-    let store = Store::connect(&url, 4).await.expect("connect");
+    let Some((store, db)) = support::postgres_store("group").await else { return };
     the_rules_hold(&store).await;
-    admin.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.expect("drop");
+    db.drop_database().await;
 }

@@ -64,6 +64,11 @@ pub async fn run(url: &str, what: Dataset, path: &Path) -> anyhow::Result<ExitCo
                 summary.reports,
                 summary.unit_rows
             );
+            // The rows are committed; copy them from the write-ahead log into the database file
+            // now rather than leave the readers that follow to look them up in the log.
+            if let Err(e) = cb.store.checkpoint_all().await {
+                tracing::warn!(error = %e, "the import is stored; checkpointing the log after it failed");
+            }
             Ok(ExitCode::SUCCESS)
         }
         (Err(ServiceError::Invalid(v)), lines, _) => {

@@ -84,6 +84,23 @@ impl TestDb {
         n
     }
 
+    /// Stored unit reports: a report is one row with its units as columns, NULL for a unit
+    /// it does not mention, so each report counts the units it carries.
+    pub async fn unit_reports(&self) -> i64 {
+        self.count_expr(&format!("SUM({})", units_carried_sql())).await
+    }
+
+    /// `SELECT CAST({expr} AS BIGINT) FROM capacity_reports` on the database file (0 when empty).
+    async fn count_expr(&self, expr: &str) -> i64 {
+        let pool = self.pool().await;
+        let n: Option<i64> = sqlx::query_scalar(&format!("SELECT CAST({expr} AS BIGINT) FROM capacity_reports"))
+            .fetch_one(&pool)
+            .await
+            .unwrap_or_else(|e| panic!("reading {expr} in {}: {e}", self.path.display()));
+        pool.close().await;
+        n.unwrap_or(0)
+    }
+
     /// A small pool on the database file, for reads (never creates the file).
     pub async fn pool(&self) -> sqlx::SqlitePool {
         let options =
@@ -459,4 +476,29 @@ pub fn parse_csv(bytes: &[u8]) -> Vec<std::collections::BTreeMap<String, String>
             header.iter().cloned().zip(rec.iter().map(str::to_string)).collect()
         })
         .collect()
+}
+
+/// The number of units one `capacity_reports` row carries, as SQL over its unit columns.
+pub fn units_carried_sql() -> String {
+    carebridge_domain::capacity::Unit::ALL
+        .iter()
+        .map(|u| format!("(CASE WHEN {}_physical IS NULL THEN 0 ELSE 1 END)", u.as_str()))
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+/// Every stored unit report as `(seq, report_id, facility_id, unit, as_of, physical, staffed,
+/// occupied)`: the `capacity_reports` rows unpivoted, one row per unit a report carries.
+pub fn unit_reports_sql() -> String {
+    carebridge_domain::capacity::Unit::ALL
+        .iter()
+        .map(|u| {
+            let u = u.as_str();
+            format!(
+                "SELECT seq, report_id, facility_id, '{u}' AS unit, as_of, {u}_physical AS physical, \
+                 {u}_staffed AS staffed, {u}_occupied AS occupied FROM capacity_reports WHERE {u}_physical IS NOT NULL"
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ")
 }

@@ -214,8 +214,10 @@ pub struct BackendResult {
     pub import_secs: f64,
     pub import_write_secs: f64,
     pub generator_secs: f64,
+    /// How long the clean-up after the load took: `VACUUM ANALYZE` on PostgreSQL, the full
+    /// log checkpoint on SQLite.
     pub vacuum_secs: Option<f64>,
-    /// PostgreSQL only: the national rollup right after the load, before `VACUUM`.
+    /// The national rollup right after the load, before that clean-up.
     pub national_before_vacuum: Option<Timings>,
     pub national: Timings,
     pub national_designation: Timings,
@@ -458,7 +460,7 @@ pub fn print_table(results: &[BackendResult], instance: &Instance, machine: &Mac
         ),
         ("national rollup, p95 (median)".into(), rollup_cell(|r| &r.national), Goal::AtMost(GOAL_NATIONAL_MS), " ms"),
         (
-            "  same, before VACUUM (PostgreSQL)".into(),
+            "  same, before VACUUM / checkpoint".into(),
             Box::new(|r: &BackendResult| match &r.national_before_vacuum {
                 Some(t) => (format!("{:.2} ({:.2}) ms", t.p95_ms, t.median_ms), None),
                 None => ("–".into(), None),

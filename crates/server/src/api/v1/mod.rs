@@ -6,6 +6,7 @@ mod auth;
 mod capacity;
 mod designations;
 mod facilities;
+mod referrals;
 mod regions;
 mod rollups;
 mod users;
@@ -19,7 +20,7 @@ use utoipa_axum::router::OpenApiRouter;
 #[openapi(
     info(
         title = "Carebridge API",
-        description = "Regions, facilities, designations and capacity of a health system under surge. \
+        description = "Regions, facilities, designations, capacity and referrals of a health system under surge. \
                        Errors are RFC 9457 problem details; lists paginate with `cursor`; creating \
                        POSTs honour `Idempotency-Key`; updates take `If-Match`.",
         license(name = "Apache-2.0")
@@ -50,6 +51,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(designations::router())
         .merge(capacity::router())
         .merge(rollups::router())
+        .merge(referrals::router())
         .merge(users::router())
         .merge(audit::router())
 }

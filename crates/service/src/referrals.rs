@@ -1,0 +1,731 @@
+//! Referrals: file once, and Carebridge finds the place, holds it, and keeps at it.
+//!
+//! Who may do what:
+//!
+//! | action | who |
+//! | --- | --- |
+//! | file | a clinician (patients of their facility's province), a coordinator (patients in their region), a patient (for themself) |
+//! | read, timeline | the filer; clinicians of the referring facility; desks of a facility it was offered to; coordinators over the patient's region |
+//! | accept, decline an offer; mark admitted | the desk of the offered facility |
+//! | direct a placement | a coordinator over the patient's region, to a facility in that region |
+//! | cancel | the filer, a clinician of the referring facility, a coordinator over the region |
+//!
+//! Placement runs after every change that frees or needs a bed (a filing, a decline, an expiry,
+//! a cancelled hold) and from the [`sweep`](Carebridge::sweep_referrals) that a server runs
+//! every few seconds: it expires holds whose time ran out, escalates referrals past their
+//! maximum wait, and retries referrals still waiting for a bed. Every step is its own
+//! transaction with its audit entry and its timeline event, so a crash between an offer and
+//! its answer loses nothing: the hold is in the database and either still holds or expires at
+//! the next sweep and goes out again.
+
+use crate::context::{actor_of, Carebridge, RequestMeta};
+use crate::error::ServiceError;
+use crate::scope;
+use carebridge_domain::audit::Actor;
+use carebridge_domain::clock::Timestamp;
+use carebridge_domain::ids::{FacilityId, OfferId, ReferralId};
+use carebridge_domain::page::{decode_cursor, encode_cursor, page_size, Page};
+use carebridge_domain::referral::{DeclineReason, Offer, OfferStatus, Referral, ReferralDraft, ReferralStatus};
+use carebridge_domain::user::{Principal, Role, Scope};
+use carebridge_engines::placement::online::{self, Beds, Need, Site};
+pub use carebridge_engines::placement::online::{Excluded, Exclusion, Placement, Ranked};
+use carebridge_store::referrals::{self as store, ReferralEvent, ReferralFilter, ReferralScope, StatusChange};
+use carebridge_store::{facilities, StoreError, Visibility};
+use serde::Serialize;
+
+/// Declined or expired offers after which a referral escalates (the 75-year-old of the field
+/// reports was refused by five hospitals).
+pub const ESCALATE_AFTER_FAILED_OFFERS: i64 = 5;
+
+/// How many ranked facilities a placement tries to hold, best first, before giving up for now
+/// (a facility's last bed may be taken between the read and the hold).
+const HOLD_ATTEMPTS: usize = 5;
+
+/// Referrals waiting for a bed that one sweep retries at most.
+const RETRIES_PER_SWEEP: usize = 100;
+
+/// How long a waiting referral rests after a retry found no bed.
+const RETRY_AFTER_MS: i64 = 60_000;
+
+/// The engine's system actor, for steps no person took (expiries, escalations, automatic offers).
+fn engine_actor() -> Actor {
+    Actor { user_id: None, name: "system:placement".into(), role: None }
+}
+
+/// A referral as its readers see it: where it stands, its offers and its timeline.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ReferralDetail {
+    #[serde(flatten)]
+    pub referral: Referral,
+    /// The offer holding a bed now, if any.
+    pub current_offer: Option<Offer>,
+    pub offers: Vec<Offer>,
+    pub events: Vec<EventView>,
+    /// The ETag version.
+    #[serde(skip)]
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct EventView {
+    pub at: Timestamp,
+    pub kind: String,
+    pub status: ReferralStatus,
+    #[schema(value_type = Option<String>)]
+    pub facility_id: Option<FacilityId>,
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+}
+
+impl From<ReferralEvent> for EventView {
+    fn from(e: ReferralEvent) -> Self {
+        Self { at: e.at, kind: e.kind, status: e.status, facility_id: e.facility_id, detail: e.detail }
+    }
+}
+
+/// A desk's answer to an offer.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, tag = "answer", rename_all = "snake_case")]
+pub enum OfferAnswer {
+    Accept,
+    Decline {
+        reason: DeclineReason,
+        #[serde(default)]
+        note: Option<String>,
+    },
+}
+
+/// A coordinator's directed placement.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DirectedPlacement {
+    #[schema(value_type = String)]
+    pub facility_id: FacilityId,
+    pub note: String,
+}
+
+/// What one sweep did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SweepOutcome {
+    pub expired: usize,
+    pub escalated: usize,
+    pub offered: usize,
+}
+
+/// Why a placement made no offer, as the timeline tells it.
+fn unplaced_detail(p: &Placement) -> serde_json::Value {
+    let excluded: serde_json::Map<String, serde_json::Value> =
+        p.excluded.iter().map(|e| (e.constraint.as_str().to_string(), serde_json::json!(e.facilities))).collect();
+    serde_json::json!({ "considered": p.considered, "excluded": excluded })
+}
+
+impl Carebridge {
+    fn backoff(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<ReferralId, Timestamp>> {
+        self.placement_backoff.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Which referrals `p` may read.
+    fn referral_scope(&self, p: &Principal) -> ReferralScope {
+        match (p.role, p.scope) {
+            (r, _) if r.is_coordinator() => match scope::coordinator(p) {
+                Ok(c) => ReferralScope::Region(c.visibility(&self.regions)),
+                Err(_) => ReferralScope::None,
+            },
+            (Role::Clinician, Scope::Facility(f)) => ReferralScope::ReferringFacility(f),
+            (Role::FacilityDesk, Scope::Facility(f)) => ReferralScope::OfferedTo(f),
+            (Role::Patient, _) => ReferralScope::FiledBy(p.user_id),
+            _ => ReferralScope::None,
+        }
+    }
+
+    /// File a referral and make its first offer at once.
+    pub async fn file_referral(
+        &self,
+        p: &Principal,
+        draft: ReferralDraft,
+        meta: &RequestMeta,
+    ) -> Result<ReferralDetail, ServiceError> {
+        let draft = draft.validate()?;
+        let region = draft.patient.region_code;
+        let path =
+            self.regions.path(region).ok_or_else(|| ServiceError::invalid("/patient/region_code", "no such region"))?;
+        let referring_facility = match (p.role, p.scope) {
+            (Role::Clinician, Scope::Facility(f)) => {
+                let facility = facilities::get(&self.store, f, Visibility::Facility(f), self.now()).await?;
+                if !self.regions.contains(facility.draft.region_code.province(), region) {
+                    return Err(ServiceError::invalid(
+                        "/patient/region_code",
+                        "outside your facility's province: ask a coordinator to refer across provinces",
+                    ));
+                }
+                Some(f)
+            }
+            (r, _) if r.is_coordinator() => {
+                if !scope::coordinator(p)?.governs(&self.regions, region) {
+                    return Err(ServiceError::invalid("/patient/region_code", "outside the region you govern"));
+                }
+                None
+            }
+            (Role::Patient, _) => None,
+            _ => return Err(ServiceError::Forbidden(format!("a {} cannot file referrals", p.role))),
+        };
+        let now = self.now();
+        let referral = Referral {
+            id: ReferralId::new_v7(),
+            wait_deadline: Timestamp::from_millis(now.millis() + draft.urgency.default_max_wait_minutes() * 60_000),
+            draft,
+            status: ReferralStatus::Pending,
+            filed_by: p.user_id,
+            filed_at: now,
+            failed_offers: 0,
+            placed_at: None,
+            escalated_at: None,
+            updated_at: now,
+        };
+        let mut tx = self.store.begin().await?;
+        store::insert(&mut tx, &referral, &path, referring_facility).await?;
+        let event = ReferralEvent {
+            at: now,
+            kind: "filed".into(),
+            status: ReferralStatus::Pending,
+            facility_id: referring_facility,
+            detail: serde_json::json!({ "need": referral.draft.need, "urgency": referral.draft.urgency }),
+        };
+        store::append_event(&mut tx, referral.id, &event).await?;
+        let change = serde_json::json!({ "referral": referral });
+        self.audit(&mut tx, &actor_of(p), meta, "referral.file", "referral", &referral.id.to_string(), change).await?;
+        tx.commit().await?;
+        self.place(referral.id, meta).await?;
+        self.referral_detail(referral.id).await
+    }
+
+    /// One referral with its offers and timeline, if `p` may see it.
+    pub async fn referral(&self, p: &Principal, id: ReferralId) -> Result<ReferralDetail, ServiceError> {
+        let scope = self.referral_scope(p);
+        if scope == ReferralScope::None {
+            return Err(ServiceError::Forbidden(format!("a {} does not read referrals", p.role)));
+        }
+        store::get(&self.store, id, scope).await?;
+        self.referral_detail(id).await
+    }
+
+    async fn referral_detail(&self, id: ReferralId) -> Result<ReferralDetail, ServiceError> {
+        let stored = store::get(&self.store, id, ReferralScope::Region(Visibility::All)).await?;
+        let offers = store::offers_of(&self.store, id).await?;
+        let events = store::events(&self.store, id).await?;
+        Ok(ReferralDetail {
+            current_offer: offers.iter().find(|o| o.status == OfferStatus::Holding).cloned(),
+            referral: stored.referral,
+            offers,
+            events: events.into_iter().map(EventView::from).collect(),
+            version: stored.version,
+        })
+    }
+
+    /// Referrals `p` may read, newest first.
+    pub async fn referrals(
+        &self,
+        p: &Principal,
+        filter: &ReferralFilter,
+        cursor: Option<&str>,
+        limit: Option<u32>,
+    ) -> Result<Page<Referral>, ServiceError> {
+        let scope = self.referral_scope(p);
+        if scope == ReferralScope::None {
+            return Err(ServiceError::Forbidden(format!("a {} does not read referrals", p.role)));
+        }
+        let limit = page_size(limit).map_err(|e| ServiceError::invalid("/limit", e))?;
+        let before = cursor.map(decode_cursor).transpose().map_err(|e| ServiceError::invalid("/cursor", e))?;
+        let mut items: Vec<Referral> = store::list(&self.store, scope, filter, before.as_deref(), limit)
+            .await?
+            .into_iter()
+            .map(|s| s.referral)
+            .collect();
+        let next = if items.len() > limit as usize {
+            items.truncate(limit as usize);
+            items.last().map(|r| encode_cursor(&r.id.to_string()))
+        } else {
+            None
+        };
+        Ok(Page { items, next_cursor: next })
+    }
+
+    /// The offers made to a desk's facility, newest first (its inbox).
+    pub async fn offer_inbox(&self, p: &Principal, status: Option<OfferStatus>) -> Result<Vec<Offer>, ServiceError> {
+        let facility = desk_facility(p)?;
+        Ok(store::offers_to(&self.store, facility, status, 200).await?)
+    }
+
+    /// The desk answers an offer. A decline names its reason; the bed is released and the next
+    /// offer goes out at once. A directed placement cannot be declined.
+    pub async fn answer_offer(
+        &self,
+        p: &Principal,
+        offer_id: OfferId,
+        answer: OfferAnswer,
+        meta: &RequestMeta,
+    ) -> Result<ReferralDetail, ServiceError> {
+        let facility = desk_facility(p)?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let offer = store::offer_for_update(&mut tx, offer_id).await?;
+        if offer.facility_id != facility {
+            return Err(ServiceError::NotFound);
+        }
+        if offer.status != OfferStatus::Holding || offer.expires_at <= now {
+            return Err(ServiceError::Conflict(format!(
+                "the offer is {} and can no longer be answered",
+                if offer.status == OfferStatus::Holding { "expired" } else { offer.status.as_str() }
+            )));
+        }
+        let referral = store::get_for_update(&mut tx, offer.referral_id).await?.referral;
+        let (action, replace) = match answer {
+            OfferAnswer::Accept => {
+                store::close_offer(&mut tx, offer.id, OfferStatus::Accepted, now, Some(p.user_id), None).await?;
+                self.move_referral(
+                    &mut tx,
+                    &referral,
+                    ReferralStatus::Accepted,
+                    referral.failed_offers,
+                    Some(facility),
+                    now,
+                )
+                .await?;
+                let event = event(now, "accepted", ReferralStatus::Accepted, Some(facility), serde_json::json!({}));
+                store::append_event(&mut tx, referral.id, &event).await?;
+                ("offer.accept", false)
+            }
+            OfferAnswer::Decline { reason, note } => {
+                if offer.directed {
+                    return Err(ServiceError::Conflict(
+                        "a directed placement is an order: the facility must accept it".into(),
+                    ));
+                }
+                let note = note.map(|n| n.trim().chars().take(2000).collect::<String>()).filter(|n| !n.is_empty());
+                store::close_offer(
+                    &mut tx,
+                    offer.id,
+                    OfferStatus::Declined,
+                    now,
+                    Some(p.user_id),
+                    Some((reason, note.clone())),
+                )
+                .await?;
+                let detail = serde_json::json!({ "reason": reason, "note": note });
+                self.after_failed_offer(&mut tx, &referral, &offer, "declined", detail, now).await?;
+                ("offer.decline", true)
+            }
+        };
+        let change = serde_json::json!({ "offer": offer.id, "referral": referral.id, "answer": action });
+        self.audit(&mut tx, &actor_of(p), meta, action, "offer", &offer.id.to_string(), change).await?;
+        tx.commit().await?;
+        if replace {
+            self.place(referral.id, meta).await?;
+        }
+        self.referral_detail(referral.id).await
+    }
+
+    /// The desk of the facility the patient was accepted at marks them admitted.
+    pub async fn admit_referral(
+        &self,
+        p: &Principal,
+        id: ReferralId,
+        meta: &RequestMeta,
+    ) -> Result<ReferralDetail, ServiceError> {
+        let facility = desk_facility(p)?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let referral = store::get_for_update(&mut tx, id).await?.referral;
+        if referral.placed_at != Some(facility) {
+            return Err(ServiceError::NotFound);
+        }
+        self.move_referral(&mut tx, &referral, ReferralStatus::Admitted, referral.failed_offers, Some(facility), now)
+            .await?;
+        store::append_event(
+            &mut tx,
+            id,
+            &event(now, "admitted", ReferralStatus::Admitted, Some(facility), serde_json::json!({})),
+        )
+        .await?;
+        let change = serde_json::json!({ "referral": id, "facility": facility });
+        self.audit(&mut tx, &actor_of(p), meta, "referral.admit", "referral", &id.to_string(), change).await?;
+        tx.commit().await?;
+        self.referral_detail(id).await
+    }
+
+    /// Cancel an open referral (its holding offer, if any, is withdrawn and the bed released).
+    pub async fn cancel_referral(
+        &self,
+        p: &Principal,
+        id: ReferralId,
+        reason: &str,
+        meta: &RequestMeta,
+    ) -> Result<ReferralDetail, ServiceError> {
+        let scope = match self.referral_scope(p) {
+            ReferralScope::OfferedTo(_) | ReferralScope::None => {
+                return Err(ServiceError::Forbidden(format!("a {} cannot cancel referrals", p.role)))
+            }
+            s => s,
+        };
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(ServiceError::invalid("/reason", "must not be empty: say why"));
+        }
+        store::get(&self.store, id, scope).await?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let referral = store::get_for_update(&mut tx, id).await?.referral;
+        if let Some(holding) =
+            store::offers_of_tx(&mut tx, id).await?.into_iter().find(|o| o.status == OfferStatus::Holding)
+        {
+            store::close_offer(&mut tx, holding.id, OfferStatus::Withdrawn, now, Some(p.user_id), None).await?;
+        }
+        self.move_referral(
+            &mut tx,
+            &referral,
+            ReferralStatus::Cancelled,
+            referral.failed_offers,
+            referral.placed_at,
+            now,
+        )
+        .await?;
+        let detail = serde_json::json!({ "reason": reason });
+        store::append_event(&mut tx, id, &event(now, "cancelled", ReferralStatus::Cancelled, None, detail.clone()))
+            .await?;
+        self.audit(&mut tx, &actor_of(p), meta, "referral.cancel", "referral", &id.to_string(), detail).await?;
+        tx.commit().await?;
+        self.referral_detail(id).await
+    }
+
+    /// A coordinator directs the patient to a facility of their region: an offer the facility
+    /// must accept, made even when its numbers show no free bed (the coordinator has decided),
+    /// and recorded as directed. A holding offer elsewhere is withdrawn.
+    pub async fn direct_placement(
+        &self,
+        p: &Principal,
+        id: ReferralId,
+        directed: DirectedPlacement,
+        meta: &RequestMeta,
+    ) -> Result<ReferralDetail, ServiceError> {
+        let c = scope::coordinator(p)?;
+        let visibility = c.visibility(&self.regions);
+        store::get(&self.store, id, ReferralScope::Region(visibility)).await?;
+        let note = directed.note.trim().to_string();
+        if note.is_empty() {
+            return Err(ServiceError::invalid("/note", "must not be empty: say why this facility"));
+        }
+        let facility = facilities::get(&self.store, directed.facility_id, visibility, self.now())
+            .await
+            .map_err(|_| ServiceError::invalid("/facility_id", "no such facility in the region you govern"))?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let referral = store::get_for_update(&mut tx, id).await?.referral;
+        if !referral.status.is_open() {
+            return Err(ServiceError::Conflict(format!("the referral is {}", referral.status)));
+        }
+        if let Some(holding) =
+            store::offers_of_tx(&mut tx, id).await?.into_iter().find(|o| o.status == OfferStatus::Holding)
+        {
+            store::close_offer(&mut tx, holding.id, OfferStatus::Withdrawn, now, Some(p.user_id), None).await?;
+        }
+        let unit = referral.draft.unit();
+        let seen = store::lock_unit(&mut tx, facility.id, unit, now).await?;
+        let offer = Offer {
+            id: OfferId::new_v7(),
+            referral_id: id,
+            facility_id: facility.id,
+            unit,
+            status: OfferStatus::Holding,
+            offered_at: now,
+            expires_at: Timestamp::from_millis(now.millis() + referral.draft.urgency.default_hold_minutes() * 60_000),
+            directed: true,
+            distance_km: (referral.draft.patient.location.distance_km(facility.draft.location) * 10.0).round() / 10.0,
+            answered_at: None,
+            answered_by: None,
+            decline_reason: None,
+            decline_note: None,
+        };
+        store::insert_offer(&mut tx, &offer, Some(p.user_id)).await?;
+        self.move_referral(&mut tx, &referral, ReferralStatus::Offered, referral.failed_offers, None, now).await?;
+        let detail = serde_json::json!({ "note": note, "free_beds_seen": seen.map(|s| s.free()), "offer": offer.id });
+        store::append_event(
+            &mut tx,
+            id,
+            &event(now, "directed", ReferralStatus::Offered, Some(facility.id), detail.clone()),
+        )
+        .await?;
+        self.audit(&mut tx, &actor_of(p), meta, "referral.direct", "referral", &id.to_string(), detail).await?;
+        tx.commit().await?;
+        self.referral_detail(id).await
+    }
+
+    /// Expire holds whose time ran out, escalate referrals past their maximum wait, and retry
+    /// referrals waiting for a bed. Safe to run from several processes at once: every step
+    /// re-reads its rows under the write lock and skips what another already did.
+    pub async fn sweep_referrals(&self) -> Result<SweepOutcome, ServiceError> {
+        let meta = RequestMeta { request_id: Some("sweep".into()) };
+        let mut outcome = SweepOutcome::default();
+        let now = self.now();
+        for offer in store::expired_holds(&self.store, now, 500).await? {
+            let mut tx = self.store.begin().await?;
+            match store::close_offer(&mut tx, offer.id, OfferStatus::Expired, now, None, None).await {
+                Ok(()) => {}
+                Err(StoreError::Conflict(_)) => continue,
+                Err(e) => return Err(e.into()),
+            }
+            let referral = store::get_for_update(&mut tx, offer.referral_id).await?.referral;
+            let detail = serde_json::json!({ "offered_at": offer.offered_at, "expires_at": offer.expires_at });
+            self.after_failed_offer(&mut tx, &referral, &offer, "expired", detail, now).await?;
+            let change = serde_json::json!({ "offer": offer.id, "referral": referral.id });
+            self.audit(&mut tx, &engine_actor(), &meta, "offer.expire", "offer", &offer.id.to_string(), change).await?;
+            tx.commit().await?;
+            outcome.expired += 1;
+        }
+        for id in store::overdue(&self.store, now, 500).await? {
+            let mut tx = self.store.begin().await?;
+            let referral = store::get_for_update(&mut tx, id).await?.referral;
+            if referral.escalated_at.is_some() || !referral.status.is_open() {
+                continue;
+            }
+            let status = if referral.status == ReferralStatus::Offered {
+                ReferralStatus::Offered
+            } else {
+                ReferralStatus::Escalated
+            };
+            self.escalate(&mut tx, &referral, status, "max_wait_passed", now).await?;
+            tx.commit().await?;
+            outcome.escalated += 1;
+        }
+        // Retry referrals still waiting for a bed, a bounded number per sweep, each at most
+        // once per retry interval (a routine referral's placement reads every facility within
+        // 1,000 km).
+        self.backoff().retain(|_, at| *at > now);
+        let mut attempts = 0;
+        for id in store::waiting(&self.store, 2_000).await? {
+            if attempts >= RETRIES_PER_SWEEP {
+                break;
+            }
+            let due = self.backoff().get(&id).is_none_or(|at| *at <= now);
+            if !due {
+                continue;
+            }
+            attempts += 1;
+            if self.place(id, &meta).await? {
+                self.backoff().remove(&id);
+                outcome.offered += 1;
+            } else {
+                self.backoff().insert(id, Timestamp::from_millis(now.millis() + RETRY_AFTER_MS));
+            }
+        }
+        Ok(outcome)
+    }
+
+    /// After a decline or an expiry: count it, escalate at the limit, else back to pending.
+    async fn after_failed_offer(
+        &self,
+        tx: &mut carebridge_store::Tx,
+        referral: &Referral,
+        offer: &Offer,
+        kind: &str,
+        detail: serde_json::Value,
+        now: Timestamp,
+    ) -> Result<(), ServiceError> {
+        let failed = referral.failed_offers + 1;
+        let back_to = if referral.escalated_at.is_some() { ReferralStatus::Escalated } else { ReferralStatus::Pending };
+        self.move_referral(tx, referral, back_to, failed, None, now).await?;
+        store::append_event(tx, referral.id, &event(now, kind, back_to, Some(offer.facility_id), detail)).await?;
+        if failed >= ESCALATE_AFTER_FAILED_OFFERS && referral.escalated_at.is_none() {
+            let moved = Referral { status: back_to, failed_offers: failed, ..referral.clone() };
+            self.escalate(tx, &moved, ReferralStatus::Escalated, "offers_failed", now).await?;
+        }
+        Ok(())
+    }
+
+    /// Escalate to the region's coordinators: the referral is flagged, its timeline says why
+    /// (with every decline reason so far), and the audit log records the alert.
+    async fn escalate(
+        &self,
+        tx: &mut carebridge_store::Tx,
+        referral: &Referral,
+        status: ReferralStatus,
+        why: &str,
+        now: Timestamp,
+    ) -> Result<(), ServiceError> {
+        let declines: Vec<serde_json::Value> = store::offers_of_tx(tx, referral.id)
+            .await?
+            .into_iter()
+            .filter(|o| o.status == OfferStatus::Declined || o.status == OfferStatus::Expired)
+            .map(|o| serde_json::json!({ "facility_id": o.facility_id, "status": o.status, "reason": o.decline_reason, "note": o.decline_note }))
+            .collect();
+        let escalated = Referral { escalated_at: Some(now), ..referral.clone() };
+        if status != referral.status && !referral.status.can_become(status) {
+            return Err(ServiceError::Conflict(format!("a {} referral cannot escalate", referral.status)));
+        }
+        store::set_status(
+            tx,
+            referral.id,
+            StatusChange {
+                status,
+                failed_offers: referral.failed_offers,
+                placed_at: None,
+                escalated_at: Some(now),
+                at: now,
+            },
+        )
+        .await?;
+        let detail = serde_json::json!({ "why": why, "failed_offers": referral.failed_offers, "declines": declines });
+        store::append_event(tx, referral.id, &event(now, "escalated", status, None, detail.clone())).await?;
+        let entry = self.audit_entry(
+            &engine_actor(),
+            &RequestMeta::default(),
+            "referral.escalate",
+            "referral",
+            &escalated.id.to_string(),
+            detail,
+        );
+        carebridge_store::audit::append(tx, &entry).await?;
+        Ok(())
+    }
+
+    /// Check and write a status change.
+    async fn move_referral(
+        &self,
+        tx: &mut carebridge_store::Tx,
+        referral: &Referral,
+        to: ReferralStatus,
+        failed_offers: i64,
+        placed_at: Option<FacilityId>,
+        now: Timestamp,
+    ) -> Result<(), ServiceError> {
+        if referral.status != to && !referral.status.can_become(to) {
+            return Err(ServiceError::Conflict(format!("a {} referral cannot become {to}", referral.status)));
+        }
+        let change =
+            StatusChange { status: to, failed_offers, placed_at, escalated_at: referral.escalated_at, at: now };
+        Ok(store::set_status(tx, referral.id, change).await?)
+    }
+
+    /// Rank facilities for the referral and hold the best free bed: an offer. Answers whether
+    /// an offer was made. Does nothing for a referral that is closed or already holds a bed.
+    pub(crate) async fn place(&self, id: ReferralId, meta: &RequestMeta) -> Result<bool, ServiceError> {
+        let stored = store::get(&self.store, id, ReferralScope::Region(Visibility::All)).await?;
+        let referral = stored.referral;
+        if !matches!(referral.status, ReferralStatus::Pending | ReferralStatus::Escalated) {
+            return Ok(false);
+        }
+        let now = self.now();
+        let placement = self.rank(&referral, now).await?;
+        for ranked in placement.ranked.iter().take(HOLD_ATTEMPTS) {
+            let mut tx = self.store.begin().await?;
+            let current = store::get_for_update(&mut tx, id).await?.referral;
+            if !matches!(current.status, ReferralStatus::Pending | ReferralStatus::Escalated) {
+                return Ok(false);
+            }
+            let unit = current.draft.unit();
+            let free = store::lock_unit(&mut tx, ranked.facility_id, unit, now).await?.map_or(0, |a| a.free());
+            if free <= 0 {
+                continue; // taken since the read: try the next one
+            }
+            let offer = Offer {
+                id: OfferId::new_v7(),
+                referral_id: id,
+                facility_id: ranked.facility_id,
+                unit,
+                status: OfferStatus::Holding,
+                offered_at: now,
+                expires_at: Timestamp::from_millis(
+                    now.millis() + current.draft.urgency.default_hold_minutes() * 60_000,
+                ),
+                directed: false,
+                distance_km: ranked.distance_km,
+                answered_at: None,
+                answered_by: None,
+                decline_reason: None,
+                decline_note: None,
+            };
+            store::insert_offer(&mut tx, &offer, None).await?;
+            self.move_referral(&mut tx, &current, ReferralStatus::Offered, current.failed_offers, None, now).await?;
+            let mut detail = unplaced_detail(&placement);
+            detail["chosen"] = serde_json::json!(ranked);
+            detail["offer"] = serde_json::json!(offer.id);
+            store::append_event(
+                &mut tx,
+                id,
+                &event(now, "offered", ReferralStatus::Offered, Some(ranked.facility_id), detail.clone()),
+            )
+            .await?;
+            self.audit(&mut tx, &engine_actor(), meta, "offer.make", "offer", &offer.id.to_string(), detail).await?;
+            tx.commit().await?;
+            return Ok(true);
+        }
+        // No offer now: say why once (the sweep retries; the same explanation is not repeated).
+        let detail = unplaced_detail(&placement);
+        let last = store::events(&self.store, id).await?.pop();
+        if last.as_ref().is_some_and(|e| e.kind == "unplaced" && e.detail == detail) {
+            return Ok(false);
+        }
+        let mut tx = self.store.begin().await?;
+        let current = store::get_for_update(&mut tx, id).await?.referral;
+        store::append_event(&mut tx, id, &event(now, "unplaced", current.status, None, detail)).await?;
+        tx.commit().await?;
+        Ok(false)
+    }
+
+    /// The engine's answer for a referral now, from the facilities within its travel limit.
+    async fn rank(&self, referral: &Referral, now: Timestamp) -> Result<Placement, ServiceError> {
+        let d = &referral.draft;
+        let need = Need {
+            service: d.need,
+            urgency: d.urgency,
+            infection: d.patient.infection,
+            location: d.patient.location,
+            travel_limit_km: d.urgency.default_travel_limit_km(),
+        };
+        let (sw, ne) = online::bounding_box(need.location, need.travel_limit_km);
+        let candidates = store::candidates(&self.store, d.unit(), sw, ne, now).await?;
+        let sites: Vec<Site> = candidates
+            .into_iter()
+            .map(|c| Site {
+                facility_id: c.facility_id,
+                location: c.location,
+                offers_service: c.services.contains(&d.need),
+                designation: c.designation,
+                takes_new_patients: c.takes_new_patients,
+                beds: c.unit.map(|u| Beds { staffed: u.staffed, occupied: u.occupied, held: u.held }),
+                isolation_free: c.isolation_free,
+            })
+            .collect();
+        let declined: Vec<FacilityId> = store::offers_of(&self.store, referral.id)
+            .await?
+            .into_iter()
+            .filter(|o| o.status != OfferStatus::Holding)
+            .map(|o| o.facility_id)
+            .collect();
+        Ok(online::place(&need, &sites, &declined, HOLD_ATTEMPTS))
+    }
+
+    /// The engine's ranking for a referral without making an offer: a coordinator's "why not".
+    pub async fn explain_referral(&self, p: &Principal, id: ReferralId) -> Result<Placement, ServiceError> {
+        let c = scope::coordinator(p)?;
+        let stored = store::get(&self.store, id, ReferralScope::Region(c.visibility(&self.regions))).await?;
+        self.rank(&stored.referral, self.now()).await
+    }
+}
+
+fn event(
+    at: Timestamp,
+    kind: &str,
+    status: ReferralStatus,
+    facility_id: Option<FacilityId>,
+    detail: serde_json::Value,
+) -> ReferralEvent {
+    ReferralEvent { at, kind: kind.into(), status, facility_id, detail }
+}
+
+/// The facility of a desk, or 403.
+fn desk_facility(p: &Principal) -> Result<FacilityId, ServiceError> {
+    match (p.role, p.scope) {
+        (Role::FacilityDesk, Scope::Facility(f)) => Ok(f),
+        _ => Err(ServiceError::Forbidden("facility desks only".into())),
+    }
+}
