@@ -115,4 +115,6 @@ pub enum BenchCommand {
     Registry(crate::commands::bench::RegistryArgs),
     /// The exact placement solver on seeded transport-like instances, beside OR-Tools.
     Placement(crate::commands::bench::PlacementArgs),
+    /// Online placement: single referrals answered against a national registry.
+    Online(crate::commands::bench::OnlineArgs),
 }

@@ -701,3 +701,16 @@ async fn demo_prints_its_accounts_serves_and_exits_cleanly_on_sigterm() {
         .collect();
     assert!(left.is_empty(), "demo should remove its temporary database directory on exit, left {left:?}");
 }
+
+#[test]
+fn bench_online_answers_and_files_referrals_on_a_small_registry() {
+    let dir = tempfile::Builder::new().prefix("carebridge-bench-online-test-").tempdir().expect("a temp dir");
+    let out = run(dir.path(), &["bench", "online", "--facilities", "300", "--referrals", "30", "--filed", "5"], None)
+        .success();
+    assert!(out.stdout.contains("registry: 300 facilities"), "\n{}", out.describe());
+    assert!(out.stdout.contains("answer (snapshot read + ranking, 30 referrals): p50"), "\n{}", out.describe());
+    assert!(out.stdout.contains("goal: one referral answered in ≤ 5 ms at p99"), "\n{}", out.describe());
+    assert!(out.stdout.contains("filed end to end (5 referrals"), "\n{}", out.describe());
+    let bad = run(dir.path(), &["bench", "online", "--referrals", "0"], None);
+    assert!(!bad.status.success() && bad.stderr.contains("--referrals"), "\n{}", bad.describe());
+}

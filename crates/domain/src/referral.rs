@@ -70,8 +70,8 @@ impl Urgency {
         match self {
             Self::Emergency => 50.0,
             Self::Urgent => 150.0,
-            Self::Soon => 400.0,
-            Self::Routine => 1_000.0,
+            Self::Soon => 300.0,
+            Self::Routine => 500.0,
         }
     }
 

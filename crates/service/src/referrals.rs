@@ -498,7 +498,7 @@ impl Carebridge {
         }
         // Retry referrals still waiting for a bed, a bounded number per sweep, each at most
         // once per retry interval (a routine referral's placement reads every facility within
-        // 1,000 km).
+        // 500 km).
         self.backoff().retain(|_, at| *at > now);
         let mut attempts = 0;
         for id in store::waiting(&self.store, 2_000).await? {
@@ -671,9 +671,27 @@ impl Carebridge {
         Ok(false)
     }
 
-    /// The engine's answer for a referral now, from the facilities within its travel limit.
+    /// The engine's answer for a referral now, from the facilities within its travel limit,
+    /// leaving out those its earlier offers went to.
     async fn rank(&self, referral: &Referral, now: Timestamp) -> Result<Placement, ServiceError> {
-        let d = &referral.draft;
+        let declined: Vec<FacilityId> = store::offers_of(&self.store, referral.id)
+            .await?
+            .into_iter()
+            .filter(|o| o.status != OfferStatus::Holding)
+            .map(|o| o.facility_id)
+            .collect();
+        self.rank_need(&referral.draft, &declined, now).await
+    }
+
+    /// What the engine would answer for this need now, writing nothing: the snapshot read (the
+    /// facilities within the urgency's travel limit, with beds net of holds) and the ranking.
+    /// The online-placement benchmark times this (`carebridge bench online`).
+    pub async fn rank_need(
+        &self,
+        d: &ReferralDraft,
+        declined: &[FacilityId],
+        now: Timestamp,
+    ) -> Result<Placement, ServiceError> {
         let need = Need {
             service: d.need,
             urgency: d.urgency,
@@ -682,7 +700,7 @@ impl Carebridge {
             travel_limit_km: d.urgency.default_travel_limit_km(),
         };
         let (sw, ne) = online::bounding_box(need.location, need.travel_limit_km);
-        let candidates = store::candidates(&self.store, d.unit(), sw, ne, now).await?;
+        let (candidates, not_offering) = store::candidates(&self.store, d.need, d.unit(), sw, ne, now).await?;
         let sites: Vec<Site> = candidates
             .into_iter()
             .map(|c| Site {
@@ -695,13 +713,9 @@ impl Carebridge {
                 isolation_free: c.isolation_free,
             })
             .collect();
-        let declined: Vec<FacilityId> = store::offers_of(&self.store, referral.id)
-            .await?
-            .into_iter()
-            .filter(|o| o.status != OfferStatus::Holding)
-            .map(|o| o.facility_id)
-            .collect();
-        Ok(online::place(&need, &sites, &declined, HOLD_ATTEMPTS))
+        let mut placement = online::place(&need, &sites, declined, HOLD_ATTEMPTS);
+        placement.count_excluded(Exclusion::ServiceNotOffered, not_offering);
+        Ok(placement)
     }
 
     /// The engine's ranking for a referral without making an offer: a coordinator's "why not".

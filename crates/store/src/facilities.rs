@@ -54,14 +54,14 @@ fn services_text(services: &[ServiceKind]) -> String {
     s
 }
 
+/// The `services` column read back: `",icu,emergency,"` → the services, in stored order.
+pub(crate) fn services_from_text(text: &str) -> Result<Vec<ServiceKind>, StoreError> {
+    text.split(',').filter(|s| !s.is_empty()).map(|s| rows::vocab("facilities", s, ServiceKind::parse)).collect()
+}
+
 pub(crate) fn facility_from_row(row: &AnyRow) -> Result<Facility, StoreError> {
     const T: &str = "facilities";
-    let services: String = row.try_get("services")?;
-    let services = services
-        .split(',')
-        .filter(|s| !s.is_empty())
-        .map(|s| rows::vocab(T, s, ServiceKind::parse))
-        .collect::<Result<Vec<_>, _>>()?;
+    let services = services_from_text(&row.try_get::<String, _>("services")?)?;
     let designation: String = row.try_get("designation")?;
     Ok(Facility {
         id: rows::parse(T, &row.try_get::<String, _>("id")?)?,

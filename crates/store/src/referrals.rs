@@ -519,17 +519,26 @@ pub struct Candidate {
     pub isolation_free: Option<i64>,
 }
 
-/// Every facility within the box `min..max` (lon, lat) with its counts for `unit` at `now`:
-/// the engine's snapshot for one referral. The box keeps the read to the travel limit's
-/// neighbourhood; the engine measures true distances.
+/// The engine's snapshot for one referral: every facility within the box `min..max` (lon,
+/// lat) that offers `service`, with its counts for `unit` at `now`, and how many more in the
+/// box do not offer it (counted, not read: most facilities of a province fail that first
+/// test). The box keeps the read to the travel limit's neighbourhood; the engine measures true
+/// distances.
 pub async fn candidates(
     store: &Store,
+    service: ServiceKind,
     unit: Unit,
     min: GeoPoint,
     max: GeoPoint,
     now: Timestamp,
-) -> Result<Vec<Candidate>, StoreError> {
+) -> Result<(Vec<Candidate>, usize), StoreError> {
     const T: &str = "facilities";
+    let offers = format!("%,{},%", service.as_str());
+    let mut count = SqlBuilder::new("SELECT COUNT(*) AS n FROM facilities f WHERE f.services NOT LIKE ");
+    count.bind_text(offers.clone());
+    push_box(&mut count, min, max);
+    let not_offering: i64 = count.query().fetch_one(store.pool()).await?.try_get("n")?;
+
     let u = unit.as_str();
     let mut q = SqlBuilder::new("SELECT f.id, f.name_en, f.name_zh, f.lon, f.lat, f.services, f.takes_new_patients, ");
     let now_p = q.placeholder(Arg::I64(now.millis()));
@@ -539,12 +548,12 @@ pub async fn candidates(
     q.push(&format!(
         "c.{u}_staffed AS staffed, c.{u}_occupied AS occupied, CAST({} AS BIGINT) AS held, \
          c.isolation_staffed AS iso_staffed, c.isolation_occupied AS iso_occupied, CAST({} AS BIGINT) AS iso_held \
-         FROM facilities f LEFT JOIN capacity_now c ON c.facility_id = f.id WHERE f.lon >= ",
+         FROM facilities f LEFT JOIN capacity_now c ON c.facility_id = f.id WHERE f.services LIKE ",
         held_sql("f.id", &unit_p, &now_p, &format!("c.{u}_as_of")),
         held_sql("f.id", &iso_p, &now_p, "c.isolation_as_of"),
     ));
-    q.bind(Arg::F64(min.lon)).push(" AND f.lon <= ").bind(Arg::F64(max.lon));
-    q.push(" AND f.lat >= ").bind(Arg::F64(min.lat)).push(" AND f.lat <= ").bind(Arg::F64(max.lat));
+    q.bind_text(offers);
+    push_box(&mut q, min, max);
     let mut out = Vec::new();
     for row in q.query().fetch_all(store.pool()).await? {
         let services: String = row.try_get("services")?;
@@ -558,11 +567,7 @@ pub async fn candidates(
             name_en: row.try_get("name_en")?,
             name_zh: row.try_get("name_zh")?,
             location: GeoPoint { lon: row.try_get("lon")?, lat: row.try_get("lat")? },
-            services: services
-                .split(',')
-                .filter(|s| !s.is_empty())
-                .map(|s| rows::vocab(T, s, ServiceKind::parse))
-                .collect::<Result<_, _>>()?,
+            services: crate::facilities::services_from_text(&services)?,
             designation: rows::vocab(T, &row.try_get::<String, _>("designation")?, Designation::parse)?,
             takes_new_patients: row.try_get::<i64, _>("takes_new_patients")? != 0,
             unit: match (staffed, occupied) {
@@ -575,5 +580,11 @@ pub async fn candidates(
             },
         });
     }
-    Ok(out)
+    Ok((out, usize::try_from(not_offering).unwrap_or(0)))
+}
+
+/// `AND` the facility `f` lies in the box `min..max`.
+fn push_box(q: &mut SqlBuilder, min: GeoPoint, max: GeoPoint) {
+    q.push(" AND f.lon >= ").bind(Arg::F64(min.lon)).push(" AND f.lon <= ").bind(Arg::F64(max.lon));
+    q.push(" AND f.lat >= ").bind(Arg::F64(min.lat)).push(" AND f.lat <= ").bind(Arg::F64(max.lat));
 }

@@ -37,6 +37,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::SolveMcf { file: path } => solve_mcf::run(&path),
         Command::Bench { command: BenchCommand::Registry(args) } => bench::registry(args).await,
         Command::Bench { command: BenchCommand::Placement(args) } => bench::placement(&args),
+        Command::Bench { command: BenchCommand::Online(args) } => bench::online(args).await,
     }
 }
 

@@ -2,7 +2,7 @@
 //!
 //! Every facility passes the hard constraints or is excluded by the first one it fails, in a
 //! fixed order, so the answer can say "312 facilities considered: 280 do not offer
-//! neurosurgery, 25 are virus-designated, 6 have no staffed bed free, 1 is too far" instead of
+//! neurosurgery, 1 is too far, 25 are virus-designated, 6 have no staffed bed free" instead of
 //! silence. The survivors are ranked by a cost in minutes: travel time, the urgency-weighted
 //! wait a nearly full unit implies, load, and whether the facility is designated for this kind
 //! of patient. Ties go to the facility id, so the answer is a function of its input.
@@ -56,12 +56,13 @@ impl Beds {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Exclusion {
+    /// The service is not offered (first: the store leaves these out of the snapshot and
+    /// only counts them, [`Placement::count_excluded`]).
+    ServiceNotOffered,
     /// The facility is excluded by the caller (it declined this referral before).
     AlreadyDeclined,
     /// Farther than the travel limit for the urgency.
     TooFar,
-    /// The service is not offered.
-    ServiceNotOffered,
     /// Closed to new patients by order or by the facility's own flag.
     NotTakingNewPatients,
     /// A patient not known to be infected is never sent into a virus-designated facility.
@@ -75,9 +76,9 @@ pub enum Exclusion {
 
 impl Exclusion {
     pub const ALL: [Exclusion; 7] = [
+        Exclusion::ServiceNotOffered,
         Exclusion::AlreadyDeclined,
         Exclusion::TooFar,
-        Exclusion::ServiceNotOffered,
         Exclusion::NotTakingNewPatients,
         Exclusion::VirusDesignated,
         Exclusion::NoIsolation,
@@ -138,6 +139,22 @@ impl Placement {
     pub fn best(&self) -> Option<&Ranked> {
         self.ranked.first()
     }
+
+    /// Add `n` facilities the caller excluded for `constraint` without passing them in (the
+    /// store counts the ones that do not offer the service instead of reading them).
+    pub fn count_excluded(&mut self, constraint: Exclusion, n: usize) {
+        if n == 0 {
+            return;
+        }
+        self.considered += n;
+        match self.excluded.iter_mut().find(|e| e.constraint == constraint) {
+            Some(e) => e.facilities += n,
+            None => {
+                self.excluded.push(Excluded { constraint, facilities: n });
+                self.excluded.sort_by_key(|e| Exclusion::ALL.iter().position(|c| *c == e.constraint));
+            }
+        }
+    }
 }
 
 /// Average road speed for the travel estimate, km/h, by urgency (an ambulance with lights is
@@ -171,11 +188,11 @@ pub fn intended_designations(service: ServiceKind) -> &'static [Designation] {
 
 /// Why `site` cannot take the patient, or `None` if it can.
 pub fn exclusion(need: &Need, site: &Site, distance_km: f64) -> Option<Exclusion> {
-    if distance_km > need.travel_limit_km {
-        return Some(Exclusion::TooFar);
-    }
     if !site.offers_service {
         return Some(Exclusion::ServiceNotOffered);
+    }
+    if distance_km > need.travel_limit_km {
+        return Some(Exclusion::TooFar);
     }
     if !site.takes_new_patients || site.designation == Designation::ClosedToNew {
         return Some(Exclusion::NotTakingNewPatients);
@@ -223,7 +240,9 @@ pub fn place(need: &Need, sites: &[Site], declined: &[FacilityId], keep: usize) 
     let mut ranked = Vec::new();
     for site in sites {
         let distance_km = need.location.distance_km(site.location);
-        let why = if declined.contains(&site.facility_id) {
+        let why = if !site.offers_service {
+            Some(Exclusion::ServiceNotOffered)
+        } else if declined.contains(&site.facility_id) {
             Some(Exclusion::AlreadyDeclined)
         } else {
             exclusion(need, site, distance_km)
@@ -309,7 +328,8 @@ mod tests {
     #[test]
     fn every_excluded_facility_is_counted_once_under_its_first_failed_constraint() {
         let mut far = site(1, 116.0, Designation::General, 5);
-        far.offers_service = false; // also fails the service, but distance comes first
+        far.offers_service = false; // also too far, but the service comes first
+        let far_with_service = site(7, 116.0, Designation::General, 5);
         let mut no_service = site(2, 114.31, Designation::General, 5);
         no_service.offers_service = false;
         let full = site(3, 114.32, Designation::General, 0);
@@ -317,15 +337,15 @@ mod tests {
         closed.takes_new_patients = true;
         let ok = site(5, 114.35, Designation::General, 3);
         let declined = site(6, 114.30, Designation::General, 9);
-        let sites = [far, no_service, full, closed, ok, declined.clone()];
-        let p = place(&need(InfectionStatus::Negative), &sites, &[declined.facility_id], 5);
-        assert_eq!(p.considered, 6);
+        let sites = [far, far_with_service, no_service, full, closed, ok, declined.clone()];
+        let mut p = place(&need(InfectionStatus::Negative), &sites, &[declined.facility_id], 5);
+        assert_eq!(p.considered, 7);
         assert_eq!(
             counts(&p),
             vec![
+                (Exclusion::ServiceNotOffered, 2),
                 (Exclusion::AlreadyDeclined, 1),
                 (Exclusion::TooFar, 1),
-                (Exclusion::ServiceNotOffered, 1),
                 (Exclusion::NotTakingNewPatients, 1),
                 (Exclusion::NoStaffedBedFree, 1),
             ]
@@ -333,6 +353,11 @@ mod tests {
         assert_eq!(p.ranked.len(), 1);
         let total: usize = p.excluded.iter().map(|e| e.facilities).sum::<usize>() + p.ranked.len();
         assert_eq!(total, p.considered);
+        p.count_excluded(Exclusion::ServiceNotOffered, 10);
+        p.count_excluded(Exclusion::NoIsolation, 1);
+        assert_eq!(p.considered, 18);
+        assert_eq!(counts(&p)[0], (Exclusion::ServiceNotOffered, 12));
+        assert_eq!(counts(&p)[4], (Exclusion::NoIsolation, 1), "kept in constraint order: {:?}", counts(&p));
     }
 
     #[test]

@@ -5,11 +5,14 @@
 //!   rollups, and capacity-report ingestion over HTTP ([`ingest`]); [`report`] prints the table.
 //! - [`placement`]: the exact batch-placement solver on transport-like instances, beside
 //!   OR-Tools.
+//! - [`online`]: online placement of single referrals against a national registry.
 
 mod ingest;
+mod online;
 mod placement;
 mod registry;
 mod report;
 
+pub use online::{online, OnlineArgs};
 pub use placement::{placement, PlacementArgs};
 pub use registry::{registry, RegistryArgs};

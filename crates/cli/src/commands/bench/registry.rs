@@ -468,7 +468,7 @@ async fn time_rollup(
 }
 
 /// The directory for the SQLite file, and a guard that removes it if it is temporary.
-fn sqlite_dir(data: Option<&Path>) -> anyhow::Result<(PathBuf, Option<TempDir>)> {
+pub(super) fn sqlite_dir(data: Option<&Path>) -> anyhow::Result<(PathBuf, Option<TempDir>)> {
     match data {
         Some(d) => {
             std::fs::create_dir_all(d).with_context(|| format!("creating {}", d.display()))?;
@@ -513,7 +513,7 @@ fn sqlite_size(path: &Path) -> Option<u64> {
 }
 
 /// Removes the temporary directory when the bench ends.
-struct TempDir(PathBuf);
+pub(super) struct TempDir(PathBuf);
 
 impl Drop for TempDir {
     fn drop(&mut self) {
