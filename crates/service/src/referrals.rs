@@ -195,7 +195,7 @@ impl Carebridge {
         let change = serde_json::json!({ "referral": referral });
         self.audit(&mut tx, &actor_of(p), meta, "referral.file", "referral", &referral.id.to_string(), change).await?;
         tx.commit().await?;
-        self.place(referral.id, meta).await?;
+        self.place_best_effort(referral.id, meta).await;
         self.referral_detail(referral.id).await
     }
 
@@ -320,7 +320,7 @@ impl Carebridge {
         self.audit(&mut tx, &actor_of(p), meta, action, "offer", &offer.id.to_string(), change).await?;
         tx.commit().await?;
         if replace {
-            self.place(referral.id, meta).await?;
+            self.place_best_effort(referral.id, meta).await;
         }
         self.referral_detail(referral.id).await
     }
@@ -603,6 +603,16 @@ impl Carebridge {
         let change =
             StatusChange { status: to, failed_offers, placed_at, escalated_at: referral.escalated_at, at: now };
         Ok(store::set_status(tx, referral.id, change).await?)
+    }
+
+    /// [`Self::place`] right after a step the caller has committed (a filing, a decline): its
+    /// failure must not turn the committed step into an error answer, which a client would
+    /// retry (and the idempotency layer lets a 5xx be retried), filing twice. The sweep tries
+    /// again within seconds.
+    async fn place_best_effort(&self, id: ReferralId, meta: &RequestMeta) {
+        if let Err(e) = self.place(id, meta).await {
+            tracing::warn!(referral = %id, error = %e, "placement after the step failed; the sweep will retry");
+        }
     }
 
     /// Rank facilities for the referral and hold the best free bed: an offer. Answers whether
