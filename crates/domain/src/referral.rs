@@ -299,6 +299,35 @@ pub struct Offer {
     pub decline_note: Option<String>,
 }
 
+impl Offer {
+    /// A new offer holding a bed of `unit` at `facility_id` from `now` for the urgency's hold.
+    pub fn holding(
+        referral_id: ReferralId,
+        facility_id: FacilityId,
+        unit: Unit,
+        urgency: Urgency,
+        now: Timestamp,
+        directed: bool,
+        distance_km: f64,
+    ) -> Self {
+        Self {
+            id: OfferId::new_v7(),
+            referral_id,
+            facility_id,
+            unit,
+            status: OfferStatus::Holding,
+            offered_at: now,
+            expires_at: Timestamp::from_millis(now.millis() + urgency.default_hold_minutes() * 60_000),
+            directed,
+            distance_km,
+            answered_at: None,
+            answered_by: None,
+            decline_reason: None,
+            decline_note: None,
+        }
+    }
+}
+
 /// A stored referral.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Referral {

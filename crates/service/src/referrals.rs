@@ -375,11 +375,7 @@ impl Carebridge {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let referral = store::get_for_update(&mut tx, id).await?.referral;
-        if let Some(holding) =
-            store::offers_of_tx(&mut tx, id).await?.into_iter().find(|o| o.status == OfferStatus::Holding)
-        {
-            store::close_offer(&mut tx, holding.id, OfferStatus::Withdrawn, now, Some(p.user_id), None).await?;
-        }
+        withdraw_holding(&mut tx, id, p, now).await?;
         self.move_referral(
             &mut tx,
             &referral,
@@ -423,28 +419,11 @@ impl Carebridge {
         if !referral.status.is_open() {
             return Err(ServiceError::Conflict(format!("the referral is {}", referral.status)));
         }
-        if let Some(holding) =
-            store::offers_of_tx(&mut tx, id).await?.into_iter().find(|o| o.status == OfferStatus::Holding)
-        {
-            store::close_offer(&mut tx, holding.id, OfferStatus::Withdrawn, now, Some(p.user_id), None).await?;
-        }
+        withdraw_holding(&mut tx, id, p, now).await?;
         let unit = referral.draft.unit();
         let seen = store::lock_unit(&mut tx, facility.id, unit, now).await?;
-        let offer = Offer {
-            id: OfferId::new_v7(),
-            referral_id: id,
-            facility_id: facility.id,
-            unit,
-            status: OfferStatus::Holding,
-            offered_at: now,
-            expires_at: Timestamp::from_millis(now.millis() + referral.draft.urgency.default_hold_minutes() * 60_000),
-            directed: true,
-            distance_km: (referral.draft.patient.location.distance_km(facility.draft.location) * 10.0).round() / 10.0,
-            answered_at: None,
-            answered_by: None,
-            decline_reason: None,
-            decline_note: None,
-        };
+        let distance_km = (referral.draft.patient.location.distance_km(facility.draft.location) * 10.0).round() / 10.0;
+        let offer = Offer::holding(id, facility.id, unit, referral.draft.urgency, now, true, distance_km);
         store::insert_offer(&mut tx, &offer, Some(p.user_id)).await?;
         self.move_referral(&mut tx, &referral, ReferralStatus::Offered, referral.failed_offers, None, now).await?;
         let detail = serde_json::json!({ "note": note, "free_beds_seen": seen.map(|s| s.free()), "offer": offer.id });
@@ -636,23 +615,8 @@ impl Carebridge {
             if free <= 0 {
                 continue; // taken since the read: try the next one
             }
-            let offer = Offer {
-                id: OfferId::new_v7(),
-                referral_id: id,
-                facility_id: ranked.facility_id,
-                unit,
-                status: OfferStatus::Holding,
-                offered_at: now,
-                expires_at: Timestamp::from_millis(
-                    now.millis() + current.draft.urgency.default_hold_minutes() * 60_000,
-                ),
-                directed: false,
-                distance_km: ranked.distance_km,
-                answered_at: None,
-                answered_by: None,
-                decline_reason: None,
-                decline_note: None,
-            };
+            let offer =
+                Offer::holding(id, ranked.facility_id, unit, current.draft.urgency, now, false, ranked.distance_km);
             store::insert_offer(&mut tx, &offer, None).await?;
             self.move_referral(&mut tx, &current, ReferralStatus::Offered, current.failed_offers, None, now).await?;
             let mut detail = unplaced_detail(&placement);
@@ -734,6 +698,20 @@ impl Carebridge {
         let stored = store::get(&self.store, id, ReferralScope::Region(c.visibility(&self.regions))).await?;
         self.rank(&stored.referral, self.now()).await
     }
+}
+
+/// Withdraw the referral's holding offer, if it has one, releasing its bed.
+async fn withdraw_holding(
+    tx: &mut carebridge_store::Tx,
+    referral: ReferralId,
+    by: &Principal,
+    now: Timestamp,
+) -> Result<(), ServiceError> {
+    let holding = store::offers_of_tx(tx, referral).await?.into_iter().find(|o| o.status == OfferStatus::Holding);
+    if let Some(holding) = holding {
+        store::close_offer(tx, holding.id, OfferStatus::Withdrawn, now, Some(by.user_id), None).await?;
+    }
+    Ok(())
 }
 
 fn event(

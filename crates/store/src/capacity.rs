@@ -590,6 +590,7 @@ pub async fn history(
     for row in report_rows.iter().take(limit as usize) {
         last_seq = Some(row.try_get::<i64, _>("seq")?);
         let reported_by: Option<String> = row.try_get("reported_by")?;
+        // In `Unit::ALL` order, which is the units' order.
         let mut units = Vec::with_capacity(Unit::ALL.len());
         for unit in Unit::ALL {
             let u = unit.as_str();
@@ -603,7 +604,6 @@ pub async fn history(
                 _ => return Err(StoreError::corrupt(T, format!("{u}: some of its counts are NULL"))),
             }
         }
-        units.sort_by_key(|u| u.unit);
         out.push(StoredReport {
             id: rows::parse(T, &row.try_get::<String, _>("report_id")?)?,
             draft: CapacityReportDraft {
