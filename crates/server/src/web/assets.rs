@@ -1,6 +1,7 @@
 //! Static assets, embedded in the binary so the server is one file with nothing to deploy
-//! beside it: the one stylesheet and the icon. They change only with a new build, so they may
-//! be cached for a day; the ETag is the content's hash so a new build is picked up at once.
+//! beside it: the one stylesheet, the icon and the one script (the desk inbox's countdown).
+//! They change only with a new build, so they may be cached for a day; the ETag is the
+//! content's hash so a new build is picked up at once.
 
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -9,6 +10,7 @@ use std::sync::OnceLock;
 
 const STYLE: &str = include_str!("../../assets/style.css");
 const FAVICON: &str = include_str!("../../assets/favicon.svg");
+const COUNTDOWN: &str = include_str!("../../assets/countdown.js");
 
 fn etag(body: &str, cell: &'static OnceLock<String>) -> &'static str {
     cell.get_or_init(|| format!("\"{}\"", &hex::encode(Sha256::digest(body.as_bytes()))[..16]))
@@ -40,4 +42,10 @@ pub async fn style(headers: HeaderMap) -> Response {
 pub async fn favicon(headers: HeaderMap) -> Response {
     static TAG: OnceLock<String> = OnceLock::new();
     serve(&headers, FAVICON, "image/svg+xml", etag(FAVICON, &TAG))
+}
+
+/// `GET /assets/countdown.js`.
+pub async fn countdown(headers: HeaderMap) -> Response {
+    static TAG: OnceLock<String> = OnceLock::new();
+    serve(&headers, COUNTDOWN, "text/javascript; charset=utf-8", etag(COUNTDOWN, &TAG))
 }

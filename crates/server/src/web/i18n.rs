@@ -9,6 +9,7 @@
 use carebridge_domain::capacity::Unit;
 use carebridge_domain::designation::Designation;
 use carebridge_domain::facility::FacilityLevel;
+use carebridge_domain::referral::{AgeBand, DeclineReason, InfectionStatus, OfferStatus, ReferralStatus, Urgency};
 use carebridge_domain::service_kind::ServiceKind;
 
 /// A page language.
@@ -213,6 +214,256 @@ impl Lang {
     }
 }
 
+/// Referral vocabularies and sentences: the domain carries the Chinese labels; the English
+/// ones it lacks live here.
+impl Lang {
+    pub fn urgency(self, u: Urgency) -> &'static str {
+        match self {
+            Lang::Zh => u.label_zh(),
+            Lang::En => u.label_en(),
+        }
+    }
+
+    pub fn referral_status(self, s: ReferralStatus) -> &'static str {
+        match self {
+            Lang::Zh => s.label_zh(),
+            Lang::En => s.label_en(),
+        }
+    }
+
+    pub fn infection(self, i: InfectionStatus) -> &'static str {
+        match self {
+            Lang::Zh => i.label_zh(),
+            Lang::En => match i {
+                InfectionStatus::Confirmed => "Confirmed infection",
+                InfectionStatus::Suspected => "Suspected infection",
+                InfectionStatus::Negative => "Tested negative",
+                InfectionStatus::Unknown => "Not known",
+            },
+        }
+    }
+
+    /// "18–39" with the language's unit.
+    pub fn age_band(self, a: AgeBand) -> String {
+        match self {
+            Lang::Zh => a.label_zh().to_string(),
+            Lang::En => format!("aged {}", a.years()),
+        }
+    }
+
+    pub fn decline_reason(self, r: DeclineReason) -> &'static str {
+        match self {
+            Lang::Zh => r.label_zh(),
+            Lang::En => match r {
+                DeclineReason::NoBed => "No bed free",
+                DeclineReason::NoStaff => "Not enough staff",
+                DeclineReason::NoSpecialist => "No specialist available",
+                DeclineReason::EquipmentUnavailable => "Equipment unavailable",
+                DeclineReason::InfectionControl => "Infection control",
+                DeclineReason::PatientTooSevere => "Beyond this hospital's capability",
+                DeclineReason::Other => "Other",
+            },
+        }
+    }
+
+    pub fn offer_status(self, s: OfferStatus) -> &'static str {
+        match self {
+            Lang::Zh => s.label_zh(),
+            Lang::En => match s {
+                OfferStatus::Holding => "Holding",
+                OfferStatus::Accepted => "Accepted",
+                OfferStatus::Declined => "Declined",
+                OfferStatus::Expired => "Expired",
+                OfferStatus::Withdrawn => "Withdrawn",
+            },
+        }
+    }
+
+    /// "3 sessions a week".
+    pub fn sessions(self, n: u8) -> String {
+        match self {
+            Lang::Zh => format!("每周 {n} 次"),
+            Lang::En => format!("{n} sessions a week"),
+        }
+    }
+
+    /// "12.5 km".
+    pub fn km(self, km: f64) -> String {
+        match self {
+            Lang::Zh => format!("{km:.1} 公里"),
+            Lang::En => format!("{km:.1} km"),
+        }
+    }
+
+    /// "2 h 5 min of 24 h 0 min".
+    pub fn waited(self, waited_seconds: i64, max_seconds: i64) -> String {
+        match self {
+            Lang::Zh => format!("已等 {} / 最长 {}", self.age(waited_seconds), self.age(max_seconds)),
+            Lang::En => format!("{} of {}", self.age(waited_seconds), self.age(max_seconds)),
+        }
+    }
+
+    /// Where a referral stands, in plain words; `facility` is the held, accepting or admitting
+    /// facility's name and `until` the hold's end, where they apply.
+    pub fn status_sentence(self, s: ReferralStatus, facility: Option<&str>, until: Option<&str>) -> String {
+        let f = facility.unwrap_or("—");
+        let until = until.unwrap_or("—");
+        match (self, s) {
+            (Lang::Zh, ReferralStatus::Pending) => "正在等待床位：系统持续寻找，一旦有合适的床位会立即发出邀请。".into(),
+            (Lang::En, ReferralStatus::Pending) => {
+                "Waiting for a bed: Carebridge keeps looking and offers one as soon as one fits.".into()
+            }
+            (Lang::Zh, ReferralStatus::Offered) => format!("{f}为患者保留了一张床位，保留至 {until}，正在等待该院答复。"),
+            (Lang::En, ReferralStatus::Offered) => {
+                format!("A bed is held at {f} until {until}; the hospital's desk is deciding.")
+            }
+            (Lang::Zh, ReferralStatus::Accepted) => format!("{f}已同意接收患者，下一步：入院。"),
+            (Lang::En, ReferralStatus::Accepted) => format!("{f} has accepted the patient. Next: admission."),
+            (Lang::Zh, ReferralStatus::Admitted) => format!("患者已在{f}入院。"),
+            (Lang::En, ReferralStatus::Admitted) => format!("The patient has been admitted at {f}."),
+            (Lang::Zh, ReferralStatus::Escalated) => {
+                "已上报地区协调员：还没有医院接收患者。系统同时继续寻找床位。".into()
+            }
+            (Lang::En, ReferralStatus::Escalated) => {
+                "Escalated to the region's coordinators: no hospital has taken the patient yet. Carebridge keeps looking meanwhile.".into()
+            }
+            (Lang::Zh, ReferralStatus::Cancelled) => "此转诊已取消。".into(),
+            (Lang::En, ReferralStatus::Cancelled) => "This referral was cancelled.".into(),
+        }
+    }
+
+    /// One timeline step, in a sentence. `facility` is the step's facility by name; `reason`
+    /// the decline reason, cancel reason or escalation cause already in this language.
+    pub fn event_sentence(self, kind: &str, facility: &str, reason: &str) -> String {
+        match (self, kind) {
+            (Lang::Zh, "filed") => "提交转诊".into(),
+            (Lang::En, "filed") => "Filed".into(),
+            (Lang::Zh, "offered") => format!("向{facility}发出床位邀请"),
+            (Lang::En, "offered") => format!("Offered a bed at {facility}"),
+            (Lang::Zh, "accepted") => format!("{facility}接收了患者"),
+            (Lang::En, "accepted") => format!("Accepted by {facility}"),
+            (Lang::Zh, "declined") => format!("{facility}拒绝：{reason}"),
+            (Lang::En, "declined") => format!("Declined by {facility}: {reason}"),
+            (Lang::Zh, "expired") => format!("{facility}未在保留时间内答复，邀请过期"),
+            (Lang::En, "expired") => format!("The hold at {facility} expired unanswered"),
+            (Lang::Zh, "escalated") => format!("上报协调员：{reason}"),
+            (Lang::En, "escalated") => format!("Escalated to the coordinators: {reason}"),
+            (Lang::Zh, "directed") => format!("协调员指派至{facility}"),
+            (Lang::En, "directed") => format!("A coordinator directed the patient to {facility}"),
+            (Lang::Zh, "admitted") => format!("已在{facility}入院"),
+            (Lang::En, "admitted") => format!("Admitted at {facility}"),
+            (Lang::Zh, "cancelled") => format!("已取消：{reason}"),
+            (Lang::En, "cancelled") => format!("Cancelled: {reason}"),
+            (Lang::Zh, "unplaced") => "暂无合适的床位".into(),
+            (Lang::En, "unplaced") => "No bed fits for now".into(),
+            (_, other) => other.to_string(),
+        }
+    }
+
+    /// Why a referral escalated (`why` from the timeline).
+    pub fn escalation_cause(self, why: &str, failed: i64) -> String {
+        match (self, why) {
+            (Lang::Zh, "max_wait_passed") => "已超过最长等待时间".into(),
+            (Lang::En, "max_wait_passed") => "the maximum wait has passed".into(),
+            (Lang::Zh, "offers_failed") => format!("{failed} 次邀请均未成功"),
+            (Lang::En, "offers_failed") => format!("{failed} offers failed"),
+            (_, other) => other.to_string(),
+        }
+    }
+
+    /// The headline when no facility fits: "No facility within 150 km has a staffed
+    /// neurosurgery bed free for this patient."
+    pub fn nothing_fits(self, need: &str, km: f64) -> String {
+        match self {
+            Lang::Zh => format!("{km:.0} 公里内没有可为该患者提供{need}开放空床的机构。"),
+            Lang::En => format!("No facility within {km:.0} km has a staffed {need} bed free for this patient."),
+        }
+    }
+
+    /// "Of 48 facilities looked at:".
+    pub fn of_considered(self, n: usize) -> String {
+        match self {
+            Lang::Zh => format!("共考察 {n} 家机构："),
+            Lang::En => format!("Of {n} facilities looked at:"),
+        }
+    }
+
+    /// How many facilities one constraint left out, by the engine's constraint name.
+    pub fn exclusion(self, constraint: &str, n: usize, need: &str, km: f64) -> String {
+        match (self, constraint) {
+            (Lang::Zh, "service_not_offered") => format!("{n} 家不提供{need}"),
+            (Lang::En, "service_not_offered") => format!("{n} do not offer {need}"),
+            (Lang::Zh, "already_declined") => format!("{n} 家此前已拒绝或未答复此转诊"),
+            (Lang::En, "already_declined") => format!("{n} already declined or let this referral's offer lapse"),
+            (Lang::Zh, "too_far") => format!("{n} 家超出 {km:.0} 公里的转运距离"),
+            (Lang::En, "too_far") => format!("{n} are farther than {km:.0} km"),
+            (Lang::Zh, "not_taking_new_patients") => format!("{n} 家暂停接收新患者"),
+            (Lang::En, "not_taking_new_patients") => format!("{n} are not taking new patients"),
+            (Lang::Zh, "virus_designated") => format!("{n} 家为新冠定点医院（未感染患者不送往定点医院）"),
+            (Lang::En, "virus_designated") => {
+                format!("{n} are virus-designated (a patient not known to be infected is never sent there)")
+            }
+            (Lang::Zh, "no_isolation") => format!("{n} 家没有空余隔离床位"),
+            (Lang::En, "no_isolation") => format!("{n} have no isolation bed free"),
+            (Lang::Zh, "no_staffed_bed_free") => format!("{n} 家没有开放的{need}空床"),
+            (Lang::En, "no_staffed_bed_free") => format!("{n} have no staffed {need} bed free"),
+            (Lang::Zh, other) => format!("{n} 家：{other}"),
+            (Lang::En, other) => format!("{n}: {other}"),
+        }
+    }
+
+    /// A ranked facility in the direct-placement choice: "Name · 3 free · 12.0 km".
+    pub fn ranked_choice(self, name: &str, free: i64, km: f64) -> String {
+        match self {
+            Lang::Zh => format!("{name} · 空余 {free} 张 · {km:.1} 公里"),
+            Lang::En => format!("{name} · {free} free · {km:.1} km"),
+        }
+    }
+
+    /// A marker's title on the stranded-patients map.
+    pub fn stranded_in(self, region: &str, n: usize) -> String {
+        match self {
+            Lang::Zh => format!("{region}：{n} 名滞留患者"),
+            Lang::En if n == 1 => format!("{region}: 1 stranded patient"),
+            Lang::En => format!("{region}: {n} stranded patients"),
+        }
+    }
+
+    /// The stranded-patients map's text alternative.
+    pub fn stranded_map_label(self, place: &str, regions: usize, patients: usize) -> String {
+        match self {
+            Lang::Zh => format!("{place}地图，标出 {regions} 个地区的 {patients} 名滞留患者"),
+            Lang::En => format!("Map of {place} marking {patients} stranded patients in {regions} regions"),
+        }
+    }
+
+    /// A service error's detail in this language, where we know it; else as the service wrote it.
+    pub fn detail(self, detail: &str) -> String {
+        if self == Lang::En {
+            return detail.to_string();
+        }
+        let zh = match detail {
+            "must not be empty" => "不能为空",
+            "must be at most 64 characters" => "最多 64 个字符",
+            "must be at most 2000 characters" => "最多 2000 个字符",
+            "no such region" => "没有这个地区代码",
+            "outside your facility's province: ask a coordinator to refer across provinces" => {
+                "不在本院所在省份：跨省转诊请联系协调员"
+            }
+            "outside the region you govern" => "不在您管辖的地区内",
+            "dialysis is 2 or 3 sessions a week" => "血液透析为每周 2 或 3 次",
+            "only dialysis referrals carry a recurring schedule" => "只有血液透析转诊才有定期安排",
+            "must be a longitude between -180 and 180" => "经度必须在 -180 到 180 之间",
+            "must be a latitude between -90 and 90" => "纬度必须在 -90 到 90 之间",
+            "must not be empty: say why" => "不能为空：请说明原因",
+            "must not be empty: say why this facility" => "不能为空：请说明为何指派到此机构",
+            "no such facility in the region you govern" => "您管辖的地区内没有这家机构",
+            _ => return detail.to_string(),
+        };
+        zh.to_string()
+    }
+}
+
 /// Every fixed string the pages show, in one language.
 #[derive(Debug)]
 pub struct Text {
@@ -319,6 +570,111 @@ pub struct Text {
     pub col_facilities: &'static str,
     pub col_stale: &'static str,
     pub own_facility_note: &'static str,
+
+    // Referrals and placement.
+    pub nav_referrals: &'static str,
+    pub nav_desk: &'static str,
+    pub nav_stranded: &'static str,
+    pub nav_my_referrals: &'static str,
+    pub notice_label: &'static str,
+    pub choose: &'static str,
+    pub err_form: &'static str,
+    pub err_required: &'static str,
+    pub err_number: &'static str,
+    pub err_bad_id: &'static str,
+    pub err_forbidden_page: &'static str,
+    pub err_conflict: &'static str,
+    pub new_title: &'static str,
+    pub new_intro: &'static str,
+    pub patient_legend: &'static str,
+    pub f_pseudonym: &'static str,
+    pub f_pseudonym_help: &'static str,
+    pub f_age_band: &'static str,
+    pub f_region_code: &'static str,
+    pub f_region_code_help: &'static str,
+    pub f_lon: &'static str,
+    pub f_lat: &'static str,
+    pub f_location_help: &'static str,
+    pub f_infection: &'static str,
+    pub need_legend: &'static str,
+    pub f_urgency: &'static str,
+    pub f_ambulance: &'static str,
+    pub f_sessions: &'static str,
+    pub sessions_none: &'static str,
+    pub f_note: &'static str,
+    pub f_note_help: &'static str,
+    pub submit_referral: &'static str,
+    pub referrals_title: &'static str,
+    pub referrals_intro: &'static str,
+    pub new_referral_link: &'static str,
+    pub col_patient: &'static str,
+    pub col_need: &'static str,
+    pub col_urgency: &'static str,
+    pub col_offer: &'static str,
+    pub col_waiting: &'static str,
+    pub col_filed: &'static str,
+    pub no_referrals: &'static str,
+    pub overdue: &'static str,
+    pub none_now: &'static str,
+    pub more_referrals: &'static str,
+    pub referral_title: &'static str,
+    pub status_h: &'static str,
+    pub patient_h: &'static str,
+    pub timeline_h: &'static str,
+    pub offers_h: &'static str,
+    pub col_facility: &'static str,
+    pub col_offered: &'static str,
+    pub col_expires: &'static str,
+    pub col_answer: &'static str,
+    pub col_distance: &'static str,
+    pub why_h: &'static str,
+    pub cancel_h: &'static str,
+    pub f_cancel_reason: &'static str,
+    pub cancel_button: &'static str,
+    pub notice_filed: &'static str,
+    pub notice_cancelled: &'static str,
+    pub ambulance: &'static str,
+    pub schedule: &'static str,
+    pub note: &'static str,
+    pub filed_at: &'static str,
+    pub deadline: &'static str,
+    pub failed_offers: &'static str,
+    pub directed: &'static str,
+    pub considered: &'static str,
+    pub live_ranking: &'static str,
+    pub desk_title: &'static str,
+    pub desk_intro: &'static str,
+    pub no_offers: &'static str,
+    pub hold_expires: &'static str,
+    pub time_left: &'static str,
+    pub expired_text: &'static str,
+    pub accept_button: &'static str,
+    pub decline_button: &'static str,
+    pub f_decline_reason: &'static str,
+    pub f_decline_note: &'static str,
+    pub directed_badge: &'static str,
+    pub notice_accepted: &'static str,
+    pub notice_declined: &'static str,
+    pub notice_gone: &'static str,
+    pub offer_for: &'static str,
+    pub stranded_title: &'static str,
+    pub stranded_intro: &'static str,
+    pub no_stranded: &'static str,
+    pub col_reasons: &'static str,
+    pub direct_h: &'static str,
+    pub f_facility: &'static str,
+    pub f_unit: &'static str,
+    pub f_direct_note: &'static str,
+    pub direct_button: &'static str,
+    pub notice_directed: &'static str,
+    pub stranded_map_h: &'static str,
+    pub escalated_since: &'static str,
+    pub no_facility_choice: &'static str,
+    pub notice_reason: &'static str,
+    pub my_title: &'static str,
+    pub my_intro: &'static str,
+    pub no_my: &'static str,
+    pub details: &'static str,
 }
 
 pub static ZH: Text = Text {
@@ -424,6 +780,110 @@ pub static ZH: Text = Text {
     col_facilities: "机构数",
     col_stale: "过期",
     own_facility_note: "您的角色只能查看本机构的床位。",
+
+    nav_referrals: "转诊",
+    nav_desk: "床位邀请",
+    nav_stranded: "滞留患者",
+    nav_my_referrals: "我的转诊",
+    notice_label: "提示",
+    choose: "请选择…",
+    err_form: "以下字段需要修改：",
+    err_required: "必须填写或选择",
+    err_number: "必须是数字",
+    err_bad_id: "链接中的编号无效。",
+    err_forbidden_page: "您的角色无权打开此页面。",
+    err_conflict: "此操作已无法进行：",
+    new_title: "新建转诊",
+    new_intro: "患者以化名记录，不含任何可识别身份的信息。提交后系统会立即寻找合适的床位并发出邀请。",
+    patient_legend: "患者",
+    f_pseudonym: "化名编号",
+    f_pseudonym_help: "您自己保存的编号；不要填写姓名或证件号。",
+    f_age_band: "年龄段",
+    f_region_code: "所在地区代码（GB/T 2260）",
+    f_region_code_help: "六位数字，如江汉区为 420103。",
+    f_lon: "经度",
+    f_lat: "纬度",
+    f_location_help: "患者现在所在的位置（家中或当前医院），十进制度数。",
+    f_infection: "感染状况",
+    need_legend: "所需诊疗",
+    f_urgency: "紧急程度",
+    f_ambulance: "需要救护车转运",
+    f_sessions: "每周透析次数（仅血液透析）",
+    sessions_none: "非定期",
+    f_note: "给接收医院的说明",
+    f_note_help: "只写临床信息，不写姓名。",
+    submit_referral: "提交转诊",
+    referrals_title: "转诊",
+    referrals_intro: "您可以跟进的转诊，最新的在前。",
+    new_referral_link: "新建转诊",
+    col_patient: "患者",
+    col_need: "所需诊疗",
+    col_urgency: "紧急程度",
+    col_offer: "当前邀请",
+    col_waiting: "已等待 / 最长等待",
+    col_filed: "提交时间",
+    no_referrals: "暂无转诊。",
+    overdue: "已超过最长等待时间",
+    none_now: "暂无",
+    more_referrals: "更早的转诊",
+    referral_title: "转诊",
+    status_h: "当前状态",
+    patient_h: "患者与需求",
+    timeline_h: "时间线",
+    offers_h: "床位邀请",
+    col_facility: "机构",
+    col_offered: "发出时间",
+    col_expires: "保留至",
+    col_answer: "结果",
+    col_distance: "距离",
+    why_h: "为何尚未安排床位",
+    cancel_h: "取消转诊",
+    f_cancel_reason: "取消原因",
+    cancel_button: "取消此转诊",
+    notice_filed: "转诊已提交。",
+    notice_cancelled: "转诊已取消，保留的床位已释放。",
+    ambulance: "救护车转运",
+    schedule: "定期诊疗",
+    note: "说明",
+    filed_at: "提交时间",
+    deadline: "最长等待至",
+    failed_offers: "未成功的邀请",
+    directed: "协调员指派",
+    considered: "考察的机构",
+    live_ranking: "引擎当前的判断",
+    desk_title: "发给本院的床位邀请",
+    desk_intro: "每个邀请为患者保留一张床位，直到所示时间。请接收，或选择原因拒绝：系统会立即把患者转给下一家医院。",
+    no_offers: "目前没有等待答复的邀请。",
+    hold_expires: "保留至",
+    time_left: "剩余时间",
+    expired_text: "已过期",
+    accept_button: "接收患者",
+    decline_button: "拒绝",
+    f_decline_reason: "拒绝原因",
+    f_decline_note: "补充说明（可选）",
+    directed_badge: "协调员指派：必须接收",
+    notice_accepted: "已接收。转诊医生现在可以看到。",
+    notice_declined: "已拒绝。系统正在为患者寻找下一家医院。",
+    notice_gone: "该邀请已无法答复：已过期或已撤回。",
+    offer_for: "邀请",
+    stranded_title: "滞留患者",
+    stranded_intro: "您所辖地区内已上报协调员或超过最长等待时间、仍未安排的转诊。",
+    no_stranded: "您所辖地区内没有滞留患者。",
+    col_reasons: "原因",
+    direct_h: "指派床位",
+    f_facility: "机构",
+    f_unit: "床位类型",
+    f_direct_note: "指派理由",
+    direct_button: "指派到此机构",
+    notice_directed: "已指派：该机构值班台必须接收。",
+    stranded_map_h: "患者所在地区",
+    escalated_since: "上报时间",
+    no_facility_choice: "此地区没有提供该服务的机构。",
+    notice_reason: "拒绝时请选择原因。",
+    my_title: "我的转诊",
+    my_intro: "您的每一个转诊目前的进展。",
+    no_my: "您还没有转诊。",
+    details: "详情",
 };
 
 pub static EN: Text = Text {
@@ -529,6 +989,110 @@ pub static EN: Text = Text {
     col_facilities: "Facilities",
     col_stale: "Stale",
     own_facility_note: "Your role sees its own facility's capacity only.",
+
+    nav_referrals: "Referrals",
+    nav_desk: "Offers inbox",
+    nav_stranded: "Stranded patients",
+    nav_my_referrals: "My referrals",
+    notice_label: "Notice",
+    choose: "Choose…",
+    err_form: "Some fields need attention:",
+    err_required: "must be filled in or chosen",
+    err_number: "must be a number",
+    err_bad_id: "The number in this link is not valid.",
+    err_forbidden_page: "Your role may not open this page.",
+    err_conflict: "This can no longer be done:",
+    new_title: "New referral",
+    new_intro: "The patient is recorded under a pseudonym, with nothing that identifies them. Once filed, Carebridge looks for a fitting bed at once and sends the first offer.",
+    patient_legend: "Patient",
+    f_pseudonym: "Pseudonym",
+    f_pseudonym_help: "Your own reference: never a name or ID number.",
+    f_age_band: "Age band",
+    f_region_code: "Region code (GB/T 2260)",
+    f_region_code_help: "Six digits, e.g. 420103 for Jianghan district.",
+    f_lon: "Longitude",
+    f_lat: "Latitude",
+    f_location_help: "Where the patient is now (home or current hospital), in decimal degrees.",
+    f_infection: "Infection status",
+    need_legend: "Care needed",
+    f_urgency: "Urgency",
+    f_ambulance: "Needs an ambulance",
+    f_sessions: "Dialysis sessions a week (dialysis only)",
+    sessions_none: "Not recurring",
+    f_note: "Note for the receiving desk",
+    f_note_help: "Clinical facts only; no names.",
+    submit_referral: "File the referral",
+    referrals_title: "Referrals",
+    referrals_intro: "The referrals you may follow, newest first.",
+    new_referral_link: "New referral",
+    col_patient: "Patient",
+    col_need: "Care needed",
+    col_urgency: "Urgency",
+    col_offer: "Current offer",
+    col_waiting: "Waiting / maximum wait",
+    col_filed: "Filed",
+    no_referrals: "No referrals yet.",
+    overdue: "past its maximum wait",
+    none_now: "None now",
+    more_referrals: "Older referrals",
+    referral_title: "Referral",
+    status_h: "Where it stands",
+    patient_h: "Patient and need",
+    timeline_h: "Timeline",
+    offers_h: "Offers",
+    col_facility: "Facility",
+    col_offered: "Offered",
+    col_expires: "Held until",
+    col_answer: "Outcome",
+    col_distance: "Distance",
+    why_h: "Why there is no place yet",
+    cancel_h: "Cancel the referral",
+    f_cancel_reason: "Reason for cancelling",
+    cancel_button: "Cancel this referral",
+    notice_filed: "The referral is filed.",
+    notice_cancelled: "The referral is cancelled; any held bed is released.",
+    ambulance: "Ambulance",
+    schedule: "Recurring care",
+    note: "Note",
+    filed_at: "Filed",
+    deadline: "Maximum wait until",
+    failed_offers: "Failed offers",
+    directed: "directed",
+    considered: "facilities looked at",
+    live_ranking: "The engine's answer now",
+    desk_title: "Offers to your facility",
+    desk_intro: "Each offer holds a bed for the patient until the time shown. Accept it, or decline with a reason: the patient is offered elsewhere at once.",
+    no_offers: "No offer is waiting for an answer.",
+    hold_expires: "Held until",
+    time_left: "Time left",
+    expired_text: "Expired",
+    accept_button: "Accept",
+    decline_button: "Decline",
+    f_decline_reason: "Reason",
+    f_decline_note: "Note (optional)",
+    directed_badge: "Directed by a coordinator: must be accepted",
+    notice_accepted: "Accepted. The referring clinician sees it now.",
+    notice_declined: "Declined. The patient is being offered elsewhere.",
+    notice_gone: "That offer can no longer be answered: it expired or was withdrawn.",
+    offer_for: "Offer",
+    stranded_title: "Stranded patients",
+    stranded_intro: "Open referrals in your regions that have escalated to coordinators or passed their maximum wait.",
+    no_stranded: "No stranded patient in your regions.",
+    col_reasons: "Reasons",
+    direct_h: "Direct a placement",
+    f_facility: "Facility",
+    f_unit: "Unit",
+    f_direct_note: "Why this facility",
+    direct_button: "Direct here",
+    notice_directed: "Directed: the facility's desk must accept.",
+    stranded_map_h: "Where the patients are",
+    escalated_since: "Escalated",
+    no_facility_choice: "No facility in this region offers this service.",
+    notice_reason: "Choose a reason to decline.",
+    my_title: "My referrals",
+    my_intro: "Where each of your referrals stands, in plain words.",
+    no_my: "You have no referrals.",
+    details: "Details",
 };
 
 #[cfg(test)]

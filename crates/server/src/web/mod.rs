@@ -1,11 +1,14 @@
-//! The web pages: server-rendered HTML in Chinese and English for the public directory, sign-in
-//! and the coordinators' capacity board, with the stylesheet they share.
+//! The web pages: server-rendered HTML in Chinese and English for the public directory, sign-in,
+//! the coordinators' capacity board, and referrals (filing and following them, a desk's offer
+//! inbox, the coordinators' board of stranded patients, a patient's own), with the stylesheet
+//! they share.
 //!
 //! Handlers stay thin (`pages/`): they read a query or form, call one or a few use cases of
 //! `carebridge-service`, and fill an askama template (`crates/server/templates/`), which
 //! escapes every value. The map and chart are pure SVG writers (`map.rs`, `chart.rs`), unit
 //! tested on their own. Pages need no JavaScript: links and forms do everything, so they work
-//! with a keyboard, on a phone and with scripts off.
+//! with a keyboard, on a phone and with scripts off. The one script (`assets/countdown.js`)
+//! only ticks down a time the server has already written into the desk inbox.
 
 mod assets;
 mod chart;
@@ -34,8 +37,18 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(pages::login::show).post(pages::login::submit))
         .route("/logout", post(pages::login::logout))
         .route("/board", get(pages::board::get))
+        .route("/referrals", get(pages::referrals::tracker))
+        .route("/referrals/new", get(pages::referrals::new_form).post(pages::referrals::new_submit))
+        .route("/referrals/{id}", get(pages::referrals::detail))
+        .route("/referrals/{id}/cancel", post(pages::referrals::cancel))
+        .route("/me/referrals", get(pages::referrals::mine))
+        .route("/desk/offers", get(pages::desk::inbox))
+        .route("/desk/offers/{id}/answer", post(pages::desk::answer))
+        .route("/placement/board", get(pages::placement::board))
+        .route("/placement/referrals/{id}/direct", post(pages::placement::direct))
         .route("/assets/style.css", get(assets::style))
         .route("/assets/favicon.svg", get(assets::favicon))
+        .route("/assets/countdown.js", get(assets::countdown))
 }
 
 /// The 404 for browsers: the HTML error page with the site's navigation (the caller decides

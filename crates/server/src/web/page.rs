@@ -16,7 +16,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use carebridge_domain::user::Principal;
+use carebridge_domain::user::{Principal, Role};
 use carebridge_service::{RequestMeta, ServiceError};
 
 /// A signed-in page session: the principal and the token that proves it.
@@ -59,6 +59,34 @@ pub struct Chrome {
     pub user: Option<String>,
     pub csrf: String,
     pub switch_href: String,
+    /// The navigation entries for the signed-in role (none when signed out).
+    pub nav: Vec<NavItem>,
+    /// Whether the role sees capacity numbers (patients do not): the board link.
+    pub show_board: bool,
+}
+
+/// One role-specific navigation entry.
+#[derive(Debug, Clone)]
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    /// The `active` key of the page it leads to.
+    pub key: &'static str,
+}
+
+/// The entries a role's navigation adds after the directory and the board: each page the role
+/// may open, and only those.
+pub fn nav_for(t: &'static Text, role: Role) -> Vec<NavItem> {
+    let item = |href, label, key| NavItem { href, label, key };
+    match role {
+        Role::Clinician => vec![item("/referrals", t.nav_referrals, "referrals")],
+        Role::FacilityDesk => vec![item("/desk/offers", t.nav_desk, "desk")],
+        r if r.is_coordinator() => {
+            vec![item("/placement/board", t.nav_stranded, "stranded"), item("/referrals", t.nav_referrals, "referrals")]
+        }
+        Role::Patient => vec![item("/me/referrals", t.nav_my_referrals, "mine")],
+        _ => Vec::new(),
+    }
 }
 
 impl FromRequestParts<AppState> for PageCtx {
@@ -123,6 +151,8 @@ impl PageCtx {
             user: self.session.as_ref().map(|s| s.principal.username.clone()),
             csrf: self.csrf.clone(),
             switch_href: format!("{}?{}", self.path, q.finish()),
+            nav: self.session.as_ref().map(|s| nav_for(self.t(), s.principal.role)).unwrap_or_default(),
+            show_board: self.session.as_ref().is_none_or(|s| s.principal.role != Role::Patient),
         }
     }
 
@@ -162,7 +192,7 @@ impl PageCtx {
         h.insert(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(
-                "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+                "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
             ),
         );
         h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
@@ -203,6 +233,44 @@ impl PageCtx {
             request_id: None,
         };
         self.html(status, &page)
+    }
+
+    /// 403 for a page the signed-in role may not open.
+    pub fn forbidden(&self) -> Response {
+        let t = self.t();
+        self.error(StatusCode::FORBIDDEN, t.err_title_forbidden, t.err_forbidden_page)
+    }
+
+    /// 404 for an id that names nothing (or nothing the principal may see).
+    pub fn not_found(&self) -> Response {
+        let t = self.t();
+        self.error(StatusCode::NOT_FOUND, t.err_title_not_found, t.err_not_found)
+    }
+
+    /// [`PageCtx::service_error`] for the referral pages: a refusal names the page, not
+    /// capacity numbers.
+    pub fn referral_error(&self, e: ServiceError) -> Response {
+        let t = self.t();
+        match e {
+            ServiceError::Forbidden(_) => self.forbidden(),
+            ServiceError::Invalid(v) => {
+                let page = ErrorPage {
+                    chrome: self.chrome(t.err_title_bad_request, ""),
+                    message: t.err_form.to_string(),
+                    details: v
+                        .0
+                        .iter()
+                        .map(|f| format!("{} {}", f.pointer.trim_start_matches('/'), self.lang.detail(&f.detail)))
+                        .collect(),
+                    request_id: None,
+                };
+                self.html(StatusCode::UNPROCESSABLE_ENTITY, &page)
+            }
+            ServiceError::Conflict(m) => {
+                self.error(StatusCode::CONFLICT, t.err_title_bad_request, &format!("{} {m}", t.err_conflict))
+            }
+            e => self.service_error(e),
+        }
     }
 
     /// The HTML error page for a use case's error.

@@ -204,3 +204,258 @@ async fn pages_over_the_demo_scenario() {
     assert_eq!(css.status, StatusCode::OK);
     assert!(css.content_type().starts_with("text/css") && css.body.contains(":focus-visible"));
 }
+
+/// The value of `name="…" value="…"` in a page (the first such input).
+fn input_value(body: &str, name: &str) -> Option<String> {
+    let pattern = format!(r#"name="{name}""#);
+    let at = body.find(&pattern)?;
+    let rest = &body[at..];
+    let v = rest.find(r#"value=""#)? + r#"value=""#.len();
+    Some(rest[v..].split('"').next()?.to_string())
+}
+
+/// The referral id a `/referrals/{id}?notice=…` redirect names.
+fn referral_id_of(location: &str) -> String {
+    location.trim_start_matches("/referrals/").split('?').next().unwrap().to_string()
+}
+
+/// The complaint shown next to form field `name`, if any.
+fn field_error(body: &str, name: &str) -> Option<String> {
+    let pattern = format!(r#"data-field="{name}">"#);
+    let at = body.find(&pattern)? + pattern.len();
+    Some(body[at..].split('<').next()?.to_string())
+}
+
+/// A valid new-referral form for the spinal-tumour patient, with `over` replacing fields.
+fn referral_form(csrf: &str, over: &[(&str, &str)]) -> String {
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("csrf", csrf),
+        ("pseudonym", "p-web-1"),
+        ("age_band", "young_adult"),
+        ("region_code", "420103"),
+        ("lon", "114.27"),
+        ("lat", "30.60"),
+        ("infection", "negative"),
+        ("need", "neurosurgery"),
+        ("urgency", "urgent"),
+        ("sessions_per_week", ""),
+        ("note", "Cord compression at T10."),
+    ];
+    for (k, v) in over {
+        match fields.iter_mut().find(|(name, _)| name == k) {
+            Some(f) => f.1 = v,
+            None => fields.push((k, v)),
+        }
+    }
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in fields {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn referral_pages_file_follow_answer_and_refuse_by_role() {
+    use carebridge_domain::clock::ShiftedClock;
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect(&format!("sqlite://{}", dir.path().join("web.sqlite").display()), 4).await.unwrap();
+    carebridge_store::migrate::run(&store).await.unwrap();
+    let clock = Arc::new(ShiftedClock::default());
+    let cb = Carebridge::new(store).with_clock(clock.clone());
+    let scenario = carebridge_scenario::demo(1, cb.now(), &cb.regions);
+    cb.load_scenario(&scenario).await.unwrap();
+    let union = scenario.facility_id(carebridge_scenario::WUHAN_UNION_KEY).unwrap();
+    let app = crate::startup::router(AppState { cb: cb.clone() });
+
+    // Signed out: every referral page sends the visitor to sign in.
+    for path in ["/referrals", "/referrals/new", "/desk/offers", "/placement/board", "/me/referrals"] {
+        let r = send(&app, get(path, "")).await;
+        assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/login"), "{path}");
+    }
+
+    // The clinician's form, prefilled with the facility's region and place.
+    let dr = sign_in(&app, "dr-union").await;
+    let csrf = dr.split("cb_csrf=").nth(1).unwrap().to_string();
+    let r = send(&app, get("/referrals/new", &dr)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_page_frame(&r);
+    assert_eq!(r.form_csrf(), csrf);
+    assert!(input_value(&r.body, "region_code").is_some_and(|v| v.starts_with("4201")), "prefilled region");
+    for name in
+        ["pseudonym", "age_band", "infection", "need", "urgency", "needs_ambulance", "sessions_per_week", "note"]
+    {
+        assert!(r.body.contains(&format!(r#"name="{name}""#)), "the form has {name}");
+    }
+    assert!(r.body.contains(r#"href="/referrals" aria-current="page""#), "the clinician's nav marks referrals");
+
+    // Without the CSRF copy the form is refused.
+    let r = send(&app, post("/referrals/new", &dr, &referral_form("nope", &[]))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    // The service's field-named complaints land next to their fields, and what was typed stays.
+    let r = send(&app, post("/referrals/new", &dr, &referral_form(&csrf, &[("pseudonym", " ")]))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(field_error(&r.body, "pseudonym").as_deref(), Some("must not be empty"), "{}", r.body);
+    assert!(r.body.contains(r#"value="114.27""#), "the longitude is kept");
+    let r = send(&app, post("/referrals/new", &dr, &referral_form(&csrf, &[("sessions_per_week", "2")]))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(field_error(&r.body, "sessions_per_week").is_some_and(|e| e.contains("only dialysis")), "{}", r.body);
+    let r = send(&app, post("/referrals/new", &dr, &referral_form(&csrf, &[("region_code", "110101")]))).await;
+    assert!(field_error(&r.body, "region_code").is_some_and(|e| e.contains("province")), "{}", r.body);
+    let r = send(&app, post("/referrals/new", &dr, &referral_form(&csrf, &[("lon", "east"), ("need", "")]))).await;
+    assert_eq!(field_error(&r.body, "lon").as_deref(), Some("must be a number"));
+    assert_eq!(field_error(&r.body, "need").as_deref(), Some("must be filled in or chosen"));
+    let r = send(
+        &app,
+        post("/referrals/new?lang=zh", &format!("{dr}; cb_lang=zh"), &referral_form(&csrf, &[("pseudonym", "")])),
+    )
+    .await;
+    assert_eq!(field_error(&r.body, "pseudonym").as_deref(), Some("不能为空"), "complaints in Chinese");
+
+    // Filed: to the referral's page, which says where it stands and why.
+    let r = send(&app, post("/referrals/new", &dr, &referral_form(&csrf, &[]))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(r.location().ends_with("?notice=filed"), "{}", r.location());
+    let dr_referral = referral_id_of(r.location());
+    let page = send(&app, get(r.location(), &dr)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("The referral is filed."));
+    assert!(page.body.contains(r#"id="referral-status">Offered<"#), "{}", page.body);
+    assert!(page.body.contains("A bed is held at "), "the status in words");
+    assert!(page.body.contains(r#"data-kind="filed""#) && page.body.contains(r#"data-kind="offered""#));
+    assert!(page.body.contains("Offered a bed at "), "the timeline in words");
+    assert!(page.body.contains(r#"action="/referrals/"#) && page.body.contains("/cancel"), "a cancel form");
+    let zh = send(&app, get(&format!("/referrals/{dr_referral}?lang=zh"), &dr)).await;
+    assert!(
+        zh.body.contains(r#"<html lang="zh-CN">"#) && zh.body.contains("时间线") && zh.body.contains("已发出床位邀请")
+    );
+
+    // The tracker lists it with its current offer and wait.
+    let r = send(&app, get("/referrals?lang=en", &dr)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains(&format!(r#"href="/referrals/{dr_referral}""#)) && r.body.contains("p-web-1"));
+    assert!(r.body.contains("Held until") && r.body.contains(" of 1 d 0 h"), "{}", r.body);
+
+    // Bad and unknown ids are 404 pages, not panics.
+    for path in ["/referrals/not-an-id", &format!("/referrals/{}", uuid::Uuid::now_v7())] {
+        let r = send(&app, get(path, &dr)).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+        assert_page_frame(&r);
+    }
+
+    // Roles: a desk cannot open the coordinators' board or the form; a clinician not the inbox.
+    let desk = sign_in(&app, "desk-union").await;
+    let desk_csrf = desk.split("cb_csrf=").nth(1).unwrap().to_string();
+    assert_eq!(send(&app, get("/placement/board", &desk)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(send(&app, get("/referrals/new", &desk)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(send(&app, get("/desk/offers", &dr)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(send(&app, get("/placement/board", &dr)).await.status, StatusCode::FORBIDDEN);
+    let r = send(&app, get("/desk/offers", &desk)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains(r#"href="/desk/offers" aria-current="page""#));
+    let bogus = send(&app, post("/desk/offers/bogus/answer", &desk, &format!("csrf={desk_csrf}&answer=accept"))).await;
+    assert_eq!(bogus.status, StatusCode::NOT_FOUND);
+
+    // A patient sees their own referral only.
+    let patient_token =
+        cb.issue_token("patient-demo", carebridge_scenario::DEMO_PASSWORD, &Default::default()).await.unwrap();
+    let own = cb
+        .file_referral(
+            &patient_token.principal,
+            serde_json::from_value(serde_json::json!({
+                "patient": {"pseudonym": "me", "age_band": "adult", "location": {"lon": 114.27, "lat": 30.60},
+                    "region_code": "420103", "infection": "negative"},
+                "need": "dialysis", "urgency": "routine", "schedule": {"sessions_per_week": 3}
+            }))
+            .unwrap(),
+            &Default::default(),
+        )
+        .await
+        .unwrap();
+    let patient = format!("cb_session={}", patient_token.access_token);
+    let r = send(&app, get("/me/referrals", &patient)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains(&format!("/referrals/{}", own.referral.id)) && r.body.contains("Dialysis"));
+    assert!(!r.body.contains(&dr_referral), "not the clinician's referral");
+    assert!(!r.body.contains(r#"href="/board""#), "patients are not offered the capacity board");
+    let r = send(&app, get(&format!("/referrals/{}", own.referral.id), &patient)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("3 sessions a week"));
+    assert_eq!(send(&app, get(&format!("/referrals/{dr_referral}"), &patient)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(send(&app, get("/placement/board", &patient)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(send(&app, get("/referrals", &patient)).await.location(), "/me/referrals");
+
+    // Stranded: an emergency nobody within 50 km can take (Lhasa) escalates after its hour; the
+    // national board shows it with the engine's reasons, Wuhan's does not.
+    let nhc = sign_in(&app, "nhc").await;
+    let nhc_csrf = nhc.split("cb_csrf=").nth(1).unwrap().to_string();
+    let form = referral_form(
+        &nhc_csrf,
+        &[
+            ("pseudonym", "p-lhasa"),
+            ("region_code", "540102"),
+            ("lon", "91.13"),
+            ("lat", "29.66"),
+            ("urgency", "emergency"),
+        ],
+    );
+    let r = send(&app, post("/referrals/new", &nhc, &form)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let stranded = referral_id_of(r.location());
+    let page = send(&app, get(&format!("/referrals/{stranded}"), &nhc)).await;
+    assert!(page.body.contains("No facility within 50 km has a staffed Neurosurgery bed free"), "{}", page.body);
+    clock.advance_minutes(61);
+    cb.sweep_referrals().await.unwrap();
+    let board = send(&app, get("/placement/board", &nhc)).await;
+    assert_eq!(board.status, StatusCode::OK, "{}", board.body);
+    assert_page_frame(&board);
+    assert!(board.body.contains(&format!(r#"id="stranded-{stranded}""#)), "{}", board.body);
+    assert!(board.body.contains("No facility within 50 km") && board.body.contains("Escalated"));
+    assert!(board.body.contains(r#"class="map""#) && board.body.contains("1 stranded patient"), "the map marks Lhasa");
+    let wuhan = sign_in(&app, "wuhan").await;
+    let r = send(&app, get("/placement/board", &wuhan)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(!r.body.contains(&stranded), "outside Wuhan's scope");
+
+    // Directed to Union: Union's desk sees the order (no decline form) and accepts it.
+    let action = format!("/placement/referrals/{stranded}/direct");
+    let r = send(&app, post(&action, &nhc, &format!("csrf={nhc_csrf}&facility_id={union}&note="))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a directed placement says why");
+    let r =
+        send(&app, post(&action, &nhc, &format!("csrf={nhc_csrf}&facility_id={union}&note=Airlift%20arranged"))).await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/placement/board?notice=directed"), "{}", r.body);
+    let inbox = send(&app, get("/desk/offers", &desk)).await;
+    assert!(inbox.body.contains("p-lhasa") && inbox.body.contains("must be accepted"), "{}", inbox.body);
+    assert!(inbox.body.contains("data-countdown=") && inbox.body.contains("/assets/countdown.js"));
+    let card = &inbox.body[inbox.body.find("p-lhasa").unwrap()..];
+    let card = &card[..card.find("</li>").unwrap()];
+    assert!(!card.contains(r#"value="decline""#), "a directed placement cannot be declined");
+    let offer_action = card.split(r#"action=""#).nth(1).unwrap().split('"').next().unwrap().to_string();
+    assert_eq!(send(&app, post(&offer_action, &desk, "answer=accept")).await.status, StatusCode::FORBIDDEN);
+    let r = send(&app, post(&offer_action, &desk, &format!("csrf={desk_csrf}&answer=accept"))).await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/desk/offers?notice=accepted"));
+    let r = send(&app, get(r.location(), &desk)).await;
+    assert!(r.body.contains("Accepted. The referring clinician sees it now.") && !r.body.contains("p-lhasa"));
+    let again = send(&app, post(&offer_action, &desk, &format!("csrf={desk_csrf}&answer=accept"))).await;
+    assert_eq!(again.location(), "/desk/offers?notice=gone", "an answered offer cannot be answered again");
+    let page = send(&app, get(&format!("/referrals/{stranded}"), &nhc)).await;
+    assert!(page.body.contains(r#"id="referral-status">Accepted<"#) && page.body.contains("has accepted the patient"));
+
+    // Cancelling needs a reason, named next to its field.
+    let cancel = format!("/referrals/{dr_referral}/cancel");
+    let r = send(&app, post(&cancel, &dr, &format!("csrf={csrf}&reason="))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(field_error(&r.body, "reason").is_some_and(|e| e.contains("say why")), "{}", r.body);
+    let r = send(&app, post(&cancel, &dr, &format!("csrf={csrf}&reason=Transferred%20by%20family"))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = send(&app, get(r.location(), &dr)).await;
+    assert!(page.body.contains(r#"id="referral-status">Cancelled<"#) && page.body.contains("Transferred by family"));
+    assert!(!page.body.contains(&cancel), "no cancel form once cancelled");
+
+    // The countdown script is served with the page's script policy.
+    let js = send(&app, get("/assets/countdown.js", "")).await;
+    assert!(js.content_type().starts_with("text/javascript") && js.body.contains("data-countdown"));
+    let csp = page.headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+}

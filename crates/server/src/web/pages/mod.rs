@@ -2,8 +2,11 @@
 //! service, shape view rows for its template.
 
 pub mod board;
+pub mod desk;
 pub mod directory;
 pub mod login;
+pub mod placement;
+pub mod referrals;
 
 use super::i18n::Lang;
 use axum::extract::RawQuery;

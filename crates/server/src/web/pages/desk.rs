@@ -1,0 +1,178 @@
+//! `GET /desk/offers` and `POST /desk/offers/{id}/answer`: a facility desk's inbox of offers
+//! holding a bed for a patient, each with what the desk needs to decide (age band, infection,
+//! need, urgency, ambulance, note, distance) and the hold's countdown, and the Accept and
+//! Decline forms (`Carebridge::answer_offer`).
+//!
+//! The countdown is rendered by the server (the expiry as a local time and the time left as
+//! `h:mm:ss`), so it reads right without scripts; `/assets/countdown.js` only ticks the time
+//! left down in place. It counts from the server's figure rather than the browser's clock,
+//! which may be wrong. After an answer the desk is sent back to the inbox with a notice.
+
+use super::referrals::{facts, parse_id, Fact};
+use super::{field, pairs, Choice};
+use crate::state::AppState;
+use crate::web::format::local_time;
+use crate::web::i18n::Text;
+use crate::web::page::{Chrome, PageCtx};
+use crate::web::session::CSRF_FIELD;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use carebridge_domain::ids::OfferId;
+use carebridge_domain::referral::{DeclineReason, OfferStatus};
+use carebridge_domain::user::{Role, Scope};
+use carebridge_service::referrals::OfferAnswer;
+use carebridge_service::ServiceError;
+
+#[derive(Template)]
+#[template(path = "desk_offers.html")]
+struct InboxPage {
+    chrome: Chrome,
+    t: &'static Text,
+    notice: Option<&'static str>,
+    facility: String,
+    offers: Vec<OfferCard>,
+    reasons: Vec<Choice>,
+}
+
+struct OfferCard {
+    id: String,
+    action: String,
+    referral_href: String,
+    pseudonym: String,
+    urgency: &'static str,
+    urgent: bool,
+    facts: Vec<Fact>,
+    distance: String,
+    offered: String,
+    expires: String,
+    expires_iso: String,
+    left_seconds: i64,
+    left: String,
+    directed: bool,
+}
+
+/// Seconds as `h:mm:ss`, the countdown's language-neutral form (the script writes the same).
+pub fn clock(seconds: i64) -> String {
+    let s = seconds.max(0);
+    format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+}
+
+pub async fn inbox(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQuery) -> Response {
+    let Some(session) = ctx.session.clone() else { return ctx.redirect("/login", &[]) };
+    let p = &session.principal;
+    let Scope::Facility(facility_id) = p.scope else { return ctx.forbidden() };
+    if p.role != Role::FacilityDesk {
+        return ctx.forbidden();
+    }
+    let (t, lang, cb) = (ctx.t(), ctx.lang, &s.cb);
+    let offers = match cb.offer_inbox(p, Some(OfferStatus::Holding)).await {
+        Ok(o) => o,
+        Err(e) => return ctx.referral_error(e),
+    };
+    let facility = match cb.facility(facility_id).await {
+        Ok(f) => match lang {
+            crate::web::i18n::Lang::Zh => f.draft.name_zh,
+            crate::web::i18n::Lang::En => f.draft.name_en,
+        },
+        Err(e) => return ctx.referral_error(e),
+    };
+    let now = cb.now();
+    let mut cards = Vec::new();
+    // Soonest to expire first: that is the one to answer.
+    let mut offers = offers;
+    offers.sort_by_key(|o| o.expires_at);
+    for o in offers.into_iter().filter(|o| o.expires_at > now) {
+        let d = match cb.referral(p, o.referral_id).await {
+            Ok(d) => d,
+            Err(ServiceError::NotFound) => continue,
+            Err(e) => return ctx.referral_error(e),
+        };
+        let r = &d.referral;
+        let left_seconds = (o.expires_at.millis() - now.millis()) / 1000;
+        cards.push(OfferCard {
+            id: o.id.to_string(),
+            action: format!("/desk/offers/{}/answer", o.id),
+            referral_href: format!("/referrals/{}", r.id),
+            pseudonym: r.draft.patient.pseudonym.clone(),
+            urgency: lang.urgency(r.draft.urgency),
+            urgent: matches!(
+                r.draft.urgency,
+                carebridge_domain::referral::Urgency::Emergency | carebridge_domain::referral::Urgency::Urgent
+            ),
+            facts: facts(lang, cb, r),
+            distance: lang.km(o.distance_km),
+            offered: local_time(o.offered_at),
+            expires: local_time(o.expires_at),
+            expires_iso: o.expires_at.to_rfc3339(),
+            left_seconds,
+            left: clock(left_seconds),
+            directed: o.directed,
+        });
+    }
+    let page = InboxPage {
+        chrome: ctx.chrome(t.desk_title, "desk"),
+        t,
+        notice: super::referrals::notice_of(t, raw.as_deref()),
+        facility,
+        offers: cards,
+        reasons: DeclineReason::ALL
+            .iter()
+            .map(|r| Choice {
+                value: r.as_str().to_string(),
+                label: lang.decline_reason(*r).to_string(),
+                selected: false,
+            })
+            .collect(),
+    };
+    ctx.html(StatusCode::OK, &page)
+}
+
+/// `POST /desk/offers/{id}/answer`: `answer=accept`, or `answer=decline` with `reason` (and an
+/// optional `note`).
+pub async fn answer(State(s): State<AppState>, ctx: PageCtx, Path(id): Path<String>, body: Bytes) -> Response {
+    let Some(session) = ctx.session.clone() else { return ctx.redirect("/login", &[]) };
+    let t = ctx.t();
+    let fields = pairs(&body);
+    if !ctx.csrf_ok(field(&fields, CSRF_FIELD)) {
+        return ctx.error(StatusCode::FORBIDDEN, t.err_title_forbidden, t.err_csrf);
+    }
+    let p = &session.principal;
+    if p.role != Role::FacilityDesk {
+        return ctx.forbidden();
+    }
+    let Some(id) = parse_id::<OfferId>(&id) else { return ctx.not_found() };
+    let (answer, done) = match field(&fields, "answer") {
+        Some("accept") => (OfferAnswer::Accept, "accepted"),
+        Some("decline") => match field(&fields, "reason").map(DeclineReason::parse) {
+            Some(Ok(reason)) => {
+                (OfferAnswer::Decline { reason, note: field(&fields, "note").map(str::to_string) }, "declined")
+            }
+            _ => return ctx.redirect("/desk/offers?notice=reason", &[]),
+        },
+        _ => {
+            return ctx.error(
+                StatusCode::BAD_REQUEST,
+                t.err_title_bad_request,
+                &format!("{}: {}", t.col_answer, t.err_required),
+            )
+        }
+    };
+    match s.cb.answer_offer(p, id, answer, &ctx.meta).await {
+        Ok(_) => ctx.redirect(&format!("/desk/offers?notice={done}"), &[]),
+        Err(ServiceError::Conflict(_)) => ctx.redirect("/desk/offers?notice=gone", &[]),
+        Err(e) => ctx.referral_error(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_countdown_reads_hours_minutes_seconds() {
+        assert_eq!(super::clock(7199), "1:59:59");
+        assert_eq!(super::clock(59), "0:00:59");
+        assert_eq!(super::clock(-3), "0:00:00");
+    }
+}

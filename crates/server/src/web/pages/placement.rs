@@ -1,0 +1,286 @@
+//! `GET /placement/board` and `POST /placement/referrals/{id}/direct`: the coordinators' board
+//! of stranded patients. It lists the open referrals in the coordinator's regions that have
+//! escalated or passed their maximum wait, longest waiting first, each with its reasons (the
+//! declines so far and the engine's exclusions now) and a form to direct the patient to a
+//! facility (`Carebridge::direct_placement`); and a map of the region with the patients' home
+//! regions marked (at the region's centre, never the patient's own location).
+//!
+//! The facilities offered for a directed placement are the engine's ranked ones first (with
+//! their free beds), then every facility of the patient's city offering the service: the
+//! coordinator may direct a patient where the numbers show no bed. The unit is not chosen: it
+//! follows from the need (`ReferralDraft::unit`), and the form says which it is.
+
+use super::referrals::{facilities_of, parse_id, status_class, waiting, why_live, Names, Why};
+use super::{field, pairs};
+use crate::state::AppState;
+use crate::web::format::local_time;
+use crate::web::i18n::{Lang, Text};
+use crate::web::map::{self, Boundary, Marker};
+use crate::web::page::{Chrome, PageCtx};
+use crate::web::session::CSRF_FIELD;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use carebridge_domain::ids::{FacilityId, ReferralId};
+use carebridge_domain::referral::{OfferStatus, Referral, ReferralStatus};
+use carebridge_domain::region::RegionCode;
+use carebridge_domain::service_kind::ServiceKind;
+use carebridge_domain::user::Scope;
+use carebridge_service::facilities::DirectoryQuery;
+use carebridge_service::referrals::DirectedPlacement;
+use carebridge_service::{Carebridge, ServiceError};
+use carebridge_store::facilities::FacilityFilter;
+use carebridge_store::referrals::ReferralFilter;
+use std::collections::{BTreeMap, HashMap};
+
+/// Referrals of each kind (escalated, overdue) read at most.
+const FETCH: u32 = 200;
+/// Stranded referrals the board shows at most, longest waiting first.
+const ROWS: usize = 100;
+/// Rows the engine is asked to explain live (each is a placement run); the rest show the
+/// reasons recorded on their timeline.
+const LIVE_EXPLANATIONS: usize = 25;
+/// Facilities offered in a direct-placement choice at most.
+const CHOICES: u32 = 300;
+
+#[derive(Template)]
+#[template(path = "placement_board.html")]
+struct BoardPage {
+    chrome: Chrome,
+    t: &'static Text,
+    notice: Option<&'static str>,
+    heading: String,
+    rows: Vec<Row>,
+    map_svg: Option<String>,
+}
+
+struct Row {
+    id: String,
+    href: String,
+    action: String,
+    pseudonym: String,
+    need: String,
+    unit: &'static str,
+    urgency: &'static str,
+    status: &'static str,
+    status_class: &'static str,
+    region: String,
+    waited: String,
+    overdue: bool,
+    escalated: Option<String>,
+    current: Option<String>,
+    declines: Vec<String>,
+    why: Option<Why>,
+    ranked: Vec<Pick>,
+    others: Vec<Pick>,
+}
+
+/// One facility in the direct-placement choice.
+struct Pick {
+    value: String,
+    label: String,
+}
+
+/// The open referrals `p` should see on the board: escalated or overdue, each once.
+async fn stranded(cb: &Carebridge, p: &carebridge_domain::user::Principal) -> Result<Vec<Referral>, ServiceError> {
+    let now = cb.now();
+    let open: Vec<ReferralStatus> = ReferralStatus::ALL.iter().copied().filter(|s| s.is_open()).collect();
+    let escalated = ReferralFilter { statuses: open.clone(), escalated: true, ..Default::default() };
+    let overdue = ReferralFilter { statuses: open, overdue_at: Some(now), ..Default::default() };
+    let (a, b) =
+        tokio::join!(cb.referrals(p, &escalated, None, Some(FETCH)), cb.referrals(p, &overdue, None, Some(FETCH)));
+    let mut seen = std::collections::HashSet::new();
+    let mut out: Vec<Referral> =
+        a?.items.into_iter().chain(b?.items).filter(|r| r.status.is_open() && seen.insert(r.id)).collect();
+    out.sort_by_key(|r| r.filed_at);
+    out.truncate(ROWS);
+    Ok(out)
+}
+
+/// Facilities of `city` offering `need`, by name in the page's language.
+async fn offering(cb: &Carebridge, lang: Lang, city: RegionCode, need: ServiceKind) -> Vec<(FacilityId, String)> {
+    let query = DirectoryQuery {
+        region: Some(city.to_string()),
+        filter: FacilityFilter { service: Some(need), ..Default::default() },
+        cursor: None,
+        limit: Some(CHOICES),
+    };
+    match cb.directory(&query).await {
+        Ok(page) => page
+            .items
+            .into_iter()
+            .map(|f| {
+                let name = match lang {
+                    Lang::Zh => f.draft.name_zh,
+                    Lang::En => f.draft.name_en,
+                };
+                (f.id, name)
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+pub async fn board(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQuery) -> Response {
+    let Some(session) = ctx.session.clone() else { return ctx.redirect("/login", &[]) };
+    let p = &session.principal;
+    if !p.role.is_coordinator() {
+        return ctx.forbidden();
+    }
+    let (t, lang, cb) = (ctx.t(), ctx.lang, &s.cb);
+    let referrals = match stranded(cb, p).await {
+        Ok(r) => r,
+        Err(e) => return ctx.referral_error(e),
+    };
+    let now = cb.now();
+    let mut names = Names::default();
+    let mut directory: HashMap<(RegionCode, ServiceKind), Vec<(FacilityId, String)>> = HashMap::new();
+    let mut rows = Vec::new();
+    for (i, r) in referrals.iter().enumerate() {
+        let d = match cb.referral(p, r.id).await {
+            Ok(d) => d,
+            Err(ServiceError::NotFound) => continue,
+            Err(e) => return ctx.referral_error(e),
+        };
+        names.load(cb, lang, &facilities_of(&d)).await;
+        let placement = if i < LIVE_EXPLANATIONS { cb.explain_referral(p, r.id).await.ok() } else { None };
+        if let Some(pl) = &placement {
+            let ids: Vec<FacilityId> = pl.ranked.iter().map(|x| x.facility_id).collect();
+            names.load(cb, lang, &ids).await;
+        }
+        let why = match &placement {
+            Some(pl) => Some(why_live(lang, r, pl)),
+            None => super::referrals::why_recorded(lang, &d),
+        };
+        let city = cb.regions.path(r.draft.patient.region_code).map(|p| p.city).unwrap_or(r.draft.patient.region_code);
+        let key = (city, r.draft.need);
+        if let std::collections::hash_map::Entry::Vacant(slot) = directory.entry(key) {
+            slot.insert(offering(cb, lang, city, r.draft.need).await);
+        }
+        let ranked: Vec<Pick> = placement
+            .iter()
+            .flat_map(|pl| pl.ranked.iter())
+            .map(|x| Pick {
+                value: x.facility_id.to_string(),
+                label: lang.ranked_choice(&names.get(x.facility_id), x.free_beds, x.distance_km),
+            })
+            .collect();
+        let others: Vec<Pick> = directory[&key]
+            .iter()
+            .filter(|(id, _)| !ranked.iter().any(|o| o.value == id.to_string()))
+            .map(|(id, name)| Pick { value: id.to_string(), label: name.clone() })
+            .collect();
+        let (waited, overdue) = waiting(lang, r, now);
+        rows.push(Row {
+            id: r.id.to_string(),
+            href: format!("/referrals/{}", r.id),
+            action: format!("/placement/referrals/{}/direct", r.id),
+            pseudonym: r.draft.patient.pseudonym.clone(),
+            need: lang.service(r.draft.need),
+            unit: lang.unit(r.draft.unit()),
+            urgency: lang.urgency(r.draft.urgency),
+            status: lang.referral_status(r.status),
+            status_class: status_class(r.status),
+            region: cb.regions.get(r.draft.patient.region_code).map(|g| g.name.clone()).unwrap_or_default(),
+            waited,
+            overdue,
+            escalated: r.escalated_at.map(local_time),
+            current: d
+                .current_offer
+                .as_ref()
+                .map(|o| format!("{} · {} {}", names.get(o.facility_id), t.hold_expires, local_time(o.expires_at))),
+            declines: d
+                .offers
+                .iter()
+                .filter(|o| matches!(o.status, OfferStatus::Declined | OfferStatus::Expired))
+                .map(|o| {
+                    let why = match o.decline_reason {
+                        Some(reason) => lang.decline_reason(reason).to_string(),
+                        None => lang.offer_status(o.status).to_string(),
+                    };
+                    format!("{}: {why}", names.get(o.facility_id))
+                })
+                .collect(),
+            why,
+            ranked,
+            others,
+        });
+    }
+
+    let region = match p.scope {
+        Scope::Region(c) => Some(c),
+        _ => None,
+    };
+    let heading =
+        region.and_then(|c| cb.regions.get(c)).map(|r| r.name.clone()).unwrap_or_else(|| t.nation.to_string());
+    let page = BoardPage {
+        chrome: ctx.chrome(format!("{} · {heading}", t.stranded_title), "stranded"),
+        t,
+        notice: super::referrals::notice_of(t, raw.as_deref()),
+        map_svg: map_svg(cb, lang, region, &referrals, &heading),
+        heading,
+        rows,
+    };
+    ctx.html(StatusCode::OK, &page)
+}
+
+/// The region's map with one marker per home region of the stranded patients (at its centre),
+/// sized by nothing but titled with the count.
+fn map_svg(
+    cb: &Carebridge,
+    lang: Lang,
+    region: Option<RegionCode>,
+    referrals: &[Referral],
+    place: &str,
+) -> Option<String> {
+    let mut by_region: BTreeMap<RegionCode, usize> = BTreeMap::new();
+    for r in referrals {
+        *by_region.entry(r.draft.patient.region_code).or_default() += 1;
+    }
+    let boundaries: Vec<Boundary> =
+        map::boundaries_for(region, &cb.regions).into_iter().map(|feature| Boundary { feature, href: None }).collect();
+    let markers: Vec<Marker> = by_region
+        .iter()
+        .filter_map(|(code, n)| {
+            // A county without a published centre is marked at its city's.
+            let region = cb.regions.get(*code)?;
+            let centre =
+                region.centre.or_else(|| region.parent.and_then(|p| cb.regions.get(p)).and_then(|p| p.centre))?;
+            Some(Marker {
+                lon: centre[0],
+                lat: centre[1],
+                fill: map::RED,
+                ring: None,
+                stale: false,
+                rank: 1,
+                title: lang.stranded_in(&region.name, *n),
+            })
+        })
+        .collect();
+    map::render(&boundaries, &markers, &lang.stranded_map_label(place, by_region.len(), referrals.len()))
+}
+
+/// `POST /placement/referrals/{id}/direct`: `facility_id` and `note`.
+pub async fn direct(State(s): State<AppState>, ctx: PageCtx, Path(id): Path<String>, body: Bytes) -> Response {
+    let Some(session) = ctx.session.clone() else { return ctx.redirect("/login", &[]) };
+    let t = ctx.t();
+    let fields = pairs(&body);
+    if !ctx.csrf_ok(field(&fields, CSRF_FIELD)) {
+        return ctx.error(StatusCode::FORBIDDEN, t.err_title_forbidden, t.err_csrf);
+    }
+    let p = &session.principal;
+    if !p.role.is_coordinator() {
+        return ctx.forbidden();
+    }
+    let Some(id) = parse_id::<ReferralId>(&id) else { return ctx.not_found() };
+    let Some(facility_id) = field(&fields, "facility_id").and_then(parse_id::<FacilityId>) else {
+        return ctx.referral_error(ServiceError::invalid("/facility_id", "must not be empty"));
+    };
+    let directed = DirectedPlacement { facility_id, note: field(&fields, "note").unwrap_or("").to_string() };
+    match s.cb.direct_placement(p, id, directed, &ctx.meta).await {
+        Ok(_) => ctx.redirect("/placement/board?notice=directed", &[]),
+        Err(e) => ctx.referral_error(e),
+    }
+}
