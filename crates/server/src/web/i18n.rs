@@ -388,6 +388,23 @@ impl Lang {
         }
     }
 
+    /// When no facility at all lies within the travel limit.
+    pub fn none_within(self, km: f64) -> String {
+        match self {
+            Lang::Zh => format!("患者 {km:.0} 公里范围内没有任何机构。"),
+            Lang::En => format!("No facility at all lies within {km:.0} km of the patient."),
+        }
+    }
+
+    /// "55 free beds".
+    pub fn free_beds(self, n: i64) -> String {
+        match self {
+            Lang::Zh => format!("空余 {n} 张"),
+            Lang::En if n == 1 => "1 free bed".to_string(),
+            Lang::En => format!("{n} free beds"),
+        }
+    }
+
     /// How many facilities one constraint left out, by the engine's constraint name.
     pub fn exclusion(self, constraint: &str, n: usize, need: &str, km: f64) -> String {
         match (self, constraint) {

@@ -294,9 +294,10 @@ async fn referral_pages_file_follow_answer_and_refuse_by_role() {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 
     // The service's field-named complaints land next to their fields, and what was typed stays.
-    let r = send(&app, post("/referrals/new", &dr, &referral_form(&csrf, &[("pseudonym", " ")]))).await;
+    let long = "p".repeat(65);
+    let r = send(&app, post("/referrals/new", &dr, &referral_form(&csrf, &[("pseudonym", &long)]))).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert_eq!(field_error(&r.body, "pseudonym").as_deref(), Some("must not be empty"), "{}", r.body);
+    assert_eq!(field_error(&r.body, "pseudonym").as_deref(), Some("must be at most 64 characters"), "{}", r.body);
     assert!(r.body.contains(r#"value="114.27""#), "the longitude is kept");
     let r = send(&app, post("/referrals/new", &dr, &referral_form(&csrf, &[("sessions_per_week", "2")]))).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -308,10 +309,14 @@ async fn referral_pages_file_follow_answer_and_refuse_by_role() {
     assert_eq!(field_error(&r.body, "need").as_deref(), Some("must be filled in or chosen"));
     let r = send(
         &app,
-        post("/referrals/new?lang=zh", &format!("{dr}; cb_lang=zh"), &referral_form(&csrf, &[("pseudonym", "")])),
+        post("/referrals/new?lang=zh", &format!("{dr}; cb_lang=zh"), &referral_form(&csrf, &[("pseudonym", &long)])),
     )
     .await;
-    assert_eq!(field_error(&r.body, "pseudonym").as_deref(), Some("不能为空"), "complaints in Chinese");
+    assert_eq!(field_error(&r.body, "pseudonym").as_deref(), Some("最多 64 个字符"), "complaints in Chinese");
+    let r =
+        send(&app, post("/referrals/new", &dr, &referral_form(&csrf, &[("pseudonym", " "), ("age_band", "")]))).await;
+    assert_eq!(field_error(&r.body, "pseudonym").as_deref(), Some("must be filled in or chosen"));
+    assert_eq!(field_error(&r.body, "age_band").as_deref(), Some("must be filled in or chosen"), "all at once");
 
     // Filed: to the referral's page, which says where it stands and why.
     let r = send(&app, post("/referrals/new", &dr, &referral_form(&csrf, &[]))).await;
@@ -405,6 +410,7 @@ async fn referral_pages_file_follow_answer_and_refuse_by_role() {
     let stranded = referral_id_of(r.location());
     let page = send(&app, get(&format!("/referrals/{stranded}"), &nhc)).await;
     assert!(page.body.contains("No facility within 50 km has a staffed Neurosurgery bed free"), "{}", page.body);
+    assert!(page.body.contains("No facility at all lies within 50 km of the patient."), "{}", page.body);
     clock.advance_minutes(61);
     cb.sweep_referrals().await.unwrap();
     let board = send(&app, get("/placement/board", &nhc)).await;

@@ -130,7 +130,7 @@ pub fn why(lang: Lang, r: &Referral, considered: usize, excluded: &[(String, usi
     ordered.sort_by_key(|(c, _)| rank(c));
     Why {
         headline: (!fits).then(|| lang.nothing_fits(&need, km)),
-        considered: lang.of_considered(considered),
+        considered: if considered == 0 { lang.none_within(km) } else { lang.of_considered(considered) },
         lines: ordered.into_iter().map(|(c, n)| lang.exclusion(c, *n, &need, km)).collect(),
     }
 }
@@ -195,7 +195,7 @@ pub fn timeline(lang: Lang, d: &ReferralDetail, names: &Names) -> Vec<EventRow> 
                 "offered" => {
                     let chosen = &e.detail["chosen"];
                     if let (Some(km), Some(free)) = (chosen["distance_km"].as_f64(), chosen["free_beds"].as_i64()) {
-                        extra.push(format!("{} · {} {}", lang.km(km), free, t.available));
+                        extra.push(format!("{} · {}", lang.km(km), lang.free_beds(free)));
                     }
                     String::new()
                 }
@@ -545,6 +545,10 @@ fn read_draft(lang: Lang, fields: &[(String, String)]) -> (FormState, Option<Ref
     vocab("need", v("need"), need.is_some());
     let urgency = Urgency::parse(v("urgency")).ok();
     vocab("urgency", v("urgency"), urgency.is_some());
+    // The service checks the pseudonym's length; an empty one is said here with the rest.
+    if v("pseudonym").is_empty() {
+        err("pseudonym", t.err_required.to_string());
+    }
     let region = if v("region_code").is_empty() {
         err("region_code", t.err_required.to_string());
         None
