@@ -44,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .route("/me/referrals", get(pages::referrals::mine))
         .route("/desk/offers", get(pages::desk::inbox))
         .route("/desk/offers/{id}/answer", post(pages::desk::answer))
+        .route("/desk/referrals/{id}/admit", post(pages::desk::admit))
         .route("/placement/board", get(pages::placement::board))
         .route("/placement/referrals/{id}/direct", post(pages::placement::direct))
         .route("/assets/style.css", get(assets::style))

@@ -442,11 +442,23 @@ async fn referral_pages_file_follow_answer_and_refuse_by_role() {
     let r = send(&app, post(&offer_action, &desk, &format!("csrf={desk_csrf}&answer=accept"))).await;
     assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/desk/offers?notice=accepted"));
     let r = send(&app, get(r.location(), &desk)).await;
-    assert!(r.body.contains("Accepted. The referring clinician sees it now.") && !r.body.contains("p-lhasa"));
+    assert!(r.body.contains("Accepted. The referring clinician sees it now.") && !r.body.contains(&offer_action));
     let again = send(&app, post(&offer_action, &desk, &format!("csrf={desk_csrf}&answer=accept"))).await;
     assert_eq!(again.location(), "/desk/offers?notice=gone", "an answered offer cannot be answered again");
     let page = send(&app, get(&format!("/referrals/{stranded}"), &nhc)).await;
     assert!(page.body.contains(r#"id="referral-status">Accepted<"#) && page.body.contains("has accepted the patient"));
+
+    // The patient arrives: the inbox lists them until the desk marks them admitted.
+    let inbox = send(&app, get("/desk/offers", &desk)).await;
+    let admit = format!("/desk/referrals/{stranded}/admit");
+    assert!(inbox.body.contains(&format!(r#"action="{admit}""#)), "{}", inbox.body);
+    assert_eq!(send(&app, post(&admit, &dr, &format!("csrf={csrf}"))).await.status, StatusCode::FORBIDDEN);
+    let r = send(&app, post(&admit, &desk, &format!("csrf={desk_csrf}"))).await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/desk/offers?notice=admitted"), "{}", r.body);
+    let inbox = send(&app, get(r.location(), &desk)).await;
+    assert!(inbox.body.contains("Marked admitted.") && !inbox.body.contains(&admit));
+    let page = send(&app, get(&format!("/referrals/{stranded}"), &nhc)).await;
+    assert!(page.body.contains(r#"id="referral-status">Admitted<"#) && page.body.contains(r#"data-kind="admitted""#));
 
     // Cancelling needs a reason, named next to its field.
     let cancel = format!("/referrals/{dr_referral}/cancel");

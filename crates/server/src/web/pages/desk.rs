@@ -1,7 +1,9 @@
 //! `GET /desk/offers` and `POST /desk/offers/{id}/answer`: a facility desk's inbox of offers
 //! holding a bed for a patient, each with what the desk needs to decide (age band, infection,
 //! need, urgency, ambulance, note, distance) and the hold's countdown, and the Accept and
-//! Decline forms (`Carebridge::answer_offer`).
+//! Decline forms (`Carebridge::answer_offer`); below them the patients accepted here who have
+//! not arrived yet, each with a "mark admitted" form (`POST /desk/referrals/{id}/admit`,
+//! `Carebridge::admit_referral`).
 //!
 //! The countdown is rendered by the server (the expiry as a local time and the time left as
 //! `h:mm:ss`), so it reads right without scripts; `/assets/countdown.js` only ticks the time
@@ -20,8 +22,8 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use carebridge_domain::ids::OfferId;
-use carebridge_domain::referral::{DeclineReason, OfferStatus};
+use carebridge_domain::ids::{OfferId, ReferralId};
+use carebridge_domain::referral::{DeclineReason, OfferStatus, ReferralStatus};
 use carebridge_domain::user::{Role, Scope};
 use carebridge_service::referrals::OfferAnswer;
 use carebridge_service::ServiceError;
@@ -35,6 +37,16 @@ struct InboxPage {
     facility: String,
     offers: Vec<OfferCard>,
     reasons: Vec<Choice>,
+    arriving: Vec<Arriving>,
+}
+
+/// A patient the facility accepted who has not been marked admitted yet.
+struct Arriving {
+    pseudonym: String,
+    referral_href: String,
+    action: String,
+    need: String,
+    accepted: String,
 }
 
 struct OfferCard {
@@ -68,9 +80,11 @@ pub async fn inbox(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQu
         return ctx.forbidden();
     }
     let (t, lang, cb) = (ctx.t(), ctx.lang, &s.cb);
-    let offers = match cb.offer_inbox(p, Some(OfferStatus::Holding)).await {
-        Ok(o) => o,
-        Err(e) => return ctx.referral_error(e),
+    let (offers, accepted) =
+        tokio::join!(cb.offer_inbox(p, Some(OfferStatus::Holding)), cb.offer_inbox(p, Some(OfferStatus::Accepted)));
+    let (offers, accepted) = match (offers, accepted) {
+        (Ok(o), Ok(a)) => (o, a),
+        (Err(e), _) | (_, Err(e)) => return ctx.referral_error(e),
     };
     let facility = match cb.facility(facility_id).await {
         Ok(f) => match lang {
@@ -112,6 +126,25 @@ pub async fn inbox(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQu
             directed: o.directed,
         });
     }
+    let mut arriving = Vec::new();
+    for o in accepted {
+        let Ok(d) = cb.referral(p, o.referral_id).await else { continue };
+        let r = &d.referral;
+        if r.status != ReferralStatus::Accepted || r.placed_at != Some(facility_id) {
+            continue;
+        }
+        arriving.push(Arriving {
+            pseudonym: r.draft.patient.pseudonym.clone(),
+            referral_href: format!("/referrals/{}", r.id),
+            action: format!("/desk/referrals/{}/admit", r.id),
+            need: format!("{} · {}", lang.service(r.draft.need), lang.unit(r.draft.unit())),
+            accepted: format!(
+                "{} {}",
+                lang.offer_status(OfferStatus::Accepted),
+                o.answered_at.map(local_time).unwrap_or_default()
+            ),
+        });
+    }
     let page = InboxPage {
         chrome: ctx.chrome(t.desk_title, "desk"),
         t,
@@ -126,8 +159,28 @@ pub async fn inbox(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQu
                 selected: false,
             })
             .collect(),
+        arriving,
     };
     ctx.html(StatusCode::OK, &page)
+}
+
+/// `POST /desk/referrals/{id}/admit`: the patient accepted here has arrived.
+pub async fn admit(State(s): State<AppState>, ctx: PageCtx, Path(id): Path<String>, body: Bytes) -> Response {
+    let Some(session) = ctx.session.clone() else { return ctx.redirect("/login", &[]) };
+    let t = ctx.t();
+    let fields = pairs(&body);
+    if !ctx.csrf_ok(field(&fields, CSRF_FIELD)) {
+        return ctx.error(StatusCode::FORBIDDEN, t.err_title_forbidden, t.err_csrf);
+    }
+    let p = &session.principal;
+    if p.role != Role::FacilityDesk {
+        return ctx.forbidden();
+    }
+    let Some(id) = parse_id::<ReferralId>(&id) else { return ctx.not_found() };
+    match s.cb.admit_referral(p, id, &ctx.meta).await {
+        Ok(_) => ctx.redirect("/desk/offers?notice=admitted", &[]),
+        Err(e) => ctx.referral_error(e),
+    }
 }
 
 /// `POST /desk/offers/{id}/answer`: `answer=accept`, or `answer=decline` with `reason` (and an

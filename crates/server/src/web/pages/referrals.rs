@@ -270,6 +270,7 @@ fn notice(t: &'static Text, raw: Option<&str>) -> Option<&'static str> {
         "gone" => Some(t.notice_gone),
         "reason" => Some(t.notice_reason),
         "directed" => Some(t.notice_directed),
+        "admitted" => Some(t.notice_admitted),
         _ => None,
     }
 }
