@@ -129,6 +129,8 @@ enum Body {
     Accept,
     /// `{}`.
     Empty,
+    /// `{"region_code": <the site's region>}`.
+    Plan,
 }
 
 /// One route: method, path template (`{facility}`, `{region}`, `{order}`, `{user}`,
@@ -233,6 +235,13 @@ const ROUTES: &[Route] = &[
         expect: [[401, 401], [403, 403], [403, 403], [403, 403], [403, 403], [200, 200], [403, 403], [403, 403], [403, 403]] },
     Route { method: "POST", path: "/api/v1/placement/offers/{fresh_offer}/answer", body: Body::Accept,
         expect: [[401, 401], [403, 403], [403, 403], [403, 403], [403, 403], [200, 404], [403, 403], [403, 403], [403, 403]] },
+    // Batch plans: coordinators of the region preview, read and apply (a fresh plan per row).
+    Route { method: "POST", path: "/api/v1/placement/plans", body: Body::Plan,
+        expect: [[401, 401], [201, 201], [201, 422], [201, 422], [201, 422], [403, 403], [403, 403], [403, 403], [403, 403]] },
+    Route { method: "GET", path: "/api/v1/placement/plans/{plan}", body: Body::None,
+        expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [403, 403], [403, 403], [403, 403], [403, 403]] },
+    Route { method: "POST", path: "/api/v1/placement/plans/{plan}/apply", body: Body::Empty,
+        expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [403, 403], [403, 403], [403, 403], [403, 403]] },
 ];
 
 /// What the rows need to know about each site.
@@ -315,6 +324,11 @@ impl Fixtures {
                 .replace("{fresh_referral}", &referral)
                 .replace("{accepted_referral}", &referral)
                 .replace("{fresh_offer}", &offer);
+        }
+        if path.contains("{plan}") {
+            let plan = app.post_json("/api/v1/placement/plans", Some("nhc"), &json!({"region_code": s.region})).await;
+            assert_eq!(plan.status, 201, "{}", plan.text);
+            path = path.replace("{plan}", plan.json["id"].as_str().unwrap());
         }
         path
     }
@@ -405,6 +419,7 @@ async fn run_row(app: &TestApp, fx: &Fixtures, route: &Route, role: Role, scope:
         }
         Body::Accept => app.call(method, &path, user, Some(&json!({"answer": "accept"}))).await,
         Body::Empty => app.call(method, &path, user, Some(&json!({}))).await,
+        Body::Plan => app.call(method, &path, user, Some(&json!({"region_code": ids.region}))).await,
     };
     let detail = resp.json["detail"].as_str().map(str::to_string).unwrap_or_default();
     (resp.status, format!("{path}: {detail}"))
@@ -422,6 +437,7 @@ fn openapi_path(template: &str) -> String {
         .replace("{fresh_referral}", "{id}")
         .replace("{accepted_referral}", "{id}")
         .replace("{fresh_offer}", "{id}")
+        .replace("{plan}", "{id}")
 }
 
 both_backends!(every_route_answers_every_role_as_the_matrix_says, |app| async move {

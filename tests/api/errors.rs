@@ -95,6 +95,9 @@ both_backends!(the_openapi_document_lists_every_route, |app| async move {
         ("/api/v1/placement/referrals/{id}/ranking", &["get"]),
         ("/api/v1/placement/offers", &["get"]),
         ("/api/v1/placement/offers/{id}/answer", &["post"]),
+        ("/api/v1/placement/plans", &["post"]),
+        ("/api/v1/placement/plans/{id}", &["get"]),
+        ("/api/v1/placement/plans/{id}/apply", &["post"]),
     ];
     let mut missing = Vec::new();
     for (path, methods) in expected {

@@ -11,6 +11,7 @@ mod designations;
 mod errors;
 mod facilities;
 mod health;
+mod plans;
 mod referrals;
 mod rollups;
 mod scope;

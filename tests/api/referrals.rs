@@ -300,3 +300,71 @@ both_backends!(two_referrals_racing_for_the_last_bed_never_both_hold_it, |app| a
     }
     assert_eq!(holding, 1, "exactly one referral holds Union's last ICU bed");
 });
+
+/// The engine's answers for a spread of needs around Wuhan, Shanghai and Beijing, from the
+/// placement index and from the database: they must agree after every kind of write placement
+/// reads (a hold, a decline, a capacity report, a designation order, a facility's own flag).
+async fn assert_index_matches_database(app: &TestApp, when: &str) {
+    let needs = [
+        referral("420103", 114.27, 30.60, "neurosurgery", "urgent", "negative"),
+        referral("420103", 114.27, 30.60, "icu", "emergency", "confirmed"),
+        referral("420106", 114.31, 30.55, "dialysis", "routine", "unknown"),
+        referral("310104", 121.44, 31.19, "oncology_surgery", "soon", "negative"),
+        referral("110105", 116.44, 39.92, "icu", "urgent", "suspected"),
+        referral("420102", 114.30, 30.62, "maternity", "urgent", "negative"),
+    ];
+    let now = app.cb.now();
+    for need in needs {
+        let draft: carebridge_domain::referral::ReferralDraft = serde_json::from_value(need.clone()).expect("a draft");
+        let index = app.cb.rank_need(&draft, &[], now).await.expect("index");
+        let database = app.cb.rank_need_from_database(&draft, &[], now).await.expect("database");
+        assert_eq!(
+            serde_json::to_value(&index).unwrap(),
+            serde_json::to_value(&database).unwrap(),
+            "{when}: {}",
+            need["need"]
+        );
+    }
+}
+
+both_backends!(the_placement_index_answers_as_the_database_does_after_every_kind_of_write, |app| async move {
+    let demo = app.load_demo().await;
+    assert_index_matches_database(&app, "after loading the demo").await;
+
+    let filed = app.post_json("/api/v1/referrals", Some("dr-union"), &spinal_tumour()).await;
+    assert_eq!(filed.status, 201, "{}", filed.text);
+    let (offer, facility) = current_offer(&filed.json);
+    assert_index_matches_database(&app, "after a hold").await;
+
+    let declined = desk_answers(&app, &facility, &offer, &json!({"answer": "decline", "reason": "no_bed"})).await;
+    assert_eq!(declined.status, 200, "{}", declined.text);
+    assert_index_matches_database(&app, "after a decline and the next offer").await;
+
+    let as_of = carebridge_e2e::app::rfc3339_millis(app.cb.now());
+    let report = capacity_report_units(&facility, &as_of, &[("icu", 40, 30, 29), ("general_ward", 500, 400, 100)]);
+    let r = app.post_json("/api/v1/capacity/reports", Some("nhc"), &report).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_index_matches_database(&app, "after a capacity report").await;
+
+    let later = app.now_plus_hours(2);
+    let order = carebridge_e2e::fixtures::designation_order(&facility, "virus_designated", &later);
+    let o = app.post_json("/api/v1/designation-orders", Some("nhc"), &order).await;
+    assert_eq!(o.status, 201, "{}", o.text);
+    assert_index_matches_database(&app, "after an order that takes effect later").await;
+    app.advance_minutes(180);
+    assert_index_matches_database(&app, "once the order has taken effect").await;
+
+    let f = demo.scenario.facilities.iter().find(|f| f.draft.services.len() > 3).expect("a hospital");
+    let path = format!("/api/v1/facilities/{}", f.id);
+    let current = app.get(&path, Some("nhc")).await;
+    let mut draft = current.json.clone();
+    for k in ["id", "designation", "version"] {
+        draft.as_object_mut().unwrap().remove(k);
+    }
+    draft["takes_new_patients"] = json!(false);
+    let etag = current.header("etag").expect("etag").to_string();
+    let rb = app.request_as(reqwest::Method::PUT, &path, Some("nhc")).await.header("if-match", etag).json(&draft);
+    let put = app.send(rb).await;
+    assert_eq!(put.status, 200, "{}", put.text);
+    assert_index_matches_database(&app, "after a facility closes to new patients").await;
+});

@@ -74,3 +74,7 @@ typed_id!(
     /// One step of a referral's timeline.
     EventId
 );
+typed_id!(
+    /// One batch placement plan (previewed, then applied).
+    PlanId
+);

@@ -152,6 +152,95 @@ pub struct RecurringSchedule {
     pub sessions_per_week: u8,
 }
 
+impl RecurringSchedule {
+    /// The longest a patient on this schedule may go from one session to the next, in days:
+    /// the long weekend gap of the usual patterns (Thu → Mon for two sessions a week, Fri → Mon
+    /// for three). A re-placement that would stretch it further is not offered.
+    pub fn max_gap_days(self) -> i64 {
+        if self.sessions_per_week >= 3 {
+            3
+        } else {
+            4
+        }
+    }
+
+    /// The weekday patterns a patient on this schedule can keep.
+    pub fn patterns(self) -> &'static [WeekdayPattern] {
+        if self.sessions_per_week >= 3 {
+            &[WeekdayPattern::MonWedFri, WeekdayPattern::TueThuSat]
+        } else {
+            &[WeekdayPattern::MonThu, WeekdayPattern::TueFri, WeekdayPattern::WedSat]
+        }
+    }
+}
+
+vocabulary!(
+    /// The weekdays of a recurring patient's sessions. The two-day patterns are disjoint, as
+    /// are the three-day ones, so a dialysis unit runs them side by side; a patient keeps one.
+    WeekdayPattern {
+        MonThu = "mon_thu", "周一、周四",
+        TueFri = "tue_fri", "周二、周五",
+        WedSat = "wed_sat", "周三、周六",
+        MonWedFri = "mon_wed_fri", "周一、周三、周五",
+        TueThuSat = "tue_thu_sat", "周二、周四、周六",
+    }
+);
+
+/// Milliseconds in a day.
+const DAY_MS: i64 = 86_400_000;
+/// China Standard Time, UTC+8: session days are local days.
+const CST_OFFSET_MS: i64 = 8 * 3_600_000;
+
+/// The local (UTC+8) day number of `t`, days since 1970-01-01.
+pub fn local_day(t: Timestamp) -> i64 {
+    (t.millis() + CST_OFFSET_MS).div_euclid(DAY_MS)
+}
+
+impl WeekdayPattern {
+    /// The weekdays, 0 = Monday.
+    pub fn weekdays(self) -> &'static [i64] {
+        match self {
+            Self::MonThu => &[0, 3],
+            Self::TueFri => &[1, 4],
+            Self::WedSat => &[2, 5],
+            Self::MonWedFri => &[0, 2, 4],
+            Self::TueThuSat => &[1, 3, 5],
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::MonThu => "Mon & Thu",
+            Self::TueFri => "Tue & Fri",
+            Self::WedSat => "Wed & Sat",
+            Self::MonWedFri => "Mon, Wed & Fri",
+            Self::TueThuSat => "Tue, Thu & Sat",
+        }
+    }
+
+    fn on(self, day: i64) -> bool {
+        // 1970-01-01 was a Thursday (weekday 3).
+        self.weekdays().contains(&(day + 3).rem_euclid(7))
+    }
+
+    /// The last session day strictly before local day `day`.
+    pub fn last_before(self, day: i64) -> i64 {
+        (1..=7).map(|k| day - k).find(|&d| self.on(d)).unwrap_or(day - 7)
+    }
+
+    /// The first session day on or after local day `day`.
+    pub fn first_from(self, day: i64) -> i64 {
+        (0..7).map(|k| day + k).find(|&d| self.on(d)).unwrap_or(day + 7)
+    }
+
+    /// Days between the last session on `self` before `from` and the first on `next` from
+    /// then on: what a patient moved at `from` goes without.
+    pub fn gap_days_moving_to(self, next: WeekdayPattern, from: Timestamp) -> i64 {
+        let day = local_day(from);
+        next.first_from(day) - self.last_before(day)
+    }
+}
+
 /// A referral as a clinician (or a patient for themself) files it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -297,6 +386,8 @@ pub struct Offer {
     pub answered_by: Option<UserId>,
     pub decline_reason: Option<DeclineReason>,
     pub decline_note: Option<String>,
+    /// For a recurring patient, the weekdays of their sessions at this facility.
+    pub pattern: Option<WeekdayPattern>,
 }
 
 impl Offer {
@@ -324,6 +415,7 @@ impl Offer {
             answered_by: None,
             decline_reason: None,
             decline_note: None,
+            pattern: None,
         }
     }
 }
@@ -351,6 +443,31 @@ pub struct Referral {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_pattern_change_is_measured_by_the_days_without_a_session() {
+        // 2020-02-03 was a Monday; 10:00 local.
+        let monday = Timestamp::from_millis(1_580_695_200_000);
+        assert_eq!((local_day(monday) + 3).rem_euclid(7), 0, "a Monday");
+        // Moved on Monday morning from Mon/Thu: the last session was Thursday; Tue/Fri starts
+        // Tuesday: 5 days; Mon/Thu at the new place starts today: 4 days.
+        assert_eq!(WeekdayPattern::MonThu.gap_days_moving_to(WeekdayPattern::TueFri, monday), 5);
+        assert_eq!(WeekdayPattern::MonThu.gap_days_moving_to(WeekdayPattern::MonThu, monday), 4);
+        let two = RecurringSchedule { sessions_per_week: 2 };
+        assert_eq!(two.max_gap_days(), 4);
+        assert!(two.patterns().iter().all(|p| p.weekdays().len() == 2));
+        let three = RecurringSchedule { sessions_per_week: 3 };
+        assert!(three.patterns().iter().all(|p| p.weekdays().len() == 3));
+        // Keeping the pattern never adds a day: the gap is the pattern's own.
+        for p in WeekdayPattern::ALL {
+            for k in 0..7 {
+                let t = Timestamp::from_millis(monday.millis() + k * DAY_MS);
+                let gap = p.gap_days_moving_to(*p, t);
+                let own = if p.weekdays().len() == 2 { 4 } else { 3 };
+                assert!(gap <= own, "{p} on day {k}: {gap}");
+            }
+        }
+    }
     use super::*;
 
     #[test]

@@ -34,6 +34,8 @@ pub struct Carebridge {
     /// one early retry.
     pub(crate) placement_backoff:
         Arc<std::sync::Mutex<std::collections::HashMap<carebridge_domain::ids::ReferralId, Timestamp>>>,
+    /// Facilities, beds and live offers in memory for ranking (see `placement_index`).
+    pub(crate) placement_index: Arc<crate::placement_index::PlacementIndex>,
 }
 
 impl std::fmt::Debug for Carebridge {
@@ -52,6 +54,7 @@ impl Carebridge {
             writer: Arc::new(std::sync::Mutex::new(None)),
             tokens: Arc::new(TokenCache::default()),
             placement_backoff: Arc::default(),
+            placement_index: Arc::default(),
         }
     }
 

@@ -12,6 +12,8 @@ pub mod designations;
 mod error;
 pub mod facilities;
 pub mod imports;
+mod placement_index;
+pub mod plans;
 pub mod referrals;
 pub mod regions;
 pub mod scope;

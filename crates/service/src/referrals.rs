@@ -48,7 +48,7 @@ const RETRIES_PER_SWEEP: usize = 100;
 const RETRY_AFTER_MS: i64 = 60_000;
 
 /// The engine's system actor, for steps no person took (expiries, escalations, automatic offers).
-fn engine_actor() -> Actor {
+pub(crate) fn engine_actor() -> Actor {
     Actor { user_id: None, name: "system:placement".into(), role: None }
 }
 
@@ -445,6 +445,8 @@ impl Carebridge {
         let meta = RequestMeta { request_id: Some("sweep".into()) };
         let mut outcome = SweepOutcome::default();
         let now = self.now();
+        // For writes by other processes, which the store's change marks do not see.
+        self.placement_index.refresh_if_older(&self.store, crate::placement_index::FULL_RELOAD_AFTER).await?;
         for offer in store::expired_holds(&self.store, now, 500).await? {
             let mut tx = self.store.begin().await?;
             match store::close_offer(&mut tx, offer.id, OfferStatus::Expired, now, None, None).await {
@@ -567,7 +569,7 @@ impl Carebridge {
     }
 
     /// Check and write a status change.
-    async fn move_referral(
+    pub(crate) async fn move_referral(
         &self,
         tx: &mut carebridge_store::Tx,
         referral: &Referral,
@@ -666,13 +668,23 @@ impl Carebridge {
         declined: &[FacilityId],
         now: Timestamp,
     ) -> Result<Placement, ServiceError> {
-        let need = Need {
-            service: d.need,
-            urgency: d.urgency,
-            infection: d.patient.infection,
-            location: d.patient.location,
-            travel_limit_km: d.urgency.default_travel_limit_km(),
-        };
+        let need = need_of(d);
+        let (sw, ne) = online::bounding_box(need.location, need.travel_limit_km);
+        let (sites, not_offering) = self.placement_index.sites(&self.store, d.need, d.unit(), sw, ne, now).await?;
+        let mut placement = online::place(&need, &sites, declined, HOLD_ATTEMPTS);
+        placement.count_excluded(Exclusion::ServiceNotOffered, not_offering);
+        Ok(placement)
+    }
+
+    /// [`Self::rank_need`] read from the database instead of the placement index: the
+    /// reference the index is tested against, and the online benchmark's peer.
+    pub async fn rank_need_from_database(
+        &self,
+        d: &ReferralDraft,
+        declined: &[FacilityId],
+        now: Timestamp,
+    ) -> Result<Placement, ServiceError> {
+        let need = need_of(d);
         let (sw, ne) = online::bounding_box(need.location, need.travel_limit_km);
         let (candidates, not_offering) = store::candidates(&self.store, d.need, d.unit(), sw, ne, now).await?;
         let sites: Vec<Site> = candidates
@@ -700,6 +712,17 @@ impl Carebridge {
     }
 }
 
+/// What placement needs to know of a referral.
+pub(crate) fn need_of(d: &ReferralDraft) -> Need {
+    Need {
+        service: d.need,
+        urgency: d.urgency,
+        infection: d.patient.infection,
+        location: d.patient.location,
+        travel_limit_km: d.urgency.default_travel_limit_km(),
+    }
+}
+
 /// Withdraw the referral's holding offer, if it has one, releasing its bed.
 async fn withdraw_holding(
     tx: &mut carebridge_store::Tx,
@@ -714,7 +737,7 @@ async fn withdraw_holding(
     Ok(())
 }
 
-fn event(
+pub(crate) fn event(
     at: Timestamp,
     kind: &str,
     status: ReferralStatus,

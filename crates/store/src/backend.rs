@@ -12,9 +12,11 @@
 //! another connection has written, so rotating writes over the read pool re-read every page a
 //! write touches. Reads use their own pool.
 
+use crate::changes::{ChangeLog, Changed};
 use crate::durability::{LogSync, PendingSync};
 use crate::error::StoreError;
 use crate::native::NativeWriter;
+use carebridge_domain::ids::FacilityId;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 use std::str::FromStr;
@@ -76,6 +78,8 @@ pub struct Store {
     log: Option<Arc<LogSync>>,
     /// SQLite with a database file: the native writer thread for the hot write paths.
     native: Option<Arc<NativeWriter>>,
+    /// Facilities committed writes have touched (see [`crate::changes`]).
+    changes: Arc<ChangeLog>,
 }
 
 impl std::fmt::Debug for Store {
@@ -90,6 +94,9 @@ pub struct Tx {
     backend: Backend,
     /// SQLite: the log to sync after the commit (see [`crate::durability`]).
     log: Option<Arc<LogSync>>,
+    /// Facilities this transaction wrote, recorded in `changes` once it commits.
+    touched: Changed,
+    changes: Arc<ChangeLog>,
 }
 
 impl std::fmt::Debug for Tx {
@@ -109,7 +116,22 @@ impl Tx {
     /// before [`PendingSync::wait`] has returned `Ok`.
     pub async fn commit_deferred(self) -> Result<PendingSync, StoreError> {
         self.inner.commit().await?;
+        self.changes.record(self.touched);
         Ok(PendingSync { log: self.log })
+    }
+
+    /// Note that this transaction writes a row placement reads for `facility` (see
+    /// [`crate::changes`]).
+    pub(crate) fn touch(&mut self, facility: FacilityId) {
+        if !self.touched.all {
+            self.touched.facilities.insert(facility);
+        }
+    }
+
+    /// Note that this transaction writes placement's rows of more facilities than are worth
+    /// listing.
+    pub(crate) fn touch_all(&mut self) {
+        self.touched = Changed { all: true, facilities: Default::default() };
     }
 
     pub fn backend(&self) -> Backend {
@@ -170,7 +192,7 @@ impl Store {
             }
             Backend::Postgres => (None, None, None, None),
         };
-        Ok(Self { pool, writer, backend, _checkpointer: checkpointer, log, native })
+        Ok(Self { pool, writer, backend, _checkpointer: checkpointer, log, native, changes: Arc::default() })
     }
 
     pub fn backend(&self) -> Backend {
@@ -191,13 +213,30 @@ impl Store {
         PendingSync { log: self.log.clone() }
     }
 
+    /// The facilities committed writes have touched since the last call (see
+    /// [`crate::changes`]).
+    pub fn take_changes(&self) -> Changed {
+        self.changes.take()
+    }
+
+    /// Record what a commit outside [`Tx`] (on the native writer) touched.
+    pub(crate) fn record_changes(&self, changed: Changed) {
+        self.changes.record(changed);
+    }
+
     /// Begin a write transaction.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         let inner = match &self.writer {
             Some(writer) => writer.begin_with("BEGIN IMMEDIATE").await?,
             None => self.pool.begin().await?,
         };
-        Ok(Tx { inner, backend: self.backend, log: self.log.clone() })
+        Ok(Tx {
+            inner,
+            backend: self.backend,
+            log: self.log.clone(),
+            touched: Changed::default(),
+            changes: self.changes.clone(),
+        })
     }
 
     /// Whether the database answers (for `/readyz`).

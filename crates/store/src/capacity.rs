@@ -52,6 +52,13 @@ pub async fn insert_reports(tx: &mut Tx, all: &[NewReport<'_>]) -> Result<Vec<bo
         return Ok(became_current);
     }
     let backend = tx.backend();
+    if reports.len() > 1_000 {
+        tx.touch_all();
+    } else {
+        for r in &reports {
+            tx.touch(r.draft.facility_id);
+        }
+    }
     let seqs = allocate_seqs(tx, reports.len()).await?;
 
     let mut report_rows = JsonRows::with_capacity(reports.len() * 280);

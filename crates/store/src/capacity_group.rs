@@ -11,6 +11,7 @@
 
 use crate::backend::Store;
 use crate::capacity::{self, unit_columns, NewReport};
+use crate::changes::Changed;
 use crate::durability::PendingSync;
 use crate::error::StoreError;
 use crate::{audit, facilities, Visibility};
@@ -55,8 +56,10 @@ pub async fn write_group(
 ) -> Result<(Vec<GroupOutcome>, PendingSync), StoreError> {
     match store.native() {
         Some(native) => {
+            let touched = Changed { all: false, facilities: group.iter().map(|r| r.draft.facility_id).collect() };
             let mut group = group;
             let outcomes = native.run(move |conn| write_native(conn, &mut group)).await??;
+            store.record_changes(touched);
             Ok((outcomes, store.pending_sync()))
         }
         None => write_with_sqlx(store, group).await,
@@ -204,6 +207,7 @@ pub async fn import_batch(
                     Ok(())
                 })
                 .await??;
+            store.record_changes(Changed { all: true, facilities: Default::default() });
             Ok(store.pending_sync())
         }
         None => {

@@ -12,6 +12,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 pub async fn insert(tx: &mut Tx, order: &DesignationOrder) -> Result<(), StoreError> {
+    tx.touch(order.draft.facility_id);
     sqlx::query(
         "INSERT INTO designation_orders (id, facility_id, designation, effective_at, reason, order_number, ordered_by, ordered_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

@@ -111,6 +111,7 @@ pub async fn insert(
     .execute(&mut *tx.inner)
     .await
     .map_err(|e| crate::error::map_unique(e, "a facility with this id exists"))?;
+    tx.touch(id);
     Ok(())
 }
 
@@ -178,6 +179,7 @@ pub async fn update(
         .bind(id.to_string())
         .execute(&mut *tx.inner)
         .await?;
+    tx.touch(id);
     Ok(UpdateOutcome::Updated { version: current + 1 })
 }
 

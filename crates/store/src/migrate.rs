@@ -24,6 +24,11 @@ pub const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0003_report_units_as_columns.sql"),
     },
     Migration { version: 4, name: "referrals", sql: include_str!("../migrations/sqlite/0004_referrals.sql") },
+    Migration {
+        version: 5,
+        name: "placement_plans",
+        sql: include_str!("../migrations/sqlite/0005_placement_plans.sql"),
+    },
 ];
 
 /// PostgreSQL's migrations, in order; versions match SQLite's one for one.
@@ -36,6 +41,11 @@ pub const POSTGRES: &[Migration] = &[
         sql: include_str!("../migrations/postgres/0003_report_units_as_columns.sql"),
     },
     Migration { version: 4, name: "referrals", sql: include_str!("../migrations/postgres/0004_referrals.sql") },
+    Migration {
+        version: 5,
+        name: "placement_plans",
+        sql: include_str!("../migrations/postgres/0005_placement_plans.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

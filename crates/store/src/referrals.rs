@@ -19,7 +19,7 @@ use carebridge_domain::facility::GeoPoint;
 use carebridge_domain::ids::{FacilityId, OfferId, ReferralId, UserId};
 use carebridge_domain::referral::{
     AgeBand, DeclineReason, InfectionStatus, Offer, OfferStatus, PatientInfo, RecurringSchedule, Referral,
-    ReferralDraft, ReferralStatus, Urgency,
+    ReferralDraft, ReferralStatus, Urgency, WeekdayPattern,
 };
 use carebridge_domain::region::RegionPath;
 use carebridge_domain::service_kind::ServiceKind;
@@ -294,7 +294,7 @@ pub async fn events(store: &Store, referral: ReferralId) -> Result<Vec<ReferralE
 }
 
 const OFFER_COLUMNS: &str = "o.id, o.referral_id, o.facility_id, o.unit, o.status, o.offered_at, o.expires_at, \
-     o.directed, o.distance_km, o.answered_at, o.answered_by, o.decline_reason, o.decline_note";
+     o.directed, o.distance_km, o.answered_at, o.answered_by, o.decline_reason, o.decline_note, o.pattern";
 
 fn offer_from_row(row: &AnyRow) -> Result<Offer, StoreError> {
     const T: &str = "offers";
@@ -315,6 +315,10 @@ fn offer_from_row(row: &AnyRow) -> Result<Offer, StoreError> {
         answered_by: answered_by.map(|s| rows::parse(T, &s)).transpose()?,
         decline_reason: reason.map(|s| rows::vocab(T, &s, DeclineReason::parse)).transpose()?,
         decline_note: row.try_get("decline_note")?,
+        pattern: row
+            .try_get::<Option<String>, _>("pattern")?
+            .map(|s| rows::vocab(T, &s, WeekdayPattern::parse))
+            .transpose()?,
     })
 }
 
@@ -385,18 +389,20 @@ pub async fn lock_unit(
 pub async fn insert_offer(tx: &mut Tx, offer: &Offer, offered_by: Option<UserId>) -> Result<(), StoreError> {
     let mut q = SqlBuilder::new(
         "INSERT INTO offers (id, referral_id, facility_id, unit, status, offered_at, expires_at, directed, \
-         distance_km, offered_by) VALUES (",
+         distance_km, offered_by, pattern) VALUES (",
     );
     q.bind_text(offer.id.to_string()).push(", ").bind_text(offer.referral_id.to_string()).push(", ");
     q.bind_text(offer.facility_id.to_string()).push(", ").bind_text(offer.unit.as_str()).push(", ");
     q.bind_text(offer.status.as_str()).push(", ").bind_i64(offer.offered_at.millis()).push(", ");
     q.bind_i64(offer.expires_at.millis()).push(", ").bind_i64(i64::from(offer.directed)).push(", ");
     q.bind(Arg::F64(offer.distance_km)).push(", ");
-    q.bind(offered_by.map_or(Arg::NullText, |u| Arg::Text(u.to_string()))).push(")");
+    q.bind(offered_by.map_or(Arg::NullText, |u| Arg::Text(u.to_string()))).push(", ");
+    q.bind(offer.pattern.map_or(Arg::NullText, |p| Arg::Text(p.as_str().into()))).push(")");
     q.query()
         .execute(&mut *tx.inner)
         .await
         .map_err(|e| crate::error::map_unique(e, "the referral already holds a bed"))?;
+    tx.touch(offer.facility_id);
     Ok(())
 }
 
@@ -424,25 +430,33 @@ pub async fn close_offer(
     q.push(", answered_by = ").bind(by.map_or(Arg::NullText, |u| Arg::Text(u.to_string())));
     q.push(", decline_reason = ").bind(reason.as_ref().map_or(Arg::NullText, |(r, _)| Arg::Text(r.as_str().into())));
     q.push(", decline_note = ").bind(reason.and_then(|(_, n)| n).map_or(Arg::NullText, Arg::Text));
-    q.push(" WHERE id = ").bind_text(id.to_string()).push(" AND status = 'holding'");
-    match q.query().execute(&mut *tx.inner).await?.rows_affected() {
-        1 => Ok(()),
-        _ => Err(StoreError::Conflict("the offer has already been answered or has expired".into())),
+    q.push(" WHERE id = ").bind_text(id.to_string()).push(" AND status = 'holding' RETURNING facility_id");
+    match q.query().fetch_optional(&mut *tx.inner).await? {
+        Some(row) => {
+            tx.touch(rows::parse("offers", &row.try_get::<String, _>("facility_id")?)?);
+            Ok(())
+        }
+        None => Err(StoreError::Conflict("the offer has already been answered or has expired".into())),
     }
 }
 
 /// Offers of a referral, oldest first.
 pub async fn offers_of(store: &Store, referral: ReferralId) -> Result<Vec<Offer>, StoreError> {
-    let mut q = SqlBuilder::new(&format!("SELECT {OFFER_COLUMNS} FROM offers o WHERE o.referral_id = "));
-    q.bind_text(referral.to_string()).push(" ORDER BY o.offered_at, o.id");
-    q.query().fetch_all(store.pool()).await?.iter().map(offer_from_row).collect()
+    offers_of_on(store.pool(), referral).await
 }
 
 /// Offers of a referral inside a write transaction, oldest first.
 pub async fn offers_of_tx(tx: &mut Tx, referral: ReferralId) -> Result<Vec<Offer>, StoreError> {
+    offers_of_on(&mut *tx.inner, referral).await
+}
+
+async fn offers_of_on<'e>(
+    on: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    referral: ReferralId,
+) -> Result<Vec<Offer>, StoreError> {
     let mut q = SqlBuilder::new(&format!("SELECT {OFFER_COLUMNS} FROM offers o WHERE o.referral_id = "));
     q.bind_text(referral.to_string()).push(" ORDER BY o.offered_at, o.id");
-    q.query().fetch_all(&mut *tx.inner).await?.iter().map(offer_from_row).collect()
+    q.query().fetch_all(on).await?.iter().map(offer_from_row).collect()
 }
 
 /// One offer, visible to the desk of its facility or to whoever sees its referral (the caller

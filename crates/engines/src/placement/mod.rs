@@ -2,4 +2,5 @@
 //! as it is filed or re-offered; the batch plan (a minimum-cost flow over every pending
 //! referral of a region, solved by [`crate::mcf`]) builds on the same constraints.
 
+pub mod batch;
 pub mod online;

@@ -25,7 +25,7 @@ use carebridge_domain::service_kind::ServiceKind;
 use carebridge_domain::user::Role;
 use carebridge_scenario::national::{national_facilities, national_reports, NATIONAL_FACILITY_COUNT};
 use carebridge_service::users::NewUser;
-use carebridge_service::RequestMeta;
+use carebridge_service::{Carebridge, RequestMeta};
 use clap::Args;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -148,33 +148,27 @@ pub async fn online(args: OnlineArgs) -> anyhow::Result<ExitCode> {
         })
         .collect();
 
-    // 1. Answers: snapshot read and ranking, nothing written.
-    let bar = progress::bar(args.referrals as u64, "answers");
-    let mut answer_us = Vec::with_capacity(args.referrals);
-    let (mut placeable, mut considered) = (0usize, 0usize);
-    for d in drafts.iter().take(args.referrals) {
-        let t = Instant::now();
-        let p = cb.rank_need(d, &[], cb.now()).await?;
-        answer_us.push(t.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
-        placeable += usize::from(p.best().is_some());
-        considered += p.considered;
-        bar.inc(1);
-    }
-    bar.finish_and_clear();
-    answer_us.sort_unstable();
-    let p99 = percentile_us(&answer_us, 0.99);
+    // 1. Answers: the ranking with its reasons, nothing written; first from the placement
+    // index (loaded once, timed apart), then the same referrals read from the database (the
+    // peer), checking that both give the same answer.
+    let t = Instant::now();
+    cb.rank_need(&drafts[0], &[], cb.now()).await?;
     println!(
-        "answer (snapshot read + ranking, {} referrals): p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms; \
-         {} facilities considered on average, {} of {} with a place",
-        thousands(args.referrals as u64),
-        percentile_us(&answer_us, 0.50),
-        percentile_us(&answer_us, 0.95),
-        p99,
-        percentile_us(&answer_us, 1.0),
-        thousands((considered / args.referrals.max(1)) as u64),
-        thousands(placeable as u64),
-        thousands(args.referrals as u64),
+        "placement index loaded ({} facilities) in {:.0} ms",
+        thousands(facilities.len() as u64),
+        t.elapsed().as_secs_f64() * 1e3
     );
+    let answers = time_answers(&cb, &drafts[..args.referrals.min(drafts.len())], Source::Index).await?;
+    let p99 = answers.report("answer from the placement index");
+    let peer = time_answers(&cb, &drafts[..args.referrals.min(drafts.len())], Source::Database).await?;
+    peer.report("peer: the same answers read from the database");
+    ensure!(
+        answers.outcomes == peer.outcomes,
+        "the placement index and the database disagree on {} of {} referrals",
+        answers.outcomes.iter().zip(&peer.outcomes).filter(|(a, b)| a != b).count(),
+        answers.outcomes.len()
+    );
+    println!("both sources gave the same answer for every referral (best facility and exclusion counts)");
     println!(
         "goal: one referral answered in ≤ {GOAL_P99_MS} ms at p99 against {} facilities: {}",
         thousands(facilities.len() as u64),
@@ -222,4 +216,69 @@ pub async fn online(args: OnlineArgs) -> anyhow::Result<ExitCode> {
     }
     cb.store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where an answer's facilities are read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Index,
+    Database,
+}
+
+/// One answer as the sources are compared: the best facility and the exclusion counts.
+type Outcome = (Option<carebridge_domain::ids::FacilityId>, Vec<(String, usize)>);
+
+/// The timed answers of one source, and what each answer was (to compare the sources).
+struct Answers {
+    micros: Vec<u32>,
+    /// Per referral: the best facility and the exclusion counts.
+    outcomes: Vec<Outcome>,
+    considered: usize,
+}
+
+impl Answers {
+    /// Print the figures; answers the p99 in ms.
+    fn report(&self, what: &str) -> f64 {
+        let mut sorted = self.micros.clone();
+        sorted.sort_unstable();
+        let n = sorted.len().max(1);
+        let placeable = self.outcomes.iter().filter(|(best, _)| best.is_some()).count();
+        println!(
+            "{what} ({} referrals): p50 {:.3} ms, p95 {:.3} ms, p99 {:.3} ms, max {:.3} ms; \
+             {} facilities considered on average, {} of {} with a place",
+            thousands(sorted.len() as u64),
+            percentile_us(&sorted, 0.50),
+            percentile_us(&sorted, 0.95),
+            percentile_us(&sorted, 0.99),
+            percentile_us(&sorted, 1.0),
+            thousands((self.considered / n) as u64),
+            thousands(placeable as u64),
+            thousands(sorted.len() as u64),
+        );
+        percentile_us(&sorted, 0.99)
+    }
+}
+
+async fn time_answers(cb: &Carebridge, drafts: &[ReferralDraft], source: Source) -> anyhow::Result<Answers> {
+    let label = match source {
+        Source::Index => "answers (index)",
+        Source::Database => "answers (database)",
+    };
+    let bar = progress::bar(drafts.len() as u64, label);
+    let now = cb.now();
+    let mut out = Answers { micros: Vec::with_capacity(drafts.len()), outcomes: Vec::new(), considered: 0 };
+    for d in drafts {
+        let t = Instant::now();
+        let p = match source {
+            Source::Index => cb.rank_need(d, &[], now).await?,
+            Source::Database => cb.rank_need_from_database(d, &[], now).await?,
+        };
+        out.micros.push(t.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
+        out.considered += p.considered;
+        let excluded = p.excluded.iter().map(|e| (e.constraint.as_str().to_string(), e.facilities)).collect();
+        out.outcomes.push((p.best().map(|b| b.facility_id), excluded));
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    Ok(out)
 }

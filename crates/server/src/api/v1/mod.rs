@@ -6,6 +6,7 @@ mod auth;
 mod capacity;
 mod designations;
 mod facilities;
+mod plans;
 mod referrals;
 mod regions;
 mod rollups;
@@ -52,6 +53,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(capacity::router())
         .merge(rollups::router())
         .merge(referrals::router())
+        .merge(plans::router())
         .merge(users::router())
         .merge(audit::router())
 }

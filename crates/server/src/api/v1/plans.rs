@@ -1,0 +1,70 @@
+//! `/placement/plans`: a coordinator previews the exact batch placement of every waiting
+//! referral of a region, then applies it (every offer in one transaction, or none).
+
+use crate::auth::Caller;
+use crate::extract::{ApiJson, Meta};
+use crate::problem::{ApiResult, Problem};
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use carebridge_domain::ids::PlanId;
+use carebridge_service::plans::{PlanRequest, PlanView};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(preview)).routes(routes!(get_one)).routes(routes!(apply))
+}
+
+fn plan_id(raw: &str) -> Result<PlanId, Problem> {
+    raw.parse().map_err(|_| Problem::not_found())
+}
+
+/// Preview a plan: every pending or escalated referral whose patient lives in the region,
+/// placed by an exact minimum-cost flow (travel, crowding, load and designation fit, with
+/// dialysis patients on weekday patterns), with the total cost and, for each patient left
+/// out, why. Nothing is offered until the plan is applied. Coordinators of the region.
+#[utoipa::path(post, path = "/placement/plans", tag = "placement", security(("bearer" = [])),
+    request_body = PlanRequest,
+    responses((status = 201, body = PlanView, headers(("Location" = String))), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn preview(
+    State(s): State<AppState>,
+    Meta(meta): Meta,
+    caller: Caller,
+    ApiJson(request): ApiJson<PlanRequest>,
+) -> ApiResult<Response> {
+    let view = s.cb.preview_plan(&caller.principal, request, &meta).await?;
+    let location = format!("/api/v1/placement/plans/{}", view.id);
+    let mut res = (StatusCode::CREATED, Json(view)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(res)
+}
+
+/// A plan as previewed (or applied).
+#[utoipa::path(get, path = "/placement/plans/{id}", tag = "placement", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = PlanView), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem)))]
+async fn get_one(State(s): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<PlanView>> {
+    Ok(Json(s.cb.plan(&caller.principal, plan_id(&id)?).await?))
+}
+
+/// Apply a previewed plan: every offer in one transaction. If a referral is no longer waiting
+/// or a bed has gone since the preview (or the preview is over 15 minutes old), nothing is
+/// applied: 409, preview again.
+#[utoipa::path(post, path = "/placement/plans/{id}/apply", tag = "placement", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = PlanView), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn apply(
+    State(s): State<AppState>,
+    Meta(meta): Meta,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PlanView>> {
+    Ok(Json(s.cb.apply_plan(&caller.principal, plan_id(&id)?, &meta).await?))
+}

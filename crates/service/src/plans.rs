@@ -1,0 +1,328 @@
+//! Batch placement plans: a coordinator places every waiting patient of a region at once.
+//!
+//! A plan is first a preview: the exact minimum-cost assignment of every pending or escalated
+//! referral in the region (the batch engine, `carebridge_engines::placement::batch`), with its
+//! total cost and, for each patient left out, why. It is stored, so that applying it applies
+//! what the coordinator saw: the apply makes every offer in one transaction, re-checking each
+//! referral (still waiting?) and each bed (still free, under the unit's lock). If anything has
+//! changed since the preview, nothing is applied and the answer says to preview again.
+//!
+//! | action | who |
+//! | --- | --- |
+//! | preview, read, apply | a coordinator governing the plan's region |
+
+use crate::context::{actor_of, Carebridge, RequestMeta};
+use crate::error::ServiceError;
+use crate::referrals::{engine_actor, event, need_of};
+use crate::scope;
+use carebridge_domain::capacity::Unit;
+use carebridge_domain::clock::Timestamp;
+use carebridge_domain::ids::{FacilityId, PlanId, ReferralId, UserId};
+use carebridge_domain::referral::{Offer, OfferStatus, ReferralStatus, Urgency, WeekdayPattern};
+use carebridge_domain::region::RegionCode;
+use carebridge_domain::service_kind::ServiceKind;
+use carebridge_domain::user::Principal;
+use carebridge_engines::placement::batch::{self, Patient};
+use carebridge_engines::placement::online;
+use carebridge_store::plans::{self as store_plans, StoredPlan};
+use carebridge_store::referrals::{self as store, ReferralFilter, ReferralScope};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+/// The most referrals one plan takes (a province in a surge); beyond it, plan a smaller region.
+pub const MAX_PLAN_REFERRALS: usize = 20_000;
+
+/// How long a preview may be applied: after that the beds it counted are too old to trust.
+pub const PLAN_FRESH_FOR_MS: i64 = 15 * 60_000;
+
+/// What a coordinator asks to plan.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanRequest {
+    /// The region whose waiting referrals (by the patient's region) the plan places.
+    #[schema(value_type = String)]
+    pub region_code: RegionCode,
+}
+
+/// One patient's place in a plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PlannedPlacement {
+    pub referral_id: ReferralId,
+    pub need: ServiceKind,
+    pub urgency: Urgency,
+    #[schema(value_type = String)]
+    pub facility_id: FacilityId,
+    pub unit: Unit,
+    /// For a recurring patient, the weekdays of their sessions.
+    pub pattern: Option<WeekdayPattern>,
+    pub distance_km: f64,
+    pub travel_minutes: i64,
+    /// The placement's cost in minutes (travel, crowding, load, designation misfit).
+    pub cost: i64,
+}
+
+/// A patient the plan leaves out, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PlannedUnplaced {
+    pub referral_id: ReferralId,
+    pub need: ServiceKind,
+    pub urgency: Urgency,
+    /// `no_feasible_facility` or `beds_taken_by_others`.
+    pub why: String,
+    pub feasible_facilities: usize,
+    /// Facilities excluded, by the first hard constraint each failed.
+    pub excluded: BTreeMap<String, usize>,
+}
+
+/// A plan as its coordinator sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PlanView {
+    pub id: PlanId,
+    #[schema(value_type = String)]
+    pub region_code: RegionCode,
+    /// `preview` until applied, then `applied`.
+    pub status: String,
+    pub created_by: UserId,
+    pub created_at: Timestamp,
+    /// Until when the preview may be applied.
+    pub apply_before: Timestamp,
+    pub applied_by: Option<UserId>,
+    pub applied_at: Option<Timestamp>,
+    /// Referrals waiting when the plan was made.
+    pub waiting: usize,
+    pub placements: Vec<PlannedPlacement>,
+    pub unplaced: Vec<PlannedUnplaced>,
+    /// Sum of the placements' costs, minutes.
+    pub placed_cost: i64,
+    /// The proven optimum, the unplaced patients' penalties included.
+    pub total_cost: i64,
+    pub network_nodes: usize,
+    pub network_arcs: usize,
+    pub solve_ms: f64,
+}
+
+impl PlanView {
+    fn from_stored(s: StoredPlan) -> Result<Self, ServiceError> {
+        let mut view: PlanView = serde_json::from_value(s.body)
+            .map_err(|e| ServiceError::Internal(format!("stored plan {} does not read back: {e}", s.id)))?;
+        view.status = if s.applied { "applied" } else { "preview" }.into();
+        view.applied_by = s.applied_by;
+        view.applied_at = s.applied_at;
+        Ok(view)
+    }
+}
+
+impl Carebridge {
+    /// Plan every waiting referral of a region; stores the preview and returns it.
+    pub async fn preview_plan(
+        &self,
+        p: &Principal,
+        request: PlanRequest,
+        meta: &RequestMeta,
+    ) -> Result<PlanView, ServiceError> {
+        let c = scope::coordinator(p)?;
+        let region = request.region_code;
+        if self.regions.get(region).is_none() {
+            return Err(ServiceError::invalid("/region_code", "no such region"));
+        }
+        if !c.governs(&self.regions, region) {
+            return Err(ServiceError::invalid("/region_code", "outside the region you govern"));
+        }
+        let visibility = scope::region_visibility(&self.regions, Some(region));
+        let filter = ReferralFilter {
+            statuses: vec![ReferralStatus::Pending, ReferralStatus::Escalated],
+            overdue_at: None,
+            escalated: false,
+        };
+        let mut waiting = Vec::new();
+        let mut before: Option<String> = None;
+        loop {
+            let page =
+                store::list(&self.store, ReferralScope::Region(visibility), &filter, before.as_deref(), 500).await?;
+            let more = page.len() > 500;
+            waiting.extend(page.into_iter().take(500).map(|s| s.referral));
+            if waiting.len() > MAX_PLAN_REFERRALS {
+                return Err(ServiceError::invalid(
+                    "/region_code",
+                    format!("more than {MAX_PLAN_REFERRALS} referrals wait here: plan a smaller region"),
+                ));
+            }
+            if !more {
+                break;
+            }
+            before = waiting.last().map(|r| r.id.to_string());
+        }
+
+        let now = self.now();
+        let mut patients = Vec::with_capacity(waiting.len());
+        for r in &waiting {
+            let need = need_of(&r.draft);
+            let declined: Vec<FacilityId> = store::offers_of(&self.store, r.id)
+                .await?
+                .into_iter()
+                .filter(|o| o.status != OfferStatus::Holding)
+                .map(|o| o.facility_id)
+                .collect();
+            let (sw, ne) = online::bounding_box(need.location, need.travel_limit_km);
+            let (sites, not_offering) =
+                self.placement_index.sites(&self.store, r.draft.need, r.draft.unit(), sw, ne, now).await?;
+            patients.push(Patient {
+                need,
+                unit: r.draft.unit(),
+                schedule: r.draft.schedule,
+                keeps: None,
+                declined,
+                sites,
+                not_offering,
+            });
+        }
+        let t = Instant::now();
+        let plan = batch::plan(&patients).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let solve_ms = t.elapsed().as_secs_f64() * 1e3;
+
+        let view = PlanView {
+            id: PlanId::new_v7(),
+            region_code: region,
+            status: "preview".into(),
+            created_by: p.user_id,
+            created_at: now,
+            apply_before: Timestamp::from_millis(now.millis() + PLAN_FRESH_FOR_MS),
+            applied_by: None,
+            applied_at: None,
+            waiting: waiting.len(),
+            placements: plan
+                .assignments
+                .iter()
+                .map(|a| {
+                    let r = &waiting[a.patient];
+                    PlannedPlacement {
+                        referral_id: r.id,
+                        need: r.draft.need,
+                        urgency: r.draft.urgency,
+                        facility_id: a.facility_id,
+                        unit: a.unit,
+                        pattern: a.pattern,
+                        distance_km: a.ranked.distance_km,
+                        travel_minutes: a.ranked.travel_minutes,
+                        cost: a.ranked.cost,
+                    }
+                })
+                .collect(),
+            unplaced: plan
+                .unplaced
+                .iter()
+                .map(|u| {
+                    let r = &waiting[u.patient];
+                    PlannedUnplaced {
+                        referral_id: r.id,
+                        need: r.draft.need,
+                        urgency: r.draft.urgency,
+                        why: u.why.clone(),
+                        feasible_facilities: u.feasible_facilities,
+                        excluded: u
+                            .excluded
+                            .iter()
+                            .map(|e| (e.constraint.as_str().to_string(), e.facilities))
+                            .collect(),
+                    }
+                })
+                .collect(),
+            placed_cost: plan.placed_cost,
+            total_cost: plan.total_cost,
+            network_nodes: plan.nodes,
+            network_arcs: plan.arcs,
+            solve_ms,
+        };
+        let body = serde_json::to_value(&view).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let stored = StoredPlan {
+            id: view.id,
+            region_code: region,
+            applied: false,
+            created_by: p.user_id,
+            created_at: now,
+            applied_by: None,
+            applied_at: None,
+            total_cost: view.total_cost,
+            body,
+        };
+        let mut tx = self.store.begin().await?;
+        store_plans::insert(&mut tx, &stored).await?;
+        let change = serde_json::json!({
+            "region_code": region, "waiting": view.waiting, "placements": view.placements.len(),
+            "unplaced": view.unplaced.len(), "total_cost": view.total_cost,
+        });
+        self.audit(&mut tx, &actor_of(p), meta, "plan.preview", "placement_plan", &view.id.to_string(), change).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// A plan, for a coordinator governing its region.
+    pub async fn plan(&self, p: &Principal, id: PlanId) -> Result<PlanView, ServiceError> {
+        let c = scope::coordinator(p)?;
+        let stored = store_plans::get(&self.store, id).await?;
+        if !c.governs(&self.regions, stored.region_code) {
+            return Err(ServiceError::NotFound);
+        }
+        PlanView::from_stored(stored)
+    }
+
+    /// Make every offer of a previewed plan in one transaction, or none.
+    pub async fn apply_plan(&self, p: &Principal, id: PlanId, meta: &RequestMeta) -> Result<PlanView, ServiceError> {
+        let c = scope::coordinator(p)?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let stored = store_plans::get_for_update(&mut tx, id).await?;
+        if !c.governs(&self.regions, stored.region_code) {
+            return Err(ServiceError::NotFound);
+        }
+        if stored.applied {
+            return Err(ServiceError::Conflict("the plan has been applied already".into()));
+        }
+        let view = PlanView::from_stored(stored)?;
+        if now > view.apply_before {
+            return Err(ServiceError::Conflict("the preview is more than 15 minutes old: preview again".into()));
+        }
+        for planned in &view.placements {
+            let current = store::get_for_update(&mut tx, planned.referral_id).await?.referral;
+            if !matches!(current.status, ReferralStatus::Pending | ReferralStatus::Escalated) {
+                return Err(ServiceError::Conflict(format!(
+                    "referral {} is {} now, not waiting: preview again",
+                    current.id, current.status
+                )));
+            }
+            let free = store::lock_unit(&mut tx, planned.facility_id, planned.unit, now).await?.map_or(0, |a| a.free());
+            if free <= 0 {
+                return Err(ServiceError::Conflict(format!(
+                    "facility {} has no free {} bed now: preview again",
+                    planned.facility_id, planned.unit
+                )));
+            }
+            let mut offer = Offer::holding(
+                current.id,
+                planned.facility_id,
+                planned.unit,
+                current.draft.urgency,
+                now,
+                false,
+                planned.distance_km,
+            );
+            offer.pattern = planned.pattern;
+            store::insert_offer(&mut tx, &offer, Some(p.user_id)).await?;
+            self.move_referral(&mut tx, &current, ReferralStatus::Offered, current.failed_offers, None, now).await?;
+            let detail = serde_json::json!({ "plan": view.id, "chosen": planned, "offer": offer.id });
+            store::append_event(
+                &mut tx,
+                current.id,
+                &event(now, "offered", ReferralStatus::Offered, Some(planned.facility_id), detail.clone()),
+            )
+            .await?;
+            self.audit(&mut tx, &engine_actor(), meta, "offer.make", "offer", &offer.id.to_string(), detail).await?;
+        }
+        store_plans::mark_applied(&mut tx, id, p.user_id, now).await?;
+        let change = serde_json::json!({ "offers": view.placements.len(), "region_code": view.region_code });
+        self.audit(&mut tx, &actor_of(p), meta, "plan.apply", "placement_plan", &id.to_string(), change).await?;
+        tx.commit().await?;
+        self.plan(p, id).await
+    }
+}

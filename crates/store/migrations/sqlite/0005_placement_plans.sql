@@ -1,0 +1,21 @@
+-- Batch placement and recurring patients' weekdays.
+--
+-- An offer to a recurring (dialysis) patient carries the weekday pattern of their sessions at
+-- the facility, so a later displacement can keep it. A batch plan is stored when previewed and
+-- applied by its id: what the coordinator saw is what is applied, or nothing is (the apply
+-- re-checks every referral and bed in one transaction).
+
+ALTER TABLE offers ADD COLUMN pattern TEXT;
+
+CREATE TABLE placement_plans (
+    id          TEXT PRIMARY KEY,
+    region_code TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('preview', 'applied')),
+    created_by  TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    applied_by  TEXT,
+    applied_at  INTEGER,
+    total_cost  INTEGER NOT NULL,
+    plan        TEXT NOT NULL
+);
+CREATE INDEX placement_plans_region ON placement_plans (region_code, created_at);
