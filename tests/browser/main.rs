@@ -3,15 +3,16 @@
 //! map. It needs `chromium` and `chromium-driver` installed and fails, saying so, without them.
 //!
 //! One file per journey: the public directory, signing in and out, the capacity board, the
-//! map's pixels, a phone-sized screen, keyboard-only use, and a referral from filing to
-//! acceptance. Each test starts its own app and browser (at most two browsers run at once; see
-//! `carebridge_e2e::browser`).
+//! map's pixels, a phone-sized screen, keyboard-only use, a referral from filing to acceptance,
+//! and a coordinator directing a stranded patient. Each test starts its own app and browser (at
+//! most two browsers run at once; see `carebridge_e2e::browser`).
 
 mod board;
 mod directory;
 mod keyboard;
 mod map_pixels;
 mod phone;
+mod placement;
 mod referrals;
 mod sign_in;
 

@@ -419,6 +419,12 @@ async fn referral_pages_file_follow_answer_and_refuse_by_role() {
     assert!(board.body.contains(&format!(r#"id="stranded-{stranded}""#)), "{}", board.body);
     assert!(board.body.contains("No facility within 50 km") && board.body.contains("Escalated"));
     assert!(board.body.contains(r#"class="map""#) && board.body.contains("1 stranded patient"), "the map marks Lhasa");
+    let card = &board.body[board.body.find(&format!(r#"id="stranded-{stranded}""#)).unwrap()..];
+    let card = &card[..card.find("</form>").unwrap()];
+    assert!(
+        card.contains(r#"<optgroup label="Neurosurgery">"#) && card.contains(" km</option>"),
+        "nothing in Tibet offers neurosurgery: the nearest anywhere are offered"
+    );
     let wuhan = sign_in(&app, "wuhan").await;
     let r = send(&app, get("/placement/board", &wuhan)).await;
     assert_eq!(r.status, StatusCode::OK);

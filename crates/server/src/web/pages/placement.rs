@@ -6,8 +6,9 @@
 //! regions marked (at the region's centre, never the patient's own location).
 //!
 //! The facilities offered for a directed placement are the engine's ranked ones first (with
-//! their free beds), then every facility of the patient's city offering the service: the
-//! coordinator may direct a patient where the numbers show no bed. The unit is not chosen: it
+//! their free beds), then the nearest facilities offering the service in the patient's city, or
+//! when it has none their province, or else anywhere the coordinator governs: the coordinator
+//! may direct a patient where the numbers show no bed, or farther than the engine would look. The unit is not chosen: it
 //! follows from the need (`ReferralDraft::unit`), and the form says which it is.
 
 use super::referrals::{facilities_of, parse_id, status_class, waiting, why_live, Names, Why};
@@ -23,6 +24,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use carebridge_domain::facility::GeoPoint;
 use carebridge_domain::ids::{FacilityId, ReferralId};
 use carebridge_domain::referral::{OfferStatus, Referral, ReferralStatus};
 use carebridge_domain::region::RegionCode;
@@ -42,8 +44,10 @@ const ROWS: usize = 100;
 /// Rows the engine is asked to explain live (each is a placement run); the rest show the
 /// reasons recorded on their timeline.
 const LIVE_EXPLANATIONS: usize = 25;
-/// Facilities offered in a direct-placement choice at most.
-const CHOICES: u32 = 300;
+/// Facilities read for a direct-placement choice at most.
+const CHOICES: u32 = 500;
+/// Of those, the nearest offered.
+const NEAREST: usize = 40;
 
 #[derive(Template)]
 #[template(path = "placement_board.html")]
@@ -99,10 +103,17 @@ async fn stranded(cb: &Carebridge, p: &carebridge_domain::user::Principal) -> Re
     Ok(out)
 }
 
-/// Facilities of `city` offering `need`, by name in the page's language.
-async fn offering(cb: &Carebridge, lang: Lang, city: RegionCode, need: ServiceKind) -> Vec<(FacilityId, String)> {
+/// A facility that offers a need, for the direct-placement choice.
+struct Offering {
+    id: FacilityId,
+    name: String,
+    location: GeoPoint,
+}
+
+/// Facilities of `region` (the nation for `None`) offering `need`, at most [`CHOICES`].
+async fn offering(cb: &Carebridge, lang: Lang, region: Option<RegionCode>, need: ServiceKind) -> Vec<Offering> {
     let query = DirectoryQuery {
-        region: Some(city.to_string()),
+        region: region.map(|r| r.to_string()),
         filter: FacilityFilter { service: Some(need), ..Default::default() },
         cursor: None,
         limit: Some(CHOICES),
@@ -111,16 +122,36 @@ async fn offering(cb: &Carebridge, lang: Lang, city: RegionCode, need: ServiceKi
         Ok(page) => page
             .items
             .into_iter()
-            .map(|f| {
-                let name = match lang {
+            .map(|f| Offering {
+                id: f.id,
+                name: match lang {
                     Lang::Zh => f.draft.name_zh,
                     Lang::En => f.draft.name_en,
-                };
-                (f.id, name)
+                },
+                location: f.draft.location,
             })
             .collect(),
         Err(_) => Vec::new(),
     }
+}
+
+/// Where to look for facilities to direct a patient of `home` to: the patient's city, then
+/// province, then the whole of what the coordinator governs (`scope`, the nation for `None`),
+/// never beyond it (a directed placement must stay in the coordinator's regions).
+fn search_areas(cb: &Carebridge, home: RegionCode, scope: Option<RegionCode>) -> Vec<Option<RegionCode>> {
+    let inside = |c: RegionCode| scope.is_none_or(|s| cb.regions.contains(s, c));
+    let mut out: Vec<Option<RegionCode>> = Vec::new();
+    if let Some(path) = cb.regions.path(home) {
+        for c in [path.city, path.province] {
+            if inside(c) && !out.contains(&Some(c)) {
+                out.push(Some(c));
+            }
+        }
+    }
+    if !out.contains(&scope) {
+        out.push(scope);
+    }
+    out
 }
 
 pub async fn board(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQuery) -> Response {
@@ -136,7 +167,11 @@ pub async fn board(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQu
     };
     let now = cb.now();
     let mut names = Names::default();
-    let mut directory: HashMap<(RegionCode, ServiceKind), Vec<(FacilityId, String)>> = HashMap::new();
+    let scope = match p.scope {
+        Scope::Region(c) => Some(c),
+        _ => None,
+    };
+    let mut directory: HashMap<(Option<RegionCode>, ServiceKind), Vec<Offering>> = HashMap::new();
     let mut rows = Vec::new();
     for (i, r) in referrals.iter().enumerate() {
         let d = match cb.referral(p, r.id).await {
@@ -154,10 +189,17 @@ pub async fn board(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQu
             Some(pl) => Some(why_live(lang, r, pl)),
             None => super::referrals::why_recorded(lang, &d),
         };
-        let city = cb.regions.path(r.draft.patient.region_code).map(|p| p.city).unwrap_or(r.draft.patient.region_code);
-        let key = (city, r.draft.need);
-        if let std::collections::hash_map::Entry::Vacant(slot) = directory.entry(key) {
-            slot.insert(offering(cb, lang, city, r.draft.need).await);
+        // The nearest area that has any facility offering the need.
+        let mut found: &[Offering] = &[];
+        for area in search_areas(cb, r.draft.patient.region_code, scope) {
+            let key = (area, r.draft.need);
+            if let std::collections::hash_map::Entry::Vacant(slot) = directory.entry(key) {
+                slot.insert(offering(cb, lang, area, r.draft.need).await);
+            }
+            if !directory[&key].is_empty() {
+                found = &directory[&key];
+                break;
+            }
         }
         let ranked: Vec<Pick> = placement
             .iter()
@@ -167,10 +209,17 @@ pub async fn board(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQu
                 label: lang.ranked_choice(&names.get(x.facility_id), x.free_beds, x.distance_km),
             })
             .collect();
-        let others: Vec<Pick> = directory[&key]
+        let home = r.draft.patient.location;
+        let mut nearest: Vec<(f64, &Offering)> = found
             .iter()
-            .filter(|(id, _)| !ranked.iter().any(|o| o.value == id.to_string()))
-            .map(|(id, name)| Pick { value: id.to_string(), label: name.clone() })
+            .filter(|f| !ranked.iter().any(|o| o.value == f.id.to_string()))
+            .map(|f| (home.distance_km(f.location), f))
+            .collect();
+        nearest.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let others: Vec<Pick> = nearest
+            .into_iter()
+            .take(NEAREST)
+            .map(|(km, f)| Pick { value: f.id.to_string(), label: format!("{} · {}", f.name, lang.km(km)) })
             .collect();
         let (waited, overdue) = waiting(lang, r, now);
         rows.push(Row {
@@ -209,10 +258,7 @@ pub async fn board(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQu
         });
     }
 
-    let region = match p.scope {
-        Scope::Region(c) => Some(c),
-        _ => None,
-    };
+    let region = scope;
     let heading =
         region.and_then(|c| cb.regions.get(c)).map(|r| r.name.clone()).unwrap_or_else(|| t.nation.to_string());
     let page = BoardPage {
