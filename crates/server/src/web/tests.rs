@@ -434,6 +434,10 @@ async fn referral_pages_file_follow_answer_and_refuse_by_role() {
     let action = format!("/placement/referrals/{stranded}/direct");
     let r = send(&app, post(&action, &nhc, &format!("csrf={nhc_csrf}&facility_id={union}&note="))).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a directed placement says why");
+    assert!(field_error(&r.body, "note").is_some_and(|e| e.contains("say why this facility")), "{}", r.body);
+    let r = send(&app, post(&action, &nhc, &format!("csrf={nhc_csrf}&facility_id=&note=Closest"))).await;
+    assert_eq!(field_error(&r.body, "facility_id").as_deref(), Some("must be filled in or chosen"));
+    assert!(r.body.contains(r#"value="Closest""#), "the note is kept");
     let r =
         send(&app, post(&action, &nhc, &format!("csrf={nhc_csrf}&facility_id={union}&note=Airlift%20arranged"))).await;
     assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/placement/board?notice=directed"), "{}", r.body);

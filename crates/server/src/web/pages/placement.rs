@@ -79,6 +79,11 @@ struct Row {
     why: Option<Why>,
     ranked: Vec<Pick>,
     others: Vec<Pick>,
+    /// The form as last sent, when the service refused it.
+    chosen: String,
+    note: String,
+    facility_error: Option<String>,
+    note_error: Option<String>,
 }
 
 /// One facility in the direct-placement choice.
@@ -154,12 +159,33 @@ fn search_areas(cb: &Carebridge, home: RegionCode, scope: Option<RegionCode>) ->
     out
 }
 
+/// A direct-placement form the service refused, shown again on the board with the complaint
+/// next to its field.
+struct Refused {
+    referral: ReferralId,
+    facility_id: String,
+    note: String,
+    facility_error: Option<String>,
+    note_error: Option<String>,
+}
+
 pub async fn board(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQuery) -> Response {
     let Some(session) = ctx.session.clone() else { return ctx.redirect("/login", &[]) };
     let p = &session.principal;
     if !p.role.is_coordinator() {
         return ctx.forbidden();
     }
+    let notice = super::referrals::notice_of(ctx.t(), raw.as_deref());
+    render(&s, &ctx, p, notice, None).await
+}
+
+async fn render(
+    s: &AppState,
+    ctx: &PageCtx,
+    p: &carebridge_domain::user::Principal,
+    notice: Option<&'static str>,
+    refused: Option<Refused>,
+) -> Response {
     let (t, lang, cb) = (ctx.t(), ctx.lang, &s.cb);
     let referrals = match stranded(cb, p).await {
         Ok(r) => r,
@@ -222,7 +248,12 @@ pub async fn board(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQu
             .map(|(km, f)| Pick { value: f.id.to_string(), label: format!("{} · {}", f.name, lang.km(km)) })
             .collect();
         let (waited, overdue) = waiting(lang, r, now);
+        let refused_here = refused.as_ref().filter(|f| f.referral == r.id);
         rows.push(Row {
+            chosen: refused_here.map(|f| f.facility_id.clone()).unwrap_or_default(),
+            note: refused_here.map(|f| f.note.clone()).unwrap_or_default(),
+            facility_error: refused_here.and_then(|f| f.facility_error.clone()),
+            note_error: refused_here.and_then(|f| f.note_error.clone()),
             id: r.id.to_string(),
             href: format!("/referrals/{}", r.id),
             action: format!("/placement/referrals/{}/direct", r.id),
@@ -264,12 +295,13 @@ pub async fn board(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQu
     let page = BoardPage {
         chrome: ctx.chrome(format!("{} · {heading}", t.stranded_title), "stranded"),
         t,
-        notice: super::referrals::notice_of(t, raw.as_deref()),
+        notice,
         map_svg: map_svg(cb, lang, region, &referrals, &heading),
         heading,
         rows,
     };
-    ctx.html(StatusCode::OK, &page)
+    let status = if refused.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    ctx.html(status, &page)
 }
 
 /// The region's map with one marker per home region of the stranded patients (at its centre),
@@ -321,12 +353,31 @@ pub async fn direct(State(s): State<AppState>, ctx: PageCtx, Path(id): Path<Stri
         return ctx.forbidden();
     }
     let Some(id) = parse_id::<ReferralId>(&id) else { return ctx.not_found() };
-    let Some(facility_id) = field(&fields, "facility_id").and_then(parse_id::<FacilityId>) else {
-        return ctx.referral_error(ServiceError::invalid("/facility_id", "must not be empty"));
+    let chosen = field(&fields, "facility_id").unwrap_or("").to_string();
+    let note = field(&fields, "note").unwrap_or("").to_string();
+    let mut refused = Refused {
+        referral: id,
+        facility_id: chosen.clone(),
+        note: note.clone(),
+        facility_error: None,
+        note_error: None,
     };
-    let directed = DirectedPlacement { facility_id, note: field(&fields, "note").unwrap_or("").to_string() };
-    match s.cb.direct_placement(p, id, directed, &ctx.meta).await {
+    let Some(facility_id) = parse_id::<FacilityId>(&chosen) else {
+        refused.facility_error = Some(t.err_required.to_string());
+        return render(&s, &ctx, p, None, Some(refused)).await;
+    };
+    match s.cb.direct_placement(p, id, DirectedPlacement { facility_id, note }, &ctx.meta).await {
         Ok(_) => ctx.redirect("/placement/board?notice=directed", &[]),
+        Err(ServiceError::Invalid(v)) => {
+            for e in v.0 {
+                let detail = Some(ctx.lang.detail(&e.detail));
+                match e.pointer.as_str() {
+                    "/note" => refused.note_error = detail,
+                    _ => refused.facility_error = detail,
+                }
+            }
+            render(&s, &ctx, p, None, Some(refused)).await
+        }
         Err(e) => ctx.referral_error(e),
     }
 }
