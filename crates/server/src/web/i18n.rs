@@ -217,6 +217,14 @@ impl Lang {
 /// Referral vocabularies and sentences: the domain carries the Chinese labels; the English
 /// ones it lacks live here.
 impl Lang {
+    /// A name kept in both languages (facilities), in this one.
+    pub fn pick(self, zh: String, en: String) -> String {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+
     pub fn urgency(self, u: Urgency) -> &'static str {
         match self {
             Lang::Zh => u.label_zh(),

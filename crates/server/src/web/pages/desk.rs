@@ -23,7 +23,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use carebridge_domain::ids::{OfferId, ReferralId};
-use carebridge_domain::referral::{DeclineReason, OfferStatus, ReferralStatus};
+use carebridge_domain::referral::{DeclineReason, OfferStatus, ReferralStatus, Urgency};
 use carebridge_domain::user::{Role, Scope};
 use carebridge_service::referrals::OfferAnswer;
 use carebridge_service::ServiceError;
@@ -87,10 +87,7 @@ pub async fn inbox(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQu
         (Err(e), _) | (_, Err(e)) => return ctx.referral_error(e),
     };
     let facility = match cb.facility(facility_id).await {
-        Ok(f) => match lang {
-            crate::web::i18n::Lang::Zh => f.draft.name_zh,
-            crate::web::i18n::Lang::En => f.draft.name_en,
-        },
+        Ok(f) => lang.pick(f.draft.name_zh, f.draft.name_en),
         Err(e) => return ctx.referral_error(e),
     };
     let now = cb.now();
@@ -112,10 +109,7 @@ pub async fn inbox(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQu
             referral_href: format!("/referrals/{}", r.id),
             pseudonym: r.draft.patient.pseudonym.clone(),
             urgency: lang.urgency(r.draft.urgency),
-            urgent: matches!(
-                r.draft.urgency,
-                carebridge_domain::referral::Urgency::Emergency | carebridge_domain::referral::Urgency::Urgent
-            ),
+            urgent: matches!(r.draft.urgency, Urgency::Emergency | Urgency::Urgent),
             facts: facts(lang, cb, r),
             distance: lang.km(o.distance_km),
             offered: local_time(o.offered_at),

@@ -29,7 +29,7 @@ use carebridge_domain::ids::{FacilityId, ReferralId};
 use carebridge_domain::referral::{OfferStatus, Referral, ReferralStatus};
 use carebridge_domain::region::RegionCode;
 use carebridge_domain::service_kind::ServiceKind;
-use carebridge_domain::user::Scope;
+use carebridge_domain::user::{Principal, Scope};
 use carebridge_service::facilities::DirectoryQuery;
 use carebridge_service::referrals::DirectedPlacement;
 use carebridge_service::{Carebridge, ServiceError};
@@ -93,7 +93,7 @@ struct Pick {
 }
 
 /// The open referrals `p` should see on the board: escalated or overdue, each once.
-async fn stranded(cb: &Carebridge, p: &carebridge_domain::user::Principal) -> Result<Vec<Referral>, ServiceError> {
+async fn stranded(cb: &Carebridge, p: &Principal) -> Result<Vec<Referral>, ServiceError> {
     let now = cb.now();
     let open: Vec<ReferralStatus> = ReferralStatus::ALL.iter().copied().filter(|s| s.is_open()).collect();
     let escalated = ReferralFilter { statuses: open.clone(), escalated: true, ..Default::default() };
@@ -129,10 +129,7 @@ async fn offering(cb: &Carebridge, lang: Lang, region: Option<RegionCode>, need:
             .into_iter()
             .map(|f| Offering {
                 id: f.id,
-                name: match lang {
-                    Lang::Zh => f.draft.name_zh,
-                    Lang::En => f.draft.name_en,
-                },
+                name: lang.pick(f.draft.name_zh, f.draft.name_en),
                 location: f.draft.location,
             })
             .collect(),
@@ -182,7 +179,7 @@ pub async fn board(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQu
 async fn render(
     s: &AppState,
     ctx: &PageCtx,
-    p: &carebridge_domain::user::Principal,
+    p: &Principal,
     notice: Option<&'static str>,
     refused: Option<Refused>,
 ) -> Response {

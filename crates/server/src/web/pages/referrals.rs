@@ -57,10 +57,7 @@ impl Names {
                 continue;
             }
             let name = match cb.facility(id).await {
-                Ok(f) => match lang {
-                    Lang::Zh => f.draft.name_zh,
-                    Lang::En => f.draft.name_en,
-                },
+                Ok(f) => lang.pick(f.draft.name_zh, f.draft.name_en),
                 Err(_) => id.to_string(),
             };
             self.0.insert(id, name);
@@ -148,12 +145,7 @@ pub fn why_recorded(lang: Lang, d: &ReferralDetail) -> Option<Why> {
         return None;
     }
     let last = d.events.iter().rev().find(|e| e.kind == "unplaced")?;
-    let considered = last.detail["considered"].as_u64().unwrap_or(0) as usize;
-    let excluded: Vec<(String, usize)> = last.detail["excluded"]
-        .as_object()
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_u64().unwrap_or(0) as usize)).collect())
-        .unwrap_or_default();
-    Some(why(lang, &d.referral, considered, &excluded, false))
+    why_of_event(lang, &d.referral, &last.detail)
 }
 
 /// One timeline step.
@@ -219,6 +211,8 @@ pub fn timeline(lang: Lang, d: &ReferralDetail, names: &Names) -> Vec<EventRow> 
         .collect()
 }
 
+/// Why from an `unplaced` (or `offered`) step's detail: `considered` and `excluded` as the
+/// service records them.
 fn why_of_event(lang: Lang, r: &Referral, detail: &serde_json::Value) -> Option<Why> {
     let considered = detail["considered"].as_u64()? as usize;
     let excluded: Vec<(String, usize)> = detail["excluded"]
