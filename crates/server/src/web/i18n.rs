@@ -9,7 +9,9 @@
 use carebridge_domain::capacity::Unit;
 use carebridge_domain::designation::Designation;
 use carebridge_domain::facility::FacilityLevel;
-use carebridge_domain::referral::{AgeBand, DeclineReason, InfectionStatus, OfferStatus, ReferralStatus, Urgency};
+use carebridge_domain::referral::{
+    AgeBand, DeclineReason, InfectionStatus, OfferStatus, ReferralStatus, Urgency, WeekdayPattern,
+};
 use carebridge_domain::service_kind::ServiceKind;
 
 /// A page language.
@@ -283,6 +285,20 @@ impl Lang {
                 OfferStatus::Declined => "Declined",
                 OfferStatus::Expired => "Expired",
                 OfferStatus::Withdrawn => "Withdrawn",
+            },
+        }
+    }
+
+    /// The weekdays of a recurring patient's sessions.
+    pub fn weekdays(self, p: WeekdayPattern) -> &'static str {
+        match self {
+            Lang::Zh => p.label_zh(),
+            Lang::En => match p {
+                WeekdayPattern::MonThu => "Mon and Thu",
+                WeekdayPattern::TueFri => "Tue and Fri",
+                WeekdayPattern::WedSat => "Wed and Sat",
+                WeekdayPattern::MonWedFri => "Mon, Wed and Fri",
+                WeekdayPattern::TueThuSat => "Tue, Thu and Sat",
             },
         }
     }
@@ -699,6 +715,7 @@ pub struct Text {
     pub admit_h: &'static str,
     pub admit_button: &'static str,
     pub notice_admitted: &'static str,
+    pub f_weekdays: &'static str,
     pub my_title: &'static str,
     pub my_intro: &'static str,
     pub no_my: &'static str,
@@ -911,6 +928,7 @@ pub static ZH: Text = Text {
     admit_h: "已接收，待入院",
     admit_button: "标记为已入院",
     notice_admitted: "已标记为入院。",
+    f_weekdays: "透析日",
     my_title: "我的转诊",
     my_intro: "您的每一个转诊目前的进展。",
     no_my: "您还没有转诊。",
@@ -1123,6 +1141,7 @@ pub static EN: Text = Text {
     admit_h: "Accepted, awaiting admission",
     admit_button: "Mark admitted",
     notice_admitted: "Marked admitted.",
+    f_weekdays: "Session days",
     my_title: "My referrals",
     my_intro: "Where each of your referrals stands, in plain words.",
     no_my: "You have no referrals.",

@@ -387,6 +387,10 @@ async fn referral_pages_file_follow_answer_and_refuse_by_role() {
     let r = send(&app, get(&format!("/referrals/{}", own.referral.id), &patient)).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("3 sessions a week"));
+    if let Some(pattern) = own.current_offer.as_ref().and_then(|o| o.pattern) {
+        let days = crate::web::i18n::Lang::En.weekdays(pattern);
+        assert!(r.body.contains(&format!("Session days: {days}")), "the offer's session days: {}", r.body);
+    }
     assert_eq!(send(&app, get(&format!("/referrals/{dr_referral}"), &patient)).await.status, StatusCode::NOT_FOUND);
     assert_eq!(send(&app, get("/placement/board", &patient)).await.status, StatusCode::FORBIDDEN);
     assert_eq!(send(&app, get("/referrals", &patient)).await.location(), "/me/referrals");

@@ -110,7 +110,13 @@ pub async fn inbox(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQu
             pseudonym: r.draft.patient.pseudonym.clone(),
             urgency: lang.urgency(r.draft.urgency),
             urgent: matches!(r.draft.urgency, Urgency::Emergency | Urgency::Urgent),
-            facts: facts(lang, cb, r),
+            facts: {
+                let mut f = facts(lang, cb, r);
+                if let Some(p) = o.pattern {
+                    f.push(Fact { label: t.f_weekdays, value: lang.weekdays(p).to_string() });
+                }
+                f
+            },
             distance: lang.km(o.distance_km),
             offered: local_time(o.offered_at),
             expires: local_time(o.expires_at),

@@ -685,6 +685,8 @@ struct OfferRow {
     directed: bool,
     reason: String,
     distance: String,
+    /// A recurring patient's session days at this facility.
+    weekdays: Option<&'static str>,
 }
 
 /// Parse a path id; `None` means 404.
@@ -769,6 +771,7 @@ async fn render_detail(
                     _ => String::new(),
                 },
                 distance: lang.km(o.distance_km),
+                weekdays: o.pattern.map(|p| lang.weekdays(p)),
             })
             .collect(),
         may_cancel,
