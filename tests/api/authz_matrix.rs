@@ -131,6 +131,8 @@ enum Body {
     Empty,
     /// `{"region_code": <the site's region>}`.
     Plan,
+    /// A displacement preview of the site's facility becoming `general` in ten years.
+    Displacement,
 }
 
 /// One route: method, path template (`{facility}`, `{region}`, `{order}`, `{user}`,
@@ -242,6 +244,13 @@ const ROUTES: &[Route] = &[
         expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [403, 403], [403, 403], [403, 403], [403, 403]] },
     Route { method: "POST", path: "/api/v1/placement/plans/{plan}/apply", body: Body::Empty,
         expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [403, 403], [403, 403], [403, 403], [403, 403]] },
+    // Displacements: coordinators governing the facility preview, read and apply.
+    Route { method: "POST", path: "/api/v1/placement/displacements", body: Body::Displacement,
+        expect: [[401, 401], [201, 201], [201, 422], [201, 422], [201, 422], [403, 403], [403, 403], [403, 403], [403, 403]] },
+    Route { method: "GET", path: "/api/v1/placement/displacements/{displacement}", body: Body::None,
+        expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [403, 403], [403, 403], [403, 403], [403, 403]] },
+    Route { method: "POST", path: "/api/v1/placement/displacements/{displacement}/apply", body: Body::Empty,
+        expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [403, 403], [403, 403], [403, 403], [403, 403]] },
 ];
 
 /// What the rows need to know about each site.
@@ -325,6 +334,11 @@ impl Fixtures {
                 .replace("{accepted_referral}", &referral)
                 .replace("{fresh_offer}", &offer);
         }
+        if path.contains("{displacement}") {
+            let d = app.post_json("/api/v1/placement/displacements", Some("nhc"), &displacement_body(app, s)).await;
+            assert_eq!(d.status, 201, "{}", d.text);
+            path = path.replace("{displacement}", d.json["id"].as_str().unwrap());
+        }
         if path.contains("{plan}") {
             let plan = app.post_json("/api/v1/placement/plans", Some("nhc"), &json!({"region_code": s.region})).await;
             assert_eq!(plan.status, 201, "{}", plan.text);
@@ -345,6 +359,16 @@ async fn directed_referral(app: &TestApp, site: Site, ids: &SiteIds) -> (String,
     let directed = app.post_json(&format!("/api/v1/referrals/{id}/direct"), Some("nhc"), &body).await;
     assert_eq!(directed.status, 200, "{}", directed.text);
     (id, directed.json["current_offer"]["id"].as_str().unwrap().to_string())
+}
+
+fn displacement_body(app: &TestApp, ids: &SiteIds) -> serde_json::Value {
+    json!({
+        "facility_id": ids.facility,
+        "change": {"kind": "designation", "designation": "general"},
+        "effective_at": app.now_plus_hours(24 * 3650),
+        "reason": "matrix row",
+        "order_number": "MX-1",
+    })
 }
 
 fn referral_body(ids: &SiteIds) -> serde_json::Value {
@@ -420,6 +444,7 @@ async fn run_row(app: &TestApp, fx: &Fixtures, route: &Route, role: Role, scope:
         Body::Accept => app.call(method, &path, user, Some(&json!({"answer": "accept"}))).await,
         Body::Empty => app.call(method, &path, user, Some(&json!({}))).await,
         Body::Plan => app.call(method, &path, user, Some(&json!({"region_code": ids.region}))).await,
+        Body::Displacement => app.call(method, &path, user, Some(&displacement_body(app, ids))).await,
     };
     let detail = resp.json["detail"].as_str().map(str::to_string).unwrap_or_default();
     (resp.status, format!("{path}: {detail}"))
@@ -438,6 +463,7 @@ fn openapi_path(template: &str) -> String {
         .replace("{accepted_referral}", "{id}")
         .replace("{fresh_offer}", "{id}")
         .replace("{plan}", "{id}")
+        .replace("{displacement}", "{id}")
 }
 
 both_backends!(every_route_answers_every_role_as_the_matrix_says, |app| async move {

@@ -98,6 +98,9 @@ both_backends!(the_openapi_document_lists_every_route, |app| async move {
         ("/api/v1/placement/plans", &["post"]),
         ("/api/v1/placement/plans/{id}", &["get"]),
         ("/api/v1/placement/plans/{id}/apply", &["post"]),
+        ("/api/v1/placement/displacements", &["post"]),
+        ("/api/v1/placement/displacements/{id}", &["get"]),
+        ("/api/v1/placement/displacements/{id}/apply", &["post"]),
     ];
     let mut missing = Vec::new();
     for (path, methods) in expected {

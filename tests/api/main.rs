@@ -8,6 +8,7 @@ mod auth;
 mod authz_matrix;
 mod capacity;
 mod designations;
+mod displacement;
 mod errors;
 mod facilities;
 mod health;

@@ -44,13 +44,23 @@ fn designated(demo: &DemoIds, designation: Designation) -> HashSet<String> {
         .collect()
 }
 
-/// Sign in a desk for `facility` (created by `nhc` on first use) and answer its holding offer.
-async fn desk_answers(app: &TestApp, facility: &str, offer: &str, answer: &Value) -> carebridge_e2e::app::Resp {
+/// A token of a desk for `facility` (created by `nhc` on first use).
+pub(crate) async fn desk_token(app: &TestApp, facility: &str) -> String {
     let username = format!("desk-{}", &facility[facility.len() - 12..]);
     let created =
         app.post_json("/api/v1/users", Some("nhc"), &new_user(&username, "facility_desk", Some(facility))).await;
     assert!(created.status == 201 || created.status == 409, "{}", created.text);
-    let token = app.fresh_token(&username, "a-long-enough-password").await;
+    app.fresh_token(&username, "a-long-enough-password").await
+}
+
+/// Sign in a desk for `facility` and answer its holding offer.
+pub(crate) async fn desk_answers(
+    app: &TestApp,
+    facility: &str,
+    offer: &str,
+    answer: &Value,
+) -> carebridge_e2e::app::Resp {
+    let token = desk_token(app, facility).await;
     let rb = app
         .request(reqwest::Method::POST, &format!("/api/v1/placement/offers/{offer}/answer"))
         .bearer_auth(token)
@@ -58,7 +68,7 @@ async fn desk_answers(app: &TestApp, facility: &str, offer: &str, answer: &Value
     app.send(rb).await
 }
 
-fn current_offer(detail: &Value) -> (String, String) {
+pub(crate) fn current_offer(detail: &Value) -> (String, String) {
     let offer = &detail["current_offer"];
     assert!(offer.is_object(), "a holding offer: {detail:#}");
     (offer["id"].as_str().expect("id").to_string(), offer["facility_id"].as_str().expect("facility").to_string())

@@ -328,6 +328,8 @@ impl ReferralStatus {
                 | (Offered, Escalated)
                 | (Escalated, Offered)
                 | (Accepted, Admitted)
+                // Displaced: the facility was redesignated or its unit commandeered.
+                | (Accepted | Admitted, Pending)
                 | (Pending | Offered | Escalated | Accepted, Cancelled)
         )
     }

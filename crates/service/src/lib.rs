@@ -9,6 +9,7 @@ pub mod capacity;
 mod capacity_writer;
 mod context;
 pub mod designations;
+pub mod displacement;
 mod error;
 pub mod facilities;
 pub mod imports;

@@ -18,7 +18,7 @@ use crate::scope;
 use carebridge_domain::capacity::Unit;
 use carebridge_domain::clock::Timestamp;
 use carebridge_domain::ids::{FacilityId, PlanId, ReferralId, UserId};
-use carebridge_domain::referral::{Offer, OfferStatus, ReferralStatus, Urgency, WeekdayPattern};
+use carebridge_domain::referral::{Offer, OfferStatus, Referral, ReferralStatus, Urgency, WeekdayPattern};
 use carebridge_domain::region::RegionCode;
 use carebridge_domain::service_kind::ServiceKind;
 use carebridge_domain::user::Principal;
@@ -56,6 +56,9 @@ pub struct PlannedPlacement {
     pub unit: Unit,
     /// For a recurring patient, the weekdays of their sessions.
     pub pattern: Option<WeekdayPattern>,
+    /// For a displaced recurring patient: days from their last session where they were to
+    /// their first at the new place (never more than the schedule's clinical limit).
+    pub gap_days: Option<i64>,
     pub distance_km: f64,
     pub travel_minutes: i64,
     /// The placement's cost in minutes (travel, crowding, load, designation misfit).
@@ -157,25 +160,7 @@ impl Carebridge {
         let now = self.now();
         let mut patients = Vec::with_capacity(waiting.len());
         for r in &waiting {
-            let need = need_of(&r.draft);
-            let declined: Vec<FacilityId> = store::offers_of(&self.store, r.id)
-                .await?
-                .into_iter()
-                .filter(|o| o.status != OfferStatus::Holding)
-                .map(|o| o.facility_id)
-                .collect();
-            let (sw, ne) = online::bounding_box(need.location, need.travel_limit_km);
-            let (sites, not_offering) =
-                self.placement_index.sites(&self.store, r.draft.need, r.draft.unit(), sw, ne, now).await?;
-            patients.push(Patient {
-                need,
-                unit: r.draft.unit(),
-                schedule: r.draft.schedule,
-                keeps: None,
-                declined,
-                sites,
-                not_offering,
-            });
+            patients.push(self.batch_patient(r, now, None, None).await?);
         }
         let t = Instant::now();
         let plan = batch::plan(&patients).map_err(|e| ServiceError::Internal(e.to_string()))?;
@@ -191,43 +176,8 @@ impl Carebridge {
             applied_by: None,
             applied_at: None,
             waiting: waiting.len(),
-            placements: plan
-                .assignments
-                .iter()
-                .map(|a| {
-                    let r = &waiting[a.patient];
-                    PlannedPlacement {
-                        referral_id: r.id,
-                        need: r.draft.need,
-                        urgency: r.draft.urgency,
-                        facility_id: a.facility_id,
-                        unit: a.unit,
-                        pattern: a.pattern,
-                        distance_km: a.ranked.distance_km,
-                        travel_minutes: a.ranked.travel_minutes,
-                        cost: a.ranked.cost,
-                    }
-                })
-                .collect(),
-            unplaced: plan
-                .unplaced
-                .iter()
-                .map(|u| {
-                    let r = &waiting[u.patient];
-                    PlannedUnplaced {
-                        referral_id: r.id,
-                        need: r.draft.need,
-                        urgency: r.draft.urgency,
-                        why: u.why.clone(),
-                        feasible_facilities: u.feasible_facilities,
-                        excluded: u
-                            .excluded
-                            .iter()
-                            .map(|e| (e.constraint.as_str().to_string(), e.facilities))
-                            .collect(),
-                    }
-                })
-                .collect(),
+            placements: planned_placements(&waiting, &plan),
+            unplaced: planned_unplaced(&waiting, &plan),
             placed_cost: plan.placed_cost,
             total_cost: plan.total_cost,
             network_nodes: plan.nodes,
@@ -237,6 +187,7 @@ impl Carebridge {
         let body = serde_json::to_value(&view).map_err(|e| ServiceError::Internal(e.to_string()))?;
         let stored = StoredPlan {
             id: view.id,
+            kind: "region".into(),
             region_code: region,
             applied: false,
             created_by: p.user_id,
@@ -261,7 +212,7 @@ impl Carebridge {
     pub async fn plan(&self, p: &Principal, id: PlanId) -> Result<PlanView, ServiceError> {
         let c = scope::coordinator(p)?;
         let stored = store_plans::get(&self.store, id).await?;
-        if !c.governs(&self.regions, stored.region_code) {
+        if stored.kind != "region" || !c.governs(&self.regions, stored.region_code) {
             return Err(ServiceError::NotFound);
         }
         PlanView::from_stored(stored)
@@ -273,7 +224,7 @@ impl Carebridge {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let stored = store_plans::get_for_update(&mut tx, id).await?;
-        if !c.governs(&self.regions, stored.region_code) {
+        if stored.kind != "region" || !c.governs(&self.regions, stored.region_code) {
             return Err(ServiceError::NotFound);
         }
         if stored.applied {
@@ -283,15 +234,58 @@ impl Carebridge {
         if now > view.apply_before {
             return Err(ServiceError::Conflict("the preview is more than 15 minutes old: preview again".into()));
         }
-        for planned in &view.placements {
-            let current = store::get_for_update(&mut tx, planned.referral_id).await?.referral;
+        self.make_planned_offers(&mut tx, &view.placements, view.id, p, meta, now).await?;
+        store_plans::mark_applied(&mut tx, id, p.user_id, now).await?;
+        let change = serde_json::json!({ "offers": view.placements.len(), "region_code": view.region_code });
+        self.audit(&mut tx, &actor_of(p), meta, "plan.apply", "placement_plan", &id.to_string(), change).await?;
+        tx.commit().await?;
+        self.plan(p, id).await
+    }
+
+    /// A waiting referral as the batch engine sees it: its need, the facilities around it
+    /// (without `leaving`, the facility it is displaced from), those that declined it, and the
+    /// weekday pattern it keeps, if any.
+    pub(crate) async fn batch_patient(
+        &self,
+        r: &Referral,
+        now: Timestamp,
+        keeps: Option<(WeekdayPattern, Timestamp)>,
+        leaving: Option<FacilityId>,
+    ) -> Result<Patient, ServiceError> {
+        let need = need_of(&r.draft);
+        let declined: Vec<FacilityId> = store::offers_of(&self.store, r.id)
+            .await?
+            .into_iter()
+            .filter(|o| o.status != OfferStatus::Holding && Some(o.facility_id) != leaving)
+            .map(|o| o.facility_id)
+            .collect();
+        let (sw, ne) = online::bounding_box(need.location, need.travel_limit_km);
+        let (mut sites, not_offering) =
+            self.placement_index.sites(&self.store, r.draft.need, r.draft.unit(), sw, ne, now).await?;
+        sites.retain(|s| Some(s.facility_id) != leaving);
+        Ok(Patient { need, unit: r.draft.unit(), schedule: r.draft.schedule, keeps, declined, sites, not_offering })
+    }
+
+    /// Make a plan's offers inside `tx`, re-checking that each referral still waits and each
+    /// bed is still free; a `Conflict` (and the caller's rollback) otherwise.
+    pub(crate) async fn make_planned_offers(
+        &self,
+        tx: &mut carebridge_store::Tx,
+        placements: &[PlannedPlacement],
+        plan: PlanId,
+        p: &Principal,
+        meta: &RequestMeta,
+        now: Timestamp,
+    ) -> Result<(), ServiceError> {
+        for planned in placements {
+            let current = store::get_for_update(tx, planned.referral_id).await?.referral;
             if !matches!(current.status, ReferralStatus::Pending | ReferralStatus::Escalated) {
                 return Err(ServiceError::Conflict(format!(
                     "referral {} is {} now, not waiting: preview again",
                     current.id, current.status
                 )));
             }
-            let free = store::lock_unit(&mut tx, planned.facility_id, planned.unit, now).await?.map_or(0, |a| a.free());
+            let free = store::lock_unit(tx, planned.facility_id, planned.unit, now).await?.map_or(0, |a| a.free());
             if free <= 0 {
                 return Err(ServiceError::Conflict(format!(
                     "facility {} has no free {} bed now: preview again",
@@ -308,21 +302,57 @@ impl Carebridge {
                 planned.distance_km,
             );
             offer.pattern = planned.pattern;
-            store::insert_offer(&mut tx, &offer, Some(p.user_id)).await?;
-            self.move_referral(&mut tx, &current, ReferralStatus::Offered, current.failed_offers, None, now).await?;
-            let detail = serde_json::json!({ "plan": view.id, "chosen": planned, "offer": offer.id });
+            store::insert_offer(tx, &offer, Some(p.user_id)).await?;
+            self.move_referral(tx, &current, ReferralStatus::Offered, current.failed_offers, None, now).await?;
+            let detail = serde_json::json!({ "plan": plan, "chosen": planned, "offer": offer.id });
             store::append_event(
-                &mut tx,
+                tx,
                 current.id,
                 &event(now, "offered", ReferralStatus::Offered, Some(planned.facility_id), detail.clone()),
             )
             .await?;
-            self.audit(&mut tx, &engine_actor(), meta, "offer.make", "offer", &offer.id.to_string(), detail).await?;
+            self.audit(tx, &engine_actor(), meta, "offer.make", "offer", &offer.id.to_string(), detail).await?;
         }
-        store_plans::mark_applied(&mut tx, id, p.user_id, now).await?;
-        let change = serde_json::json!({ "offers": view.placements.len(), "region_code": view.region_code });
-        self.audit(&mut tx, &actor_of(p), meta, "plan.apply", "placement_plan", &id.to_string(), change).await?;
-        tx.commit().await?;
-        self.plan(p, id).await
+        Ok(())
     }
+}
+
+/// The plan's placements, by referral.
+pub(crate) fn planned_placements(patients: &[Referral], plan: &batch::Plan) -> Vec<PlannedPlacement> {
+    plan.assignments
+        .iter()
+        .map(|a| {
+            let r = &patients[a.patient];
+            PlannedPlacement {
+                referral_id: r.id,
+                need: r.draft.need,
+                urgency: r.draft.urgency,
+                facility_id: a.facility_id,
+                unit: a.unit,
+                pattern: a.pattern,
+                gap_days: a.gap_days,
+                distance_km: a.ranked.distance_km,
+                travel_minutes: a.ranked.travel_minutes,
+                cost: a.ranked.cost,
+            }
+        })
+        .collect()
+}
+
+/// The plan's unplaced patients, by referral, with why.
+pub(crate) fn planned_unplaced(patients: &[Referral], plan: &batch::Plan) -> Vec<PlannedUnplaced> {
+    plan.unplaced
+        .iter()
+        .map(|u| {
+            let r = &patients[u.patient];
+            PlannedUnplaced {
+                referral_id: r.id,
+                need: r.draft.need,
+                urgency: r.draft.urgency,
+                why: u.why.clone(),
+                feasible_facilities: u.feasible_facilities,
+                excluded: u.excluded.iter().map(|e| (e.constraint.as_str().to_string(), e.facilities)).collect(),
+            }
+        })
+        .collect()
 }

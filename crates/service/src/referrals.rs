@@ -25,7 +25,9 @@ use carebridge_domain::audit::Actor;
 use carebridge_domain::clock::Timestamp;
 use carebridge_domain::ids::{FacilityId, OfferId, ReferralId};
 use carebridge_domain::page::{decode_cursor, encode_cursor, page_size, Page};
-use carebridge_domain::referral::{DeclineReason, Offer, OfferStatus, Referral, ReferralDraft, ReferralStatus};
+use carebridge_domain::referral::{
+    DeclineReason, Offer, OfferStatus, Referral, ReferralDraft, ReferralStatus, WeekdayPattern,
+};
 use carebridge_domain::user::{Principal, Role, Scope};
 use carebridge_engines::placement::online::{self, Beds, Need, Site};
 pub use carebridge_engines::placement::online::{Excluded, Exclusion, Placement, Ranked};
@@ -423,7 +425,8 @@ impl Carebridge {
         let unit = referral.draft.unit();
         let seen = store::lock_unit(&mut tx, facility.id, unit, now).await?;
         let distance_km = (referral.draft.patient.location.distance_km(facility.draft.location) * 10.0).round() / 10.0;
-        let offer = Offer::holding(id, facility.id, unit, referral.draft.urgency, now, true, distance_km);
+        let mut offer = Offer::holding(id, facility.id, unit, referral.draft.urgency, now, true, distance_km);
+        offer.pattern = pick_pattern(&mut tx, &referral, facility.id).await?;
         store::insert_offer(&mut tx, &offer, Some(p.user_id)).await?;
         self.move_referral(&mut tx, &referral, ReferralStatus::Offered, referral.failed_offers, None, now).await?;
         let detail = serde_json::json!({ "note": note, "free_beds_seen": seen.map(|s| s.free()), "offer": offer.id });
@@ -524,7 +527,7 @@ impl Carebridge {
 
     /// Escalate to the region's coordinators: the referral is flagged, its timeline says why
     /// (with every decline reason so far), and the audit log records the alert.
-    async fn escalate(
+    pub(crate) async fn escalate(
         &self,
         tx: &mut carebridge_store::Tx,
         referral: &Referral,
@@ -617,8 +620,9 @@ impl Carebridge {
             if free <= 0 {
                 continue; // taken since the read: try the next one
             }
-            let offer =
+            let mut offer =
                 Offer::holding(id, ranked.facility_id, unit, current.draft.urgency, now, false, ranked.distance_km);
+            offer.pattern = pick_pattern(&mut tx, &current, ranked.facility_id).await?;
             store::insert_offer(&mut tx, &offer, None).await?;
             self.move_referral(&mut tx, &current, ReferralStatus::Offered, current.failed_offers, None, now).await?;
             let mut detail = unplaced_detail(&placement);
@@ -710,6 +714,19 @@ impl Carebridge {
         let stored = store::get(&self.store, id, ReferralScope::Region(c.visibility(&self.regions))).await?;
         self.rank(&stored.referral, self.now()).await
     }
+}
+
+/// The least-loaded weekday pattern of the referral's schedule at `facility` (ties: the
+/// first); `None` for a patient without a recurring schedule.
+async fn pick_pattern(
+    tx: &mut carebridge_store::Tx,
+    referral: &Referral,
+    facility: FacilityId,
+) -> Result<Option<WeekdayPattern>, ServiceError> {
+    let Some(schedule) = referral.draft.schedule else { return Ok(None) };
+    let loads = store::pattern_loads(tx, facility, referral.draft.unit()).await?;
+    let load = |p: &WeekdayPattern| loads.iter().find(|(q, _)| q == p).map_or(0, |(_, n)| *n);
+    Ok(schedule.patterns().iter().copied().min_by_key(load))
 }
 
 /// What placement needs to know of a referral.

@@ -14,6 +14,8 @@ use sqlx::Row;
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredPlan {
     pub id: PlanId,
+    /// `region` or `displacement`.
+    pub kind: String,
     pub region_code: RegionCode,
     pub applied: bool,
     pub created_by: UserId,
@@ -24,13 +26,14 @@ pub struct StoredPlan {
     pub body: serde_json::Value,
 }
 
-const COLUMNS: &str = "id, region_code, status, created_by, created_at, applied_by, applied_at, total_cost, plan";
+const COLUMNS: &str = "id, kind, region_code, status, created_by, created_at, applied_by, applied_at, total_cost, plan";
 
 fn from_row(row: &AnyRow) -> Result<StoredPlan, StoreError> {
     const T: &str = "placement_plans";
     let body: String = row.try_get("plan")?;
     Ok(StoredPlan {
         id: rows::parse(T, &row.try_get::<String, _>("id")?)?,
+        kind: row.try_get("kind")?,
         region_code: rows::region(T, &row.try_get::<String, _>("region_code")?)?,
         applied: row.try_get::<String, _>("status")? == "applied",
         created_by: rows::parse(T, &row.try_get::<String, _>("created_by")?)?,
@@ -44,10 +47,11 @@ fn from_row(row: &AnyRow) -> Result<StoredPlan, StoreError> {
 
 pub async fn insert(tx: &mut Tx, plan: &StoredPlan) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO placement_plans (id, region_code, status, created_by, created_at, total_cost, plan) \
-         VALUES ($1, $2, 'preview', $3, $4, $5, $6)",
+        "INSERT INTO placement_plans (id, kind, region_code, status, created_by, created_at, total_cost, plan) \
+         VALUES ($1, $2, $3, 'preview', $4, $5, $6, $7)",
     )
     .bind(plan.id.to_string())
+    .bind(plan.kind.as_str())
     .bind(plan.region_code.to_string())
     .bind(plan.created_by.to_string())
     .bind(plan.created_at.millis())

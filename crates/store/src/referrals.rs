@@ -602,3 +602,42 @@ fn push_box(q: &mut SqlBuilder, min: GeoPoint, max: GeoPoint) {
     q.push(" AND f.lon >= ").bind(Arg::F64(min.lon)).push(" AND f.lon <= ").bind(Arg::F64(max.lon));
     q.push(" AND f.lat >= ").bind(Arg::F64(min.lat)).push(" AND f.lat <= ").bind(Arg::F64(max.lat));
 }
+
+/// The referrals a facility holds a place for now, each with its live offer: offered (a
+/// holding offer), accepted and admitted (the accepted offer). What a designation order or the
+/// commandeering of a unit there would displace.
+pub async fn placed_at(store: &Store, facility: FacilityId) -> Result<Vec<(StoredReferral, Offer)>, StoreError> {
+    let mut q = SqlBuilder::new(&format!(
+        "SELECT {OFFER_COLUMNS} FROM offers o JOIN referrals r ON r.id = o.referral_id WHERE o.facility_id = "
+    ));
+    q.bind_text(facility.to_string());
+    q.push(
+        " AND ((o.status = 'holding' AND r.status = 'offered') \
+         OR (o.status = 'accepted' AND r.status IN ('accepted', 'admitted'))) ORDER BY o.referral_id",
+    );
+    let offers: Vec<Offer> =
+        q.query().fetch_all(store.pool()).await?.iter().map(offer_from_row).collect::<Result<_, _>>()?;
+    let mut out = Vec::with_capacity(offers.len());
+    for offer in offers {
+        out.push((get(store, offer.referral_id, ReferralScope::Region(Visibility::All)).await?, offer));
+    }
+    Ok(out)
+}
+
+/// How many live offers (holding, or accepted since) each weekday pattern has at a facility's
+/// unit: what a new recurring patient's pattern is chosen by.
+pub async fn pattern_loads(
+    tx: &mut Tx,
+    facility: FacilityId,
+    unit: Unit,
+) -> Result<Vec<(WeekdayPattern, i64)>, StoreError> {
+    let mut q = SqlBuilder::new("SELECT o.pattern, COUNT(*) AS n FROM offers o WHERE o.facility_id = ");
+    q.bind_text(facility.to_string()).push(" AND o.unit = ").bind_text(unit.as_str());
+    q.push(" AND o.pattern IS NOT NULL AND o.status IN ('holding', 'accepted') GROUP BY o.pattern");
+    let mut out = Vec::new();
+    for row in q.query().fetch_all(&mut *tx.inner).await? {
+        let pattern = rows::vocab("offers", &row.try_get::<String, _>("pattern")?, WeekdayPattern::parse)?;
+        out.push((pattern, row.try_get::<i64, _>("n")?));
+    }
+    Ok(out)
+}

@@ -7,8 +7,11 @@
 
 ALTER TABLE offers ADD COLUMN pattern TEXT;
 
+-- `kind`: `region` (every waiting referral of a region) or `displacement` (the patients a
+-- designation order or a commandeered unit would displace, and where they go instead).
 CREATE TABLE placement_plans (
     id          TEXT PRIMARY KEY,
+    kind        TEXT NOT NULL CHECK (kind IN ('region', 'displacement')),
     region_code TEXT NOT NULL,
     status      TEXT NOT NULL CHECK (status IN ('preview', 'applied')),
     created_by  TEXT NOT NULL,
