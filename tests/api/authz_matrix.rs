@@ -133,6 +133,8 @@ enum Body {
     Plan,
     /// A displacement preview of the site's facility becoming `general` in ten years.
     Displacement,
+    /// `{"groups": ["dialysis", "maternity"]}`.
+    Groups,
 }
 
 /// One route: method, path template (`{facility}`, `{region}`, `{order}`, `{user}`,
@@ -243,6 +245,11 @@ const ROUTES: &[Route] = &[
     Route { method: "GET", path: "/api/v1/placement/plans/{plan}", body: Body::None,
         expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [403, 403], [403, 403], [403, 403], [403, 403]] },
     Route { method: "POST", path: "/api/v1/placement/plans/{plan}/apply", body: Body::Empty,
+        expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [403, 403], [403, 403], [403, 403], [403, 403]] },
+    // Protected groups: coordinators of the region read the board and mark the groups.
+    Route { method: "GET", path: "/api/v1/placement/protected-groups?region={region}", body: Body::None,
+        expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [403, 403], [403, 403], [403, 403], [403, 403]] },
+    Route { method: "PUT", path: "/api/v1/regions/{region}/protected-groups", body: Body::Groups,
         expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [403, 403], [403, 403], [403, 403], [403, 403]] },
     // Displacements: coordinators governing the facility preview, read and apply.
     Route { method: "POST", path: "/api/v1/placement/displacements", body: Body::Displacement,
@@ -445,6 +452,7 @@ async fn run_row(app: &TestApp, fx: &Fixtures, route: &Route, role: Role, scope:
         Body::Empty => app.call(method, &path, user, Some(&json!({}))).await,
         Body::Plan => app.call(method, &path, user, Some(&json!({"region_code": ids.region}))).await,
         Body::Displacement => app.call(method, &path, user, Some(&displacement_body(app, ids))).await,
+        Body::Groups => app.call(method, &path, user, Some(&json!({"groups": ["dialysis", "maternity"]}))).await,
     };
     let detail = resp.json["detail"].as_str().map(str::to_string).unwrap_or_default();
     (resp.status, format!("{path}: {detail}"))

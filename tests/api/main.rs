@@ -13,6 +13,7 @@ mod errors;
 mod facilities;
 mod health;
 mod plans;
+mod protected;
 mod referrals;
 mod rollups;
 mod scope;

@@ -15,6 +15,7 @@ pub mod facilities;
 pub mod imports;
 mod placement_index;
 pub mod plans;
+pub mod protected;
 pub mod referrals;
 pub mod regions;
 pub mod scope;

@@ -9,7 +9,7 @@
 //! re-reads they trigger are serialised by one async lock, so an older read never overwrites a
 //! newer one. Writes by other processes (servers sharing one PostgreSQL, a `carebridge import`
 //! beside a server) are not marked here: [`PlacementIndex::refresh_if_older`], called by the
-//! sweep, reloads everything every [`FULL_RELOAD_AFTER`]. A hold is always taken against the
+//! sweep, reloads everything every [`FULL_RELOAD_AFTER`] (five minutes). A hold is always taken against the
 //! database under the unit's lock (`store::referrals::lock_unit`), so an index behind by a
 //! few seconds can only rank, never over-commit.
 
@@ -26,8 +26,10 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-/// How often the whole index is re-read, for writes made by other processes.
-pub const FULL_RELOAD_AFTER: Duration = Duration::from_secs(15);
+/// How often the whole index is re-read, for writes made by other processes. A full read of a
+/// national registry (36,000 facilities) takes 1.5–3 s of one core through `sqlx::Any`, so it
+/// is not done often; this process's own writes are taken in before every answer regardless.
+pub const FULL_RELOAD_AFTER: Duration = Duration::from_secs(300);
 
 /// Grid cell size in degrees (about 55 km north–south).
 const CELL_DEG: f64 = 0.5;

@@ -641,3 +641,37 @@ pub async fn pattern_loads(
     }
     Ok(out)
 }
+
+/// Beds of `unit` at the facilities in `visibility` designated `designation` now that offer
+/// `service`: how many facilities, and their staffed, occupied and held beds summed (a
+/// facility that never reported the unit counts as none).
+pub async fn designated_beds(
+    store: &Store,
+    visibility: Visibility,
+    designation: Designation,
+    service: ServiceKind,
+    unit: Unit,
+    now: Timestamp,
+) -> Result<(usize, UnitAvailability), StoreError> {
+    let u = unit.as_str();
+    let mut q = SqlBuilder::new("SELECT ");
+    let now_p = q.placeholder(Arg::I64(now.millis()));
+    let unit_p = q.placeholder(Arg::Text(u.to_string()));
+    q.push(&format!(
+        "COALESCE(c.{u}_staffed, 0) AS staffed, COALESCE(c.{u}_occupied, 0) AS occupied, CAST({} AS BIGINT) AS held \
+         FROM facilities f LEFT JOIN capacity_now c ON c.facility_id = f.id WHERE f.services LIKE ",
+        held_sql("f.id", &unit_p, &now_p, &format!("c.{u}_as_of")),
+    ));
+    q.bind_text(format!("%,{},%", service.as_str()));
+    q.push(&format!(" AND {} = ", designation_sql(&now_p))).bind_text(designation.as_str());
+    visibility.push_condition(&mut q, "f", "id");
+    let mut sum = UnitAvailability { staffed: 0, occupied: 0, held: 0 };
+    let mut n = 0;
+    for row in q.query().fetch_all(store.pool()).await? {
+        n += 1;
+        sum.staffed += row.try_get::<i64, _>("staffed")?;
+        sum.occupied += row.try_get::<i64, _>("occupied")?;
+        sum.held += row.try_get::<i64, _>("held")?;
+    }
+    Ok((n, sum))
+}

@@ -79,3 +79,37 @@ fn trailing_zero_digits(mut n: u32) -> u32 {
     }
     zeros
 }
+
+/// The protected groups `region` marks itself (comma-separated names), if it does.
+pub async fn protected_groups(store: &Store, region: RegionCode) -> Result<Option<String>, StoreError> {
+    let row = sqlx::query("SELECT groups FROM region_protected_groups WHERE region_code = $1")
+        .bind(region.to_string())
+        .fetch_optional(store.pool())
+        .await?;
+    Ok(match row {
+        Some(r) => Some(r.try_get("groups")?),
+        None => None,
+    })
+}
+
+/// Mark a region's protected groups (comma-separated names).
+pub async fn set_protected_groups(
+    tx: &mut Tx,
+    region: RegionCode,
+    groups: &str,
+    by: carebridge_domain::ids::UserId,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO region_protected_groups (region_code, groups, updated_by, updated_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (region_code) DO UPDATE SET groups = excluded.groups, updated_by = excluded.updated_by, \
+         updated_at = excluded.updated_at",
+    )
+    .bind(region.to_string())
+    .bind(groups)
+    .bind(by.to_string())
+    .bind(now.millis())
+    .execute(&mut *tx.inner)
+    .await?;
+    Ok(())
+}

@@ -22,3 +22,12 @@ CREATE TABLE placement_plans (
     plan        TEXT NOT NULL
 );
 CREATE INDEX placement_plans_region ON placement_plans (region_code, created_at);
+
+-- The groups a region marks as protected in a surge (dialysis, cancer surgery, maternity,
+-- emergency surgery): a comma-separated list, inherited by the regions below it.
+CREATE TABLE region_protected_groups (
+    region_code TEXT PRIMARY KEY,
+    groups      TEXT NOT NULL,
+    updated_by  TEXT NOT NULL,
+    updated_at  BIGINT NOT NULL
+);

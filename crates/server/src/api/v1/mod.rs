@@ -7,6 +7,7 @@ mod capacity;
 mod designations;
 mod facilities;
 mod plans;
+mod protected;
 mod referrals;
 mod regions;
 mod rollups;
@@ -54,6 +55,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(rollups::router())
         .merge(referrals::router())
         .merge(plans::router())
+        .merge(protected::router())
         .merge(users::router())
         .merge(audit::router())
 }
