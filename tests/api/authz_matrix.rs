@@ -135,6 +135,8 @@ enum Body {
     Displacement,
     /// `{"groups": ["dialysis", "maternity"]}`.
     Groups,
+    /// Emergency limits of 45 minutes' wait, 20 minutes' hold, 60 km.
+    Limits,
 }
 
 /// One route: method, path template (`{facility}`, `{region}`, `{order}`, `{user}`,
@@ -250,6 +252,11 @@ const ROUTES: &[Route] = &[
     Route { method: "GET", path: "/api/v1/placement/protected-groups?region={region}", body: Body::None,
         expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [403, 403], [403, 403], [403, 403], [403, 403]] },
     Route { method: "PUT", path: "/api/v1/regions/{region}/protected-groups", body: Body::Groups,
+        expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [403, 403], [403, 403], [403, 403], [403, 403]] },
+    // Placement limits: read by anyone signed in, set by coordinators of the region.
+    Route { method: "GET", path: "/api/v1/regions/{region}/placement-limits", body: Body::None,
+        expect: [[401, 401], [200, 200], [200, 200], [200, 200], [200, 200], [200, 200], [200, 200], [200, 200], [200, 200]] },
+    Route { method: "PUT", path: "/api/v1/regions/{region}/placement-limits", body: Body::Limits,
         expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [403, 403], [403, 403], [403, 403], [403, 403]] },
     // Displacements: coordinators governing the facility preview, read and apply.
     Route { method: "POST", path: "/api/v1/placement/displacements", body: Body::Displacement,
@@ -453,6 +460,10 @@ async fn run_row(app: &TestApp, fx: &Fixtures, route: &Route, role: Role, scope:
         Body::Plan => app.call(method, &path, user, Some(&json!({"region_code": ids.region}))).await,
         Body::Displacement => app.call(method, &path, user, Some(&displacement_body(app, ids))).await,
         Body::Groups => app.call(method, &path, user, Some(&json!({"groups": ["dialysis", "maternity"]}))).await,
+        Body::Limits => {
+            let body = json!({"limits": [{"urgency": "emergency", "max_wait_minutes": 45, "hold_minutes": 20, "travel_limit_km": 60.0}]});
+            app.call(method, &path, user, Some(&body)).await
+        }
     };
     let detail = resp.json["detail"].as_str().map(str::to_string).unwrap_or_default();
     (resp.status, format!("{path}: {detail}"))

@@ -82,3 +82,47 @@ both_backends!(the_board_sets_each_protected_group_against_the_critical_care_bed
     assert_problem(&app.get("/api/v1/placement/protected-groups?region=420100", Some("beijing")).await, 404);
     assert_problem(&app.get("/api/v1/placement/protected-groups?region=420100", Some("desk-union")).await, 403);
 });
+
+both_backends!(a_region_sets_its_own_waits_holds_and_travel_limits_and_referrals_follow_them, |app| async move {
+    app.load_demo().await;
+    let limits = app.get("/api/v1/regions/420102/placement-limits", Some("dr-union")).await;
+    assert_eq!(limits.status, 200, "{}", limits.text);
+    let emergency = limits.json.as_array().unwrap().iter().find(|l| l["urgency"] == "emergency").unwrap().clone();
+    assert_eq!(emergency["max_wait_minutes"], 60);
+    assert!(emergency["set_by"].is_null(), "the default");
+
+    // Bad limits name their field and change nothing.
+    let bad = json!({"limits": [{"urgency": "emergency", "max_wait_minutes": 2, "hold_minutes": 20, "travel_limit_km": 60.0},
+                                {"urgency": "urgent", "max_wait_minutes": 600, "hold_minutes": 900, "travel_limit_km": -1.0}]});
+    let refused = app.put_json("/api/v1/regions/420100/placement-limits", Some("wuhan"), &bad).await;
+    assert_invalid(&refused, "/limits/0/max_wait_minutes");
+    assert_invalid(&refused, "/limits/1/hold_minutes");
+    assert_invalid(&refused, "/limits/1/travel_limit_km");
+    assert_problem(
+        &app.put_json("/api/v1/regions/110000/placement-limits", Some("wuhan"), &json!({"limits": []})).await,
+        404,
+    );
+
+    // Wuhan shortens the emergency wait and hold and widens the trip; its districts inherit.
+    let set = json!({"limits": [{"urgency": "emergency", "max_wait_minutes": 45, "hold_minutes": 15, "travel_limit_km": 80.0}]});
+    let ok = app.put_json("/api/v1/regions/420100/placement-limits", Some("wuhan"), &set).await;
+    assert_eq!(ok.status, 200, "{}", ok.text);
+    let limits = app.get("/api/v1/regions/420102/placement-limits", Some("dr-union")).await;
+    let emergency = limits.json.as_array().unwrap().iter().find(|l| l["urgency"] == "emergency").unwrap().clone();
+    assert_eq!(emergency["set_by"], "420100");
+    assert_eq!(emergency["travel_limit_km"], 80.0);
+
+    let referral = json!({
+        "patient": {"pseudonym": "e-1", "age_band": "adult", "location": {"lon": 114.30, "lat": 30.60},
+                    "region_code": "420102", "infection": "negative"},
+        "need": "icu", "urgency": "emergency",
+    });
+    let filed = app.post_json("/api/v1/referrals", Some("dr-union"), &referral).await;
+    assert_eq!(filed.status, 201, "{}", filed.text);
+    let ms = |v: &Value| carebridge_domain::clock::Timestamp::parse_rfc3339(v.as_str().unwrap()).unwrap().millis();
+    assert_eq!(ms(&filed.json["wait_deadline"]) - ms(&filed.json["filed_at"]), 45 * 60_000, "the region's wait");
+    if filed.json["current_offer"].is_object() {
+        let hold = &filed.json["current_offer"];
+        assert_eq!(ms(&hold["expires_at"]) - ms(&hold["offered_at"]), 15 * 60_000, "the region's hold");
+    }
+});

@@ -36,6 +36,8 @@ pub struct Carebridge {
         Arc<std::sync::Mutex<std::collections::HashMap<carebridge_domain::ids::ReferralId, Timestamp>>>,
     /// Facilities, beds and live offers in memory for ranking (see `placement_index`).
     pub(crate) placement_index: Arc<crate::placement_index::PlacementIndex>,
+    /// Regions' placement limits in memory (see `limits`).
+    pub(crate) placement_limits: Arc<std::sync::Mutex<crate::limits::LimitsCache>>,
 }
 
 impl std::fmt::Debug for Carebridge {
@@ -55,6 +57,7 @@ impl Carebridge {
             tokens: Arc::new(TokenCache::default()),
             placement_backoff: Arc::default(),
             placement_index: Arc::default(),
+            placement_limits: Arc::default(),
         }
     }
 

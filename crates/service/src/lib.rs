@@ -13,6 +13,7 @@ pub mod displacement;
 mod error;
 pub mod facilities;
 pub mod imports;
+pub mod limits;
 mod placement_index;
 pub mod plans;
 pub mod protected;

@@ -13,7 +13,7 @@
 
 use crate::context::{actor_of, Carebridge, RequestMeta};
 use crate::error::ServiceError;
-use crate::referrals::{engine_actor, event, need_of};
+use crate::referrals::{engine_actor, event};
 use crate::scope;
 use carebridge_domain::capacity::Unit;
 use carebridge_domain::clock::Timestamp;
@@ -252,7 +252,7 @@ impl Carebridge {
         keeps: Option<(WeekdayPattern, Timestamp)>,
         leaving: Option<FacilityId>,
     ) -> Result<Patient, ServiceError> {
-        let need = need_of(&r.draft);
+        let need = self.need_for(&r.draft).await?;
         let declined: Vec<FacilityId> = store::offers_of(&self.store, r.id)
             .await?
             .into_iter()
@@ -302,6 +302,7 @@ impl Carebridge {
                 planned.distance_km,
             );
             offer.pattern = planned.pattern;
+            offer.expires_at = self.hold_until(current.draft.patient.region_code, current.draft.urgency, now).await?;
             store::insert_offer(tx, &offer, Some(p.user_id)).await?;
             self.move_referral(tx, &current, ReferralStatus::Offered, current.failed_offers, None, now).await?;
             let detail = serde_json::json!({ "plan": plan, "chosen": planned, "offer": offer.id });

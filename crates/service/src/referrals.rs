@@ -172,9 +172,10 @@ impl Carebridge {
             _ => return Err(ServiceError::Forbidden(format!("a {} cannot file referrals", p.role))),
         };
         let now = self.now();
+        let (limit, _) = self.limit_for(region, draft.urgency).await?;
         let referral = Referral {
             id: ReferralId::new_v7(),
-            wait_deadline: Timestamp::from_millis(now.millis() + draft.urgency.default_max_wait_minutes() * 60_000),
+            wait_deadline: Timestamp::from_millis(now.millis() + limit.max_wait_minutes * 60_000),
             draft,
             status: ReferralStatus::Pending,
             filed_by: p.user_id,
@@ -427,6 +428,7 @@ impl Carebridge {
         let distance_km = (referral.draft.patient.location.distance_km(facility.draft.location) * 10.0).round() / 10.0;
         let mut offer = Offer::holding(id, facility.id, unit, referral.draft.urgency, now, true, distance_km);
         offer.pattern = pick_pattern(&mut tx, &referral, facility.id).await?;
+        offer.expires_at = self.hold_until(referral.draft.patient.region_code, referral.draft.urgency, now).await?;
         store::insert_offer(&mut tx, &offer, Some(p.user_id)).await?;
         self.move_referral(&mut tx, &referral, ReferralStatus::Offered, referral.failed_offers, None, now).await?;
         let detail = serde_json::json!({ "note": note, "free_beds_seen": seen.map(|s| s.free()), "offer": offer.id });
@@ -623,6 +625,7 @@ impl Carebridge {
             let mut offer =
                 Offer::holding(id, ranked.facility_id, unit, current.draft.urgency, now, false, ranked.distance_km);
             offer.pattern = pick_pattern(&mut tx, &current, ranked.facility_id).await?;
+            offer.expires_at = self.hold_until(current.draft.patient.region_code, current.draft.urgency, now).await?;
             store::insert_offer(&mut tx, &offer, None).await?;
             self.move_referral(&mut tx, &current, ReferralStatus::Offered, current.failed_offers, None, now).await?;
             let mut detail = unplaced_detail(&placement);
@@ -672,7 +675,7 @@ impl Carebridge {
         declined: &[FacilityId],
         now: Timestamp,
     ) -> Result<Placement, ServiceError> {
-        let need = need_of(d);
+        let need = self.need_for(d).await?;
         let (sw, ne) = online::bounding_box(need.location, need.travel_limit_km);
         let (sites, not_offering) = self.placement_index.sites(&self.store, d.need, d.unit(), sw, ne, now).await?;
         let mut placement = online::place(&need, &sites, declined, HOLD_ATTEMPTS);
@@ -688,7 +691,7 @@ impl Carebridge {
         declined: &[FacilityId],
         now: Timestamp,
     ) -> Result<Placement, ServiceError> {
-        let need = need_of(d);
+        let need = self.need_for(d).await?;
         let (sw, ne) = online::bounding_box(need.location, need.travel_limit_km);
         let (candidates, not_offering) = store::candidates(&self.store, d.need, d.unit(), sw, ne, now).await?;
         let sites: Vec<Site> = candidates
@@ -706,6 +709,18 @@ impl Carebridge {
         let mut placement = online::place(&need, &sites, declined, HOLD_ATTEMPTS);
         placement.count_excluded(Exclusion::ServiceNotOffered, not_offering);
         Ok(placement)
+    }
+
+    /// What placement needs to know of a referral, with its region's travel limit.
+    pub(crate) async fn need_for(&self, d: &ReferralDraft) -> Result<Need, ServiceError> {
+        let (limit, _) = self.limit_for(d.patient.region_code, d.urgency).await?;
+        Ok(Need {
+            service: d.need,
+            urgency: d.urgency,
+            infection: d.patient.infection,
+            location: d.patient.location,
+            travel_limit_km: limit.travel_limit_km,
+        })
     }
 
     /// The engine's ranking for a referral without making an offer: a coordinator's "why not".
@@ -727,17 +742,6 @@ async fn pick_pattern(
     let loads = store::pattern_loads(tx, facility, referral.draft.unit()).await?;
     let load = |p: &WeekdayPattern| loads.iter().find(|(q, _)| q == p).map_or(0, |(_, n)| *n);
     Ok(schedule.patterns().iter().copied().min_by_key(load))
-}
-
-/// What placement needs to know of a referral.
-pub(crate) fn need_of(d: &ReferralDraft) -> Need {
-    Need {
-        service: d.need,
-        urgency: d.urgency,
-        infection: d.patient.infection,
-        location: d.patient.location,
-        travel_limit_km: d.urgency.default_travel_limit_km(),
-    }
 }
 
 /// Withdraw the referral's holding offer, if it has one, releasing its bed.

@@ -113,3 +113,70 @@ pub async fn set_protected_groups(
     .await?;
     Ok(())
 }
+
+/// One urgency's placement limits as a region sets them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlacementLimit {
+    pub urgency: carebridge_domain::referral::Urgency,
+    pub max_wait_minutes: i64,
+    pub hold_minutes: i64,
+    pub travel_limit_km: f64,
+}
+
+/// Every region's own placement limits (a small table, read whole by the service's cache).
+pub async fn all_placement_limits(store: &Store) -> Result<Vec<(RegionCode, PlacementLimit)>, StoreError> {
+    const T: &str = "region_placement_limits";
+    let rows = sqlx::query(
+        "SELECT region_code, urgency, max_wait_minutes, hold_minutes, travel_limit_km FROM region_placement_limits",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                crate::rows::region(T, &r.try_get::<String, _>("region_code")?)?,
+                PlacementLimit {
+                    urgency: crate::rows::vocab(
+                        T,
+                        &r.try_get::<String, _>("urgency")?,
+                        carebridge_domain::referral::Urgency::parse,
+                    )?,
+                    max_wait_minutes: r.try_get("max_wait_minutes")?,
+                    hold_minutes: r.try_get("hold_minutes")?,
+                    travel_limit_km: r.try_get("travel_limit_km")?,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Replace a region's own placement limits with `limits` (urgencies left out fall back to the
+/// region above).
+pub async fn set_placement_limits(
+    tx: &mut Tx,
+    region: RegionCode,
+    limits: &[PlacementLimit],
+    by: carebridge_domain::ids::UserId,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM region_placement_limits WHERE region_code = $1")
+        .bind(region.to_string())
+        .execute(&mut *tx.inner)
+        .await?;
+    for l in limits {
+        sqlx::query(
+            "INSERT INTO region_placement_limits (region_code, urgency, max_wait_minutes, hold_minutes, travel_limit_km, \
+             updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(region.to_string())
+        .bind(l.urgency.as_str())
+        .bind(l.max_wait_minutes)
+        .bind(l.hold_minutes)
+        .bind(l.travel_limit_km)
+        .bind(by.to_string())
+        .bind(now.millis())
+        .execute(&mut *tx.inner)
+        .await?;
+    }
+    Ok(())
+}

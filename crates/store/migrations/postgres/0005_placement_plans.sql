@@ -31,3 +31,17 @@ CREATE TABLE region_protected_groups (
     updated_by  TEXT NOT NULL,
     updated_at  BIGINT NOT NULL
 );
+
+-- A region's own placement limits per urgency (inherited below it; the urgency's defaults
+-- where no region above sets one): the longest wait before escalation, how long an offer holds
+-- its bed, and the longest trip.
+CREATE TABLE region_placement_limits (
+    region_code      TEXT NOT NULL,
+    urgency          TEXT NOT NULL,
+    max_wait_minutes BIGINT NOT NULL CHECK (max_wait_minutes BETWEEN 5 AND 43200),
+    hold_minutes     BIGINT NOT NULL CHECK (hold_minutes BETWEEN 5 AND 1440),
+    travel_limit_km  DOUBLE PRECISION NOT NULL CHECK (travel_limit_km > 0 AND travel_limit_km <= 3000),
+    updated_by       TEXT NOT NULL,
+    updated_at       BIGINT NOT NULL,
+    PRIMARY KEY (region_code, urgency)
+);

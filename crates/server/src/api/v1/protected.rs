@@ -1,5 +1,6 @@
-//! Protected groups: a region marks the care that must go on in a surge, and its coordinators
-//! read a board of how each group is doing against the non-virus critical-care beds.
+//! A region's placement policy: the groups whose care must go on in a surge (and the board of
+//! how each is doing against the non-virus critical-care beds), and its placement limits per
+//! urgency (maximum wait, hold, travel).
 
 use crate::auth::Caller;
 use crate::extract::{ApiJson, ApiQuery, Meta};
@@ -8,6 +9,7 @@ use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
 use carebridge_domain::region::RegionCode;
+use carebridge_service::limits::{LimitsBody, UrgencyLimits};
 use carebridge_service::protected::{ProtectedBoard, ProtectedGroup, ProtectedGroups};
 use carebridge_service::ServiceError;
 use serde::Deserialize;
@@ -15,7 +17,7 @@ use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(board)).routes(routes!(mark))
+    OpenApiRouter::new().routes(routes!(board)).routes(routes!(mark)).routes(routes!(get_limits, put_limits))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -57,4 +59,36 @@ async fn mark(
 ) -> ApiResult<Json<Vec<ProtectedGroup>>> {
     let region = RegionCode::parse(&code).map_err(|_| Problem::not_found())?;
     Ok(Json(s.cb.set_protected_groups(&caller.principal, region, body, &meta).await?))
+}
+
+/// The placement limits in force in a region, per urgency (maximum wait before escalation, how
+/// long an offer holds its bed, longest trip), with the region that set each (this one, one
+/// above it, or none for the default). Anyone signed in.
+#[utoipa::path(get, path = "/regions/{code}/placement-limits", tag = "regions", security(("bearer" = [])),
+    params(("code" = String, Path)),
+    responses((status = 200, body = Vec<UrgencyLimits>), (status = 401, body = Problem), (status = 404, body = Problem)))]
+async fn get_limits(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Vec<UrgencyLimits>>> {
+    let region = RegionCode::parse(&code).map_err(|_| Problem::not_found())?;
+    Ok(Json(s.cb.placement_limits(&caller.principal, region).await?))
+}
+
+/// Set a region's own placement limits; urgencies left out follow the region above. New
+/// referrals wait, are held and travel by them. Coordinators of the region.
+#[utoipa::path(put, path = "/regions/{code}/placement-limits", tag = "regions", security(("bearer" = [])),
+    params(("code" = String, Path)), request_body = LimitsBody,
+    responses((status = 200, body = Vec<UrgencyLimits>), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn put_limits(
+    State(s): State<AppState>,
+    Meta(meta): Meta,
+    caller: Caller,
+    Path(code): Path<String>,
+    ApiJson(body): ApiJson<LimitsBody>,
+) -> ApiResult<Json<Vec<UrgencyLimits>>> {
+    let region = RegionCode::parse(&code).map_err(|_| Problem::not_found())?;
+    Ok(Json(s.cb.set_placement_limits(&caller.principal, region, body, &meta).await?))
 }
