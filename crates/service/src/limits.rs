@@ -28,10 +28,13 @@ use std::time::{Duration, Instant};
 /// How long the in-memory copy is trusted for changes made by other processes.
 const CACHE_FOR: Duration = Duration::from_secs(60);
 
-/// The limits in memory, by region and urgency.
+/// Every region's own limits, by region and urgency.
+type LimitsByRegion = HashMap<(RegionCode, Urgency), PlacementLimit>;
+
+/// The limits in memory and when they were read.
 #[derive(Debug, Default)]
 pub(crate) struct LimitsCache {
-    loaded: Option<(Instant, HashMap<(RegionCode, Urgency), PlacementLimit>)>,
+    loaded: Option<(Instant, LimitsByRegion)>,
 }
 
 /// One urgency's limits in force in a region, and which region set them.
