@@ -28,10 +28,15 @@
 //!   the end by `D − d`. That is Dijkstra with potentials and early termination, so all lengths
 //!   stay ≥ 0 and the invariant holds; the settled facilities were full, so raised prices sit on
 //!   full facilities.
-//! - The facility graph is never built: settling `f` scans the groups with units at `f` (a
-//!   member list per facility) and their options. A facility has about P/F members, so a
-//!   settle costs P·K/F relaxations, and most paths settle a handful of facilities, because free
-//!   beds are usually close by.
+//! - The facility graph is built lazily and kept: a facility's moves (for each other facility,
+//!   the cheapest step of one of its members, and the next two off other arcs, see [`Move`])
+//!   come from one scan of its members' options (about P·K/F of them), made when it is first
+//!   settled. A member that arrives is merged in; one that leaves only drops its steps, and the
+//!   scan is redone only when a move is left with no known step. Settling a facility then costs
+//!   one relaxation per neighbouring facility, and most paths settle a handful of facilities,
+//!   because free beds are usually close by.
+//! - Options are held by their position in the groups' adjacency (a group's options side by
+//!   side), so scanning a member reads one block of memory; flows go back to arc ids at the end.
 //!
 //! The certificate, integer and exact: π(t) = 0, π(f) = price(f) + (f's sink-arc cost) and
 //! π(p) = the least `cost + price` over p's options. Every group arc then has reduced cost
@@ -163,15 +168,67 @@ pub(crate) fn solve(network: &Network, shape: &Shape) -> Option<(Vec<i64>, Vec<i
     Solver::new(network, shape)?.run()
 }
 
-/// The cheapest way to move a unit from one facility to `to`: off arc `from_arc` (a member's),
-/// onto arc `to_arc` (another option of the same group), changing the cost by `delta`. Prices
-/// are not in it: the move's length is `delta + price(to) − price(from)`.
+/// One way to move a unit from a facility: off arc `from_arc` (a member's), onto arc `to_arc`
+/// (another option of the same group), changing the cost by `delta`.
 #[derive(Debug, Clone, Copy)]
-struct Move {
-    to: u32,
+struct Step {
     from_arc: u32,
     to_arc: u32,
     delta: i64,
+}
+
+/// No other step (yet): any step offered is cheaper.
+const NO_STEP: Step = Step { from_arc: NONE, to_arc: NONE, delta: i64::MAX };
+/// A step that is not known (one before it left): no step offered can be trusted to come
+/// before it, so none is put there.
+const UNKNOWN_STEP: Step = Step { from_arc: NONE, to_arc: NONE, delta: i64::MIN };
+/// How many of the cheapest steps (off distinct arcs) a move keeps.
+const KEPT: usize = 3;
+
+/// A facility's move to facility `to`: its `KEPT` cheapest steps off distinct member arcs, in
+/// order, the first being the move; the later ones take over when the member of an earlier one
+/// leaves. A slot is [`NO_STEP`] when no member has another step and [`UNKNOWN_STEP`] when
+/// one left and the next is not known. Prices are not in it: the move's length is
+/// `steps[0].delta + price(to) − price(from)`.
+#[derive(Debug, Clone, Copy)]
+struct Move {
+    to: u32,
+    steps: [Step; KEPT],
+}
+
+impl Move {
+    /// Take `step` into account (a member's option to `to`).
+    fn offer(&mut self, step: Step) {
+        let Some(at) = self.steps.iter().position(|s| step.delta < s.delta) else { return };
+        // The same arc's step, if kept: already at least as cheap (before `at`), or replaced.
+        let same = self.steps.iter().position(|s| s.from_arc == step.from_arc);
+        let end = match same {
+            Some(i) if i < at => return,
+            Some(i) => i,
+            None => KEPT - 1,
+        };
+        self.steps.copy_within(at..end, at + 1);
+        self.steps[at] = step;
+    }
+
+    /// Forget the step off `arc`, if kept. `false` when the move is no longer known.
+    fn leave(&mut self, arc: u32) -> bool {
+        if let Some(i) = self.steps.iter().position(|s| s.from_arc == arc) {
+            let last = self.steps[KEPT - 1];
+            self.steps.copy_within(i + 1.., i);
+            self.steps[KEPT - 1] = if last.delta == i64::MAX { NO_STEP } else { UNKNOWN_STEP };
+        }
+        self.steps[0].from_arc != NONE
+    }
+}
+
+/// An option with flow, as its facility lists it: its position and its group's block of
+/// options `begin..end`.
+#[derive(Debug, Clone, Copy)]
+struct Member {
+    pos: u32,
+    begin: u32,
+    end: u32,
 }
 
 struct Solver<'a> {
@@ -179,7 +236,9 @@ struct Solver<'a> {
     shape: &'a Shape,
     /// Facility count; index `u` is the unplaced option `U`.
     u: usize,
-    /// Per arc id: the option's facility (for group arcs) and its cost.
+    /// Per option, by its position in `shape.adj` (a group's options are side by side, so a
+    /// member's scan reads one block of memory): the option's facility, cost and flow. The
+    /// solver's "arcs" are these positions; only the result is by arc id.
     fac: Vec<u32>,
     ocost: Vec<i64>,
     flow: Vec<i64>,
@@ -187,12 +246,14 @@ struct Solver<'a> {
     beds: Vec<i64>,
     load: Vec<i64>,
     price: Vec<i64>,
-    /// Per facility and `U`: the (arc, group) pairs with flow on a group arc into it.
-    members: Vec<Vec<(u32, u32)>>,
+    /// Per facility and `U`: the options with flow into it.
+    members: Vec<Vec<Member>>,
     /// Per facility: its moves, the cheapest to each other facility (see [`Move`]), valid while
-    /// `stale` is false; a change of members makes them stale.
+    /// `stale` is false, for the members it had then and those in `arrived` since. A member
+    /// that leaves makes them stale only when a move needs it and has no second.
     moves: Vec<Vec<Move>>,
     stale: Vec<bool>,
+    arrived: Vec<Vec<Member>>,
     /// Scratch for building moves: `slot[g]` is g's place in the list when `mark[g] == tag`.
     mark: Vec<u32>,
     slot: Vec<u32>,
@@ -220,28 +281,24 @@ impl<'a> Solver<'a> {
                 beds[f] = arcs[id as usize].cap;
             }
         }
-        let mut fac = vec![NONE; arcs.len()];
-        let mut ocost = vec![0i64; arcs.len()];
-        for &id in &shape.adj {
-            let a = &arcs[id as usize];
-            let f = shape.fac_of[a.to.index()];
-            fac[id as usize] = f;
-            // Both terms are within ±2⁵⁹ (checked by `detect`).
-            ocost[id as usize] = a.cost + sink_cost[f as usize];
-        }
+        let fac: Vec<u32> = shape.adj.iter().map(|&id| shape.fac_of[arcs[id as usize].to.index()]).collect();
+        // Both terms are within ±2⁵⁹ (checked by `detect`).
+        let ocost: Vec<i64> =
+            shape.adj.iter().zip(&fac).map(|(&id, &f)| arcs[id as usize].cost + sink_cost[f as usize]).collect();
         Some(Self {
             network,
             shape,
             u,
             fac,
             ocost,
-            flow: vec![0; arcs.len()],
+            flow: vec![0; shape.adj.len()],
             beds,
             load: vec![0; u + 1],
             price: vec![0; u + 1],
             members: vec![Vec::new(); u + 1],
             moves: vec![Vec::new(); u],
             stale: vec![true; u],
+            arrived: vec![Vec::new(); u],
             mark: vec![0; u + 1],
             slot: vec![0; u + 1],
             tag: 0,
@@ -254,9 +311,9 @@ impl<'a> Solver<'a> {
         })
     }
 
-    fn options(&self, p: usize) -> &'a [u32] {
-        let shape = self.shape;
-        &shape.adj[shape.start[p] as usize..shape.start[p + 1] as usize]
+    /// Group `p`'s block of options.
+    fn block(&self, p: usize) -> (u32, u32) {
+        (self.shape.start[p], self.shape.start[p + 1])
     }
 
     fn run(mut self) -> Option<(Vec<i64>, Vec<i128>)> {
@@ -266,29 +323,31 @@ impl<'a> Solver<'a> {
             if s <= 0 || self.shape.fac_of[p] != NONE {
                 continue;
             }
-            let best = self.options(p).iter().copied().min_by_key(|&b| self.ocost[b as usize])?;
-            self.add_flow(best, p as u32, s);
+            let (begin, end) = self.block(p);
+            let best = (begin..end).min_by_key(|&k| self.ocost[k as usize])?;
+            self.add_flow(Member { pos: best, begin, end }, s);
         }
         // Repair every over-full facility.
         for s in 0..self.u {
             while self.load[s] > self.beds[s] {
                 let (target, distance) = self.shortest_path(s)?;
                 self.raise_prices(distance)?;
-                self.augment(s, target);
+                self.augment(s, target)?;
             }
         }
         Some(self.finish())
     }
 
-    fn add_flow(&mut self, arc: u32, group: u32, amount: i64) {
-        let f = self.fac[arc as usize] as usize;
-        let old = self.flow[arc as usize];
-        self.flow[arc as usize] = old + amount;
+    fn add_flow(&mut self, member: Member, amount: i64) {
+        let k = member.pos as usize;
+        let f = self.fac[k] as usize;
+        let old = self.flow[k];
+        self.flow[k] = old + amount;
         self.load[f] += amount;
         if old == 0 {
-            self.members[f].push((arc, group));
-            if f != self.u {
-                self.stale[f] = true;
+            self.members[f].push(member);
+            if f != self.u && !self.stale[f] {
+                self.arrived[f].push(member);
             }
         }
     }
@@ -300,11 +359,16 @@ impl<'a> Solver<'a> {
         self.load[f] -= amount;
         if left == 0 {
             let list = &mut self.members[f];
-            if let Some(k) = list.iter().position(|&(a, _)| a == arc) {
+            if let Some(k) = list.iter().position(|m| m.pos == arc) {
                 list.swap_remove(k);
             }
-            if f != self.u {
-                self.stale[f] = true;
+            if f != self.u && !self.stale[f] {
+                for m in &mut self.moves[f] {
+                    if !m.leave(arc) {
+                        self.stale[f] = true;
+                        break;
+                    }
+                }
             }
         }
     }
@@ -335,18 +399,20 @@ impl<'a> Solver<'a> {
             self.settled.push(f as u32);
             if self.stale[f] {
                 self.rebuild_moves(f);
+            } else if !self.arrived[f].is_empty() {
+                self.merge_arrivals(f);
             }
             let base = d - self.price[f];
             for m in &self.moves[f] {
                 let g = m.to as usize;
-                let nd = base + m.delta + self.price[g];
+                let nd = base + m.steps[0].delta + self.price[g];
                 if nd > MAX_DIST {
                     return None;
                 }
                 if self.stamp[g] != epoch || nd < self.dist[g] {
                     self.stamp[g] = epoch;
                     self.dist[g] = nd;
-                    self.pred[g] = (m.from_arc, m.to_arc);
+                    self.pred[g] = (m.steps[0].from_arc, m.steps[0].to_arc);
                     self.heap.push(Reverse((nd, g as u32)));
                 }
             }
@@ -354,43 +420,72 @@ impl<'a> Solver<'a> {
         None
     }
 
-    /// `f`'s moves from its members as they are now: for each other facility, the member's
-    /// option there that costs least more than the member's current one.
+    /// `f`'s moves from its members as they are now.
     fn rebuild_moves(&mut self, f: usize) {
+        let mut moves = std::mem::take(&mut self.moves[f]);
+        moves.clear();
+        let members = std::mem::take(&mut self.members[f]);
+        self.offer_all(f, &mut moves, &members);
+        self.members[f] = members;
+        self.moves[f] = moves;
+        self.arrived[f].clear();
+        self.stale[f] = false;
+    }
+
+    /// Take the members that arrived since `f`'s moves were made into account.
+    fn merge_arrivals(&mut self, f: usize) {
+        let mut moves = std::mem::take(&mut self.moves[f]);
+        let mut arrived = std::mem::take(&mut self.arrived[f]);
+        // A member that arrived and left again is not one.
+        arrived.retain(|m| self.flow[m.pos as usize] > 0);
+        let tag = self.next_tag();
+        for (k, m) in moves.iter().enumerate() {
+            self.mark[m.to as usize] = tag;
+            self.slot[m.to as usize] = k as u32;
+        }
+        self.offer_tagged(f, &mut moves, &arrived, tag);
+        arrived.clear();
+        self.arrived[f] = arrived;
+        self.moves[f] = moves;
+    }
+
+    fn next_tag(&mut self) -> u32 {
         self.tag = self.tag.wrapping_add(1);
         if self.tag == 0 {
             self.mark.fill(0);
             self.tag = 1;
         }
-        let tag = self.tag;
-        let shape = self.shape;
-        let mut moves = std::mem::take(&mut self.moves[f]);
-        moves.clear();
-        for &(a, p) in &self.members[f] {
-            let here = self.ocost[a as usize];
-            let p = p as usize;
-            for &b in &shape.adj[shape.start[p] as usize..shape.start[p + 1] as usize] {
-                let g = self.fac[b as usize];
+        self.tag
+    }
+
+    fn offer_all(&mut self, f: usize, moves: &mut Vec<Move>, members: &[Member]) {
+        let tag = self.next_tag();
+        self.offer_tagged(f, moves, members, tag);
+    }
+
+    /// Offer every option of these members of `f` to `f`'s moves; `mark[g] == tag` tells that
+    /// `moves[slot[g]]` is the move to g.
+    fn offer_tagged(&mut self, f: usize, moves: &mut Vec<Move>, members: &[Member], tag: u32) {
+        for m in members {
+            let here = self.ocost[m.pos as usize];
+            let (begin, end) = (m.begin as usize, m.end as usize);
+            for (k, (&g, &cost)) in self.fac[begin..end].iter().zip(&self.ocost[begin..end]).enumerate() {
                 if g as usize == f {
                     continue;
                 }
                 // Both within ±2⁶⁰ (two arc costs each).
-                let delta = self.ocost[b as usize] - here;
-                let m = Move { to: g, from_arc: a, to_arc: b, delta };
+                let step = Step { from_arc: m.pos, to_arc: (begin + k) as u32, delta: cost - here };
                 if self.mark[g as usize] != tag {
                     self.mark[g as usize] = tag;
                     self.slot[g as usize] = moves.len() as u32;
-                    moves.push(m);
+                    let mut steps = [NO_STEP; KEPT];
+                    steps[0] = step;
+                    moves.push(Move { to: g, steps });
                 } else {
-                    let slot = &mut moves[self.slot[g as usize] as usize];
-                    if delta < slot.delta {
-                        *slot = m;
-                    }
+                    moves[self.slot[g as usize] as usize].offer(step);
                 }
             }
         }
-        self.moves[f] = moves;
-        self.stale[f] = false;
     }
 
     /// Raise the price of every facility settled before the target (at distance `distance`) by
@@ -407,8 +502,10 @@ impl<'a> Solver<'a> {
         Some(())
     }
 
-    /// Shift as many units as the path from `s` to `target` allows.
-    fn augment(&mut self, s: usize, target: usize) {
+    /// Shift as many units as the path from `s` to `target` allows. Every step of a path has
+    /// units to move, so this is at least 1; `None` (hand the instance to the simplex rather than
+    /// loop) would mean a bug.
+    fn augment(&mut self, s: usize, target: usize) -> Option<()> {
         let mut amount = self.load[s] - self.beds[s];
         if target != self.u {
             amount = amount.min(self.beds[target] - self.load[target]);
@@ -419,26 +516,28 @@ impl<'a> Solver<'a> {
             amount = amount.min(self.flow[a as usize]);
             g = self.fac[a as usize] as usize;
         }
-        let arcs = self.network.arcs();
+        debug_assert!(amount > 0, "a shortest path without units to move");
+        if amount <= 0 {
+            return None;
+        }
+        let start = &self.shape.start;
         let mut g = target;
         while g != s {
             let (a, b) = self.pred[g];
-            let group = arcs[a as usize].from.0;
-            self.add_flow(b, group, amount);
+            // The group whose block holds `a` (and `b`): the last node whose block starts at or
+            // before it (the nodes after it with empty blocks start past it).
+            let p = start.partition_point(|&x| x <= a) - 1;
+            self.add_flow(Member { pos: b, begin: start[p], end: start[p + 1] }, amount);
             self.remove_flow(a, amount);
             g = self.fac[a as usize] as usize;
         }
+        Some(())
     }
 
-    /// The flows and the canonical potentials (see [`canonical`]).
+    /// The flows by arc id and the canonical potentials (see `canonical`).
     fn finish(mut self) -> (Vec<i64>, Vec<i128>) {
         let arcs = self.network.arcs();
         let shape = self.shape;
-        for (f, &id) in shape.sink_arc.iter().enumerate() {
-            if id != NONE {
-                self.flow[id as usize] = self.load[f];
-            }
-        }
         // π as in the module doc: facilities' and the sink's by facility, groups' by node.
         let mut pi_fac: Vec<i64> = (0..=self.u)
             .map(|f| {
@@ -447,37 +546,47 @@ impl<'a> Solver<'a> {
             })
             .collect();
         pi_fac[self.u] = 0;
-        let pi_group = |p: usize| -> i64 {
-            let options = &shape.adj[shape.start[p] as usize..shape.start[p + 1] as usize];
-            options
-                .iter()
-                .map(|&b| self.ocost[b as usize] + self.price[self.fac[b as usize] as usize])
-                .min()
-                .unwrap_or(0)
-        };
         let least = self.canonical(&pi_fac);
         let n = self.network.node_count();
         let mut pi = vec![0i128; n];
-        // A group's least label: its own π, or the label of a facility holding its units (the
-        // backward arc costs 0 reduced).
-        let mut group_least = vec![i64::MAX; n];
-        for (f, list) in self.members.iter().enumerate() {
-            for &(_, p) in list {
-                let slot = &mut group_least[p as usize];
-                *slot = (*slot).min(least[f]);
-            }
-        }
         for (v, slot) in pi.iter_mut().enumerate() {
             let f = shape.fac_of[v];
             let (own, label) = if f == NONE {
-                let own = pi_group(v);
-                (own, own.min(group_least[v]))
+                // A group's own π, and its least label: that or the label of a facility holding
+                // its units (the backward arc costs 0 reduced).
+                let (begin, end) = (shape.start[v] as usize, shape.start[v + 1] as usize);
+                let mut own = None::<i64>;
+                let mut label = i64::MAX;
+                for k in begin..end {
+                    let g = self.fac[k] as usize;
+                    let c = self.ocost[k] + self.price[g];
+                    own = Some(own.map_or(c, |o| o.min(c)));
+                    if self.flow[k] > 0 {
+                        label = label.min(least[g]);
+                    }
+                }
+                let own = own.unwrap_or(0);
+                (own, own.min(label))
             } else {
                 (pi_fac[f as usize], least[f as usize])
             };
             *slot = i128::from(own) - i128::from(label);
         }
-        (self.flow, pi)
+        // The flows by arc id; the solver's arrays go first, to keep the peak low.
+        self.fac = Vec::new();
+        self.ocost = Vec::new();
+        self.members = Vec::new();
+        self.moves = Vec::new();
+        let mut flows = vec![0i64; arcs.len()];
+        for (&id, &x) in shape.adj.iter().zip(&self.flow) {
+            flows[id as usize] = x;
+        }
+        for (f, &id) in shape.sink_arc.iter().enumerate() {
+            if id != NONE {
+                flows[id as usize] = self.load[f];
+            }
+        }
+        (flows, pi)
     }
 
     /// The canonical potentials' labels on the facilities and `U` (the sink): `D(v)` = the least,
@@ -499,11 +608,10 @@ impl<'a> Solver<'a> {
         let shape = self.shape;
         let u = self.u;
         let mut label = pi_fac.to_vec();
-        for &b in &shape.adj {
-            let a = &arcs[b as usize];
-            if self.flow[b as usize] < a.cap {
-                let g = self.fac[b as usize] as usize;
-                label[g] = label[g].min(self.ocost[b as usize] + self.price[g]);
+        for (k, (&g, &cost)) in self.fac.iter().zip(&self.ocost).enumerate() {
+            if self.flow[k] < arcs[shape.adj[k] as usize].cap {
+                let g = g as usize;
+                label[g] = label[g].min(cost + self.price[g]);
             }
         }
         let mut done = vec![false; u + 1];
@@ -522,13 +630,13 @@ impl<'a> Solver<'a> {
                 }
             };
             let price_f = self.price[f];
-            for &(a, p) in &self.members[f] {
-                let base = d - (self.ocost[a as usize] + price_f);
-                let p = p as usize;
-                for &b in &shape.adj[shape.start[p] as usize..shape.start[p + 1] as usize] {
-                    let g = self.fac[b as usize] as usize;
+            for m in &self.members[f] {
+                let base = d - (self.ocost[m.pos as usize] + price_f);
+                let (begin, end) = (m.begin as usize, m.end as usize);
+                for (&g, &cost) in self.fac[begin..end].iter().zip(&self.ocost[begin..end]) {
+                    let g = g as usize;
                     if g != f {
-                        relax(g, base + self.ocost[b as usize] + self.price[g], &mut heap);
+                        relax(g, base + cost + self.price[g], &mut heap);
                     }
                 }
             }
@@ -626,6 +734,26 @@ mod tests {
         })
     }
 
+    /// Larger placement-like instances, tight on beds, so that repairs take long paths and
+    /// members come and go many times at each facility (the cached moves' bookkeeping).
+    fn crowded() -> impl Strategy<Value = Network> {
+        (50usize..=250, 4usize..=16).prop_flat_map(|(g, f)| {
+            (
+                prop::collection::vec(1i64..=4, g),
+                prop::collection::vec((0i64..=20).prop_map(|b| Some((b, 0))), f),
+                prop::collection::vec(prop::collection::vec((0..f, 0i64..=40), 1..=6), g),
+            )
+                .prop_map(move |(supplies, beds, near)| {
+                    let mut options = Vec::new();
+                    for (p, list) in near.into_iter().enumerate() {
+                        options.extend(list.into_iter().map(|(k, c)| (p, Some(k), 0, c)));
+                        options.push((p, None, 0, 200));
+                    }
+                    build(&supplies, &beds, &options, &[])
+                })
+        })
+    }
+
     fn check(network: &Network) -> Result<(), TestCaseError> {
         if network.supplies().iter().all(|&s| s == 0) {
             // No sink, so not the shape (the simplex's zero flow is optimal).
@@ -665,6 +793,15 @@ mod tests {
 
         #[test]
         fn placement_like_instances_match_the_simplex(network in placement_like()) {
+            check(&network)?;
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(150))]
+
+        #[test]
+        fn crowded_instances_match_the_simplex(network in crowded()) {
             check(&network)?;
         }
     }
