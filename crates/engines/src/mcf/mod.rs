@@ -1,6 +1,9 @@
 //! Exact integer minimum-cost flow: a [`Network`] of nodes with supplies and arcs with lower
 //! bounds, capacities and costs, solved to optimality by the primal network simplex method,
 //! returned as a [`Solution`] that carries its own optimality certificate (node potentials).
+//! Networks of placement's transportation shape (supply nodes → facilities → one sink) are
+//! recognised by their structure and solved far faster by successive shortest paths on the
+//! facilities (`transport`); the answer and its certificate are the same kind either way.
 //!
 //! Why its own solver: placement (patients → facility units, dialysis patients → weekday shift
 //! patterns) is a transportation problem solved as one batch, and no maintained Rust crate solves
@@ -13,6 +16,7 @@
 //!
 //! The modules, one job each:
 //! - [`dimacs`]: the DIMACS text format in and out, with line-numbered errors;
+//! - `transport`: the transportation shape's detection and its own solver;
 //! - `simplex`: the pivot loop (block-search pricing, strongly feasible ratio test);
 //! - `amount`: the two widths (`i64`, `i128`) the pivot loop runs in;
 //! - `tree`: the spanning-tree basis and its re-hanging after a pivot;
