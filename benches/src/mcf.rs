@@ -89,17 +89,11 @@ pub fn transport(seed: u64, spec: &TransportSpec) -> Network {
         network.add_node_supply(node(p), size).expect("in range");
     }
     network.add_node_supply(node(sink), -sizes.iter().sum::<i64>()).expect("in range");
-    let mut by_distance: Vec<(i64, usize)> = Vec::with_capacity(units);
-    for (p, &(px, py)) in patient_at.iter().enumerate() {
-        by_distance.clear();
-        by_distance.extend(unit_at.iter().enumerate().map(|(u, &(ux, uy))| {
-            let steps = ((px - ux).hypot(py - uy) * 10.0).round() as i64;
-            (steps, u)
-        }));
-        if candidates < units {
-            by_distance.select_nth_unstable(candidates);
-        }
-        for &(steps, u) in &by_distance[..candidates] {
+    let grid = Grid::new(&unit_at, candidates);
+    let mut nearest: Vec<(i64, usize)> = Vec::with_capacity(units);
+    for (p, &at) in patient_at.iter().enumerate() {
+        grid.nearest(at, candidates, &mut nearest);
+        for &(steps, u) in &nearest {
             arc(&mut network, p, patients + u, sizes[p], steps);
         }
         arc(&mut network, p, sink, sizes[p], UNPLACED);
@@ -108,6 +102,92 @@ pub fn transport(seed: u64, spec: &TransportSpec) -> Network {
         arc(&mut network, patients + u, sink, rng.gen_range(spec.beds.clone()), 0);
     }
     network
+}
+
+/// The distance from `a` to `b` in 100 m steps, rounded.
+fn steps(a: (f64, f64), b: (f64, f64)) -> i64 {
+    ((a.0 - b.0).hypot(a.1 - b.1) * 10.0).round() as i64
+}
+
+/// Facilities bucketed by a square grid over the 100 km square, so that a group's nearest ones
+/// are found by scanning rings of cells around it instead of every facility.
+struct Grid<'a> {
+    at: &'a [(f64, f64)],
+    side: usize,
+    cell: f64,
+    /// Facilities of cell `c`: `items[start[c]..start[c + 1]]`.
+    start: Vec<usize>,
+    items: Vec<usize>,
+}
+
+impl<'a> Grid<'a> {
+    /// About `per_cell` facilities per cell on average (at least one cell).
+    fn new(at: &'a [(f64, f64)], per_cell: usize) -> Self {
+        let side = ((at.len() as f64 / per_cell.max(1) as f64).sqrt() as usize).clamp(1, 1024);
+        let cell = 100.0 / side as f64;
+        let index = |(x, y): (f64, f64)| {
+            let c = |v: f64| ((v / cell) as usize).min(side - 1);
+            c(y) * side + c(x)
+        };
+        let mut start = vec![0usize; side * side + 1];
+        for &p in at {
+            start[index(p) + 1] += 1;
+        }
+        for c in 0..side * side {
+            start[c + 1] += start[c];
+        }
+        let mut fill = start.clone();
+        let mut items = vec![0usize; at.len()];
+        for (u, &p) in at.iter().enumerate() {
+            let c = index(p);
+            items[fill[c]] = u;
+            fill[c] += 1;
+        }
+        Self { at, side, cell, start, items }
+    }
+
+    /// The `k` facilities least far from `from` by (distance in steps, index), in that order:
+    /// exactly those a scan of every facility picks. Rings of cells are added until the `k`-th
+    /// candidate's rounded distance is inside the square scanned so far.
+    fn nearest(&self, from: (f64, f64), k: usize, out: &mut Vec<(i64, usize)>) {
+        out.clear();
+        if k == 0 {
+            return;
+        }
+        let side = self.side as i64;
+        let c = |v: f64| ((v / self.cell) as i64).min(side - 1);
+        let (cx, cy) = (c(from.0), c(from.1));
+        let mut ring = 0i64;
+        loop {
+            for y in (cy - ring).max(0)..=(cy + ring).min(side - 1) {
+                for x in (cx - ring).max(0)..=(cx + ring).min(side - 1) {
+                    if (x - cx).abs() != ring && (y - cy).abs() != ring {
+                        continue;
+                    }
+                    let cell = (y * side + x) as usize;
+                    for &u in &self.items[self.start[cell]..self.start[cell + 1]] {
+                        out.push((steps(from, self.at[u]), u));
+                    }
+                }
+            }
+            let everything = ring >= side;
+            if out.len() >= k {
+                out.select_nth_unstable(k - 1);
+                // Every facility outside the scanned square is at least `ring · cell` km away,
+                // so more than this many steps (with a step to spare for rounding).
+                let beyond = (ring as f64 * self.cell * 10.0).floor() as i64 - 1;
+                if out[k - 1].0 < beyond || everything {
+                    out.truncate(k);
+                    out.sort_unstable();
+                    return;
+                }
+            } else if everything {
+                out.sort_unstable();
+                return;
+            }
+            ring += 1;
+        }
+    }
 }
 
 /// A `side` × `side` grid with `extra` random arcs per node (costs 1–100, capacities 1–100),

@@ -1,6 +1,9 @@
 //! Exact integer minimum-cost flow: a [`Network`] of nodes with supplies and arcs with lower
 //! bounds, capacities and costs, solved to optimality by the primal network simplex method,
 //! returned as a [`Solution`] that carries its own optimality certificate (node potentials).
+//! Networks of placement's transportation shape (supply nodes → facilities → one sink) are
+//! recognised by their structure and solved far faster by successive shortest paths on the
+//! facilities (`transport`); the answer and its certificate are the same kind either way.
 //!
 //! Why its own solver: placement (patients → facility units, dialysis patients → weekday shift
 //! patterns) is a transportation problem solved as one batch, and no maintained Rust crate solves
@@ -13,6 +16,7 @@
 //!
 //! The modules, one job each:
 //! - [`dimacs`]: the DIMACS text format in and out, with line-numbered errors;
+//! - `transport`: the transportation shape's detection and its own solver;
 //! - `simplex`: the pivot loop (block-search pricing, strongly feasible ratio test);
 //! - `amount`: the two widths (`i64`, `i128`) the pivot loop runs in;
 //! - `tree`: the spanning-tree basis and its re-hanging after a pivot;
@@ -29,6 +33,7 @@ pub mod certificate;
 pub mod dimacs;
 mod potentials;
 mod simplex;
+mod transport;
 mod tree;
 
 use std::fmt;
@@ -121,6 +126,16 @@ impl fmt::Display for NetworkError {
 
 impl std::error::Error for NetworkError {}
 
+/// A self-loop moves nothing between nodes, so no solver sees it: it is at its cheaper bound (and
+/// so never has a residual arc of negative reduced cost).
+fn self_loop_flow(arc: &Arc) -> i64 {
+    if arc.cost < 0 {
+        arc.cap
+    } else {
+        arc.low
+    }
+}
+
 impl Network {
     /// A network of `nodes` nodes (indices `0..nodes`), every supply 0, no arcs.
     pub fn new(nodes: usize) -> Result<Self, NetworkError> {
@@ -187,35 +202,57 @@ impl Network {
 
     /// Solve to optimality. The flow returned is a minimum-cost flow meeting every supply and
     /// bound; its potentials prove it (see [`certificate::check`]).
+    ///
+    /// A network of the transportation shape placement builds (supply nodes → facilities → one
+    /// sink, see `transport`) is solved by successive shortest paths on its facilities from a
+    /// greedy start; every other network, and any such network that solver gives up on (an
+    /// infeasible one), by the network simplex. Both return the canonical potentials.
     pub fn solve(&self) -> Result<Solution, SolveError> {
         let total: i128 = self.supply.iter().map(|&s| i128::from(s)).sum();
         if total != 0 {
             return Err(SolveError::Unbalanced { total });
         }
+        if let Some(shape) = transport::detect(self) {
+            if let Some((mut flows, potentials)) = transport::solve(self, &shape) {
+                for (arc, flow) in self.arcs.iter().zip(flows.iter_mut()) {
+                    if arc.from == arc.to {
+                        *flow = self_loop_flow(arc);
+                    }
+                }
+                return self.solution(flows, potentials);
+            }
+        }
+        self.solve_by_simplex()
+    }
+
+    /// [`Self::solve`] by the network simplex, whatever the network's shape.
+    fn solve_by_simplex(&self) -> Result<Solution, SolveError> {
         let problem = simplex::Problem::from_network(self);
         let optimum = simplex::solve(&problem).map_err(|unrouted| SolveError::NotRoutable { unrouted })?;
         let potentials = potentials::canonical(&problem, &optimum.flow, &optimum.pi);
 
         let mut flows = Vec::with_capacity(self.arcs.len());
-        let mut cost: i128 = 0;
         let mut internal = optimum.flow.iter();
         for arc in &self.arcs {
             let flow = if arc.from == arc.to {
-                // A self-loop moves nothing between nodes, so it is never in the simplex: it is at
-                // its cheaper bound (and so never has a residual arc of negative reduced cost).
-                if arc.cost < 0 {
-                    arc.cap
-                } else {
-                    arc.low
-                }
+                self_loop_flow(arc)
             } else {
                 let shifted = internal.next().copied().unwrap_or(0);
                 // `low + shifted ≤ cap` fits because the simplex keeps `shifted ≤ cap − low`.
                 i64::try_from(i128::from(arc.low) + shifted).map_err(|_| SolveError::Overflow(Overflow::Flow))?
             };
+            flows.push(flow);
+        }
+        self.solution(flows, potentials)
+    }
+
+    /// The solution of these flows (by arc) and potentials, with its cost Σ flow × cost checked
+    /// to fit 64 bits.
+    fn solution(&self, flows: Vec<i64>, potentials: Vec<i128>) -> Result<Solution, SolveError> {
+        let mut cost: i128 = 0;
+        for (arc, &flow) in self.arcs.iter().zip(&flows) {
             let term = i128::from(flow) * i128::from(arc.cost);
             cost = cost.checked_add(term).ok_or(SolveError::Overflow(Overflow::Cost))?;
-            flows.push(flow);
         }
         let cost = i64::try_from(cost).map_err(|_| SolveError::Overflow(Overflow::Cost))?;
         Ok(Solution { cost, flows, potentials })
