@@ -378,3 +378,70 @@ both_backends!(the_placement_index_answers_as_the_database_does_after_every_kind
     assert_eq!(put.status, 200, "{}", put.text);
     assert_index_matches_database(&app, "after a facility closes to new patients").await;
 });
+
+both_backends!(filings_accepts_and_expiries_racing_on_one_unit_never_over_commit_it, |app| async move {
+    let demo = app.load_demo().await;
+    // Union reports three free ICU beds; every other hospital within reach reports none.
+    let now = app.now_plus_hours(0);
+    for f in &demo.scenario.facilities {
+        let free = if f.id == demo.union { 3 } else { 0 };
+        let report = capacity_report_units(&f.id.to_string(), &now, &[("icu", 40, 40, 40 - free)]);
+        assert_eq!(app.post_json("/api/v1/capacity/reports", Some("nhc"), &report).await.status, 201);
+    }
+    let icu = referral("420103", 114.27, 30.60, "icu", "emergency", "negative");
+    let desk = app.token("desk-union").await;
+    let mut tasks = Vec::new();
+    // Twelve filings at once.
+    for _ in 0..12 {
+        let (client, url, token, body) =
+            (app.client.clone(), format!("{}/api/v1/referrals", app.address), app.token("dr-union").await, icu.clone());
+        tasks.push(tokio::spawn(async move {
+            let r = client.post(url).bearer_auth(token).json(&body).send().await.expect("answer");
+            assert_eq!(r.status().as_u16(), 201);
+        }));
+    }
+    // The desk accepting whatever it is offered, as fast as it can.
+    let (client, base, token) = (app.client.clone(), app.address.clone(), desk.clone());
+    tasks.push(tokio::spawn(async move {
+        for _ in 0..40 {
+            let inbox: Value = client
+                .get(format!("{base}/api/v1/placement/offers?status=holding"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .expect("inbox")
+                .json()
+                .await
+                .expect("json");
+            for offer in inbox["items"].as_array().cloned().unwrap_or_default().iter().take(1) {
+                let url = format!("{base}/api/v1/placement/offers/{}/answer", offer["id"].as_str().unwrap());
+                let r = client.post(url).bearer_auth(&token).json(&json!({"answer": "accept"})).send().await;
+                let status = r.expect("answer").status().as_u16();
+                assert!(status == 200 || status == 409, "accept answered {status}");
+            }
+        }
+    }));
+    // Holds expiring and going out again while all that happens.
+    let cb = app.cb.clone();
+    let clock = app.clock.clone();
+    tasks.push(tokio::spawn(async move {
+        for i in 0..10 {
+            if i == 5 {
+                clock.advance_minutes(31);
+            }
+            cb.sweep_referrals().await.expect("a sweep");
+        }
+    }));
+    for t in tasks {
+        t.await.expect("task");
+    }
+    app.cb.sweep_referrals().await.expect("a last sweep");
+
+    // Union's ICU: holding offers plus those accepted since its report never exceed its 3 beds.
+    let offers = app.get("/api/v1/placement/offers", Some("desk-union")).await;
+    let items = offers.json["items"].as_array().unwrap();
+    let live =
+        items.iter().filter(|o| o["unit"] == "icu" && (o["status"] == "holding" || o["status"] == "accepted")).count();
+    assert!(live <= 3, "{live} offers hold or took Union's 3 ICU beds: {items:#?}");
+    assert!(live >= 1, "the beds were offered at all");
+});
