@@ -708,7 +708,13 @@ fn bench_online_answers_and_files_referrals_on_a_small_registry() {
     let out = run(dir.path(), &["bench", "online", "--facilities", "300", "--referrals", "30", "--filed", "5"], None)
         .success();
     assert!(out.stdout.contains("registry: 300 facilities"), "\n{}", out.describe());
-    assert!(out.stdout.contains("answer (snapshot read + ranking, 30 referrals): p50"), "\n{}", out.describe());
+    assert!(out.stdout.contains("answer from the placement index (30 referrals): p50"), "\n{}", out.describe());
+    assert!(
+        out.stdout.contains("peer: the same answers read from the database (30 referrals)"),
+        "\n{}",
+        out.describe()
+    );
+    assert!(out.stdout.contains("both sources gave the same answer for every referral"), "\n{}", out.describe());
     assert!(out.stdout.contains("goal: one referral answered in ≤ 5 ms at p99"), "\n{}", out.describe());
     assert!(out.stdout.contains("filed end to end (5 referrals"), "\n{}", out.describe());
     let bad = run(dir.path(), &["bench", "online", "--referrals", "0"], None);

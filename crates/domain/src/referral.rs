@@ -480,9 +480,10 @@ mod tests {
         assert!(!Pending.can_become(Admitted));
         assert!(!Pending.can_become(Accepted), "acceptance answers an offer");
         for s in ReferralStatus::ALL {
-            assert!(!Admitted.can_become(*s), "admitted is final");
+            assert_eq!(Admitted.can_become(*s), *s == Pending, "admitted is final unless displaced");
             assert!(!Cancelled.can_become(*s), "cancelled is final");
         }
+        assert!(Accepted.can_become(Pending), "displaced before arriving");
     }
 
     #[test]

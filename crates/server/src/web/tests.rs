@@ -433,6 +433,14 @@ async fn referral_pages_file_follow_answer_and_refuse_by_role() {
     let r = send(&app, get("/placement/board", &wuhan)).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(!r.body.contains(&stranded), "outside Wuhan's scope");
+    // Wuhan's protected groups, each against the non-virus critical-care beds.
+    let groups = &r.body[r.body.find(r#"id="protected-groups""#).expect("the protected groups table")..];
+    let groups = &groups[..groups.find("</table>").unwrap()];
+    for name in ["Dialysis", "Cancer surgery", "Maternity", "Emergency surgery"] {
+        assert!(groups.contains(&format!("<th scope=\"row\">{name}</th>")), "{name}: {groups}");
+    }
+    assert!(groups.contains("Can absorb") || groups.contains("Overwhelmed"), "{groups}");
+    assert!(!board.body.contains(r#"id="protected-groups""#), "the nation has no one region's groups");
 
     // Directed to Union: Union's desk sees the order (no decline form) and accepts it.
     let action = format!("/placement/referrals/{stranded}/direct");

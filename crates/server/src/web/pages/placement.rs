@@ -58,6 +58,58 @@ struct BoardPage {
     heading: String,
     rows: Vec<Row>,
     map_svg: Option<String>,
+    /// The protected groups of the coordinator's region (none for the nation).
+    groups: Vec<GroupRow>,
+}
+
+/// One protected group on the board.
+struct GroupRow {
+    name: &'static str,
+    open: usize,
+    unplaced: usize,
+    past_limit: usize,
+    facilities: usize,
+    beds: String,
+    load: String,
+    verdict: &'static str,
+    verdict_class: &'static str,
+}
+
+/// The protected groups of `region` as board rows.
+async fn group_rows(cb: &Carebridge, t: &'static Text, p: &Principal, region: Option<RegionCode>) -> Vec<GroupRow> {
+    use carebridge_service::protected::ProtectedGroup;
+    let Some(region) = region else { return Vec::new() };
+    let Ok(board) = cb.protected_board(p, region).await else { return Vec::new() };
+    board
+        .groups
+        .iter()
+        .map(|g| {
+            let cc = &g.critical_care;
+            let (verdict, verdict_class) = if cc.facilities == 0 {
+                (t.no_critical_care, "s-escalated")
+            } else if cc.can_absorb {
+                (t.absorbs, "s-placed")
+            } else {
+                (t.overwhelmed, "s-escalated")
+            };
+            GroupRow {
+                name: match g.group {
+                    ProtectedGroup::Dialysis => t.group_dialysis,
+                    ProtectedGroup::CancerSurgery => t.group_cancer_surgery,
+                    ProtectedGroup::Maternity => t.group_maternity,
+                    ProtectedGroup::EmergencySurgery => t.group_emergency_surgery,
+                },
+                open: g.open,
+                unplaced: g.unplaced,
+                past_limit: g.past_limit,
+                facilities: cc.facilities,
+                beds: format!("{} / {}", cc.free, cc.staffed),
+                load: format!("{:.0} %", cc.load_permille as f64 / 10.0),
+                verdict,
+                verdict_class,
+            }
+        })
+        .collect()
 }
 
 struct Row {
@@ -289,10 +341,12 @@ async fn render(
     let region = scope;
     let heading =
         region.and_then(|c| cb.regions.get(c)).map(|r| r.name.clone()).unwrap_or_else(|| t.nation.to_string());
+    let groups = group_rows(cb, t, p, region).await;
     let page = BoardPage {
         chrome: ctx.chrome(format!("{} · {heading}", t.stranded_title), "stranded"),
         t,
         notice,
+        groups,
         map_svg: map_svg(cb, lang, region, &referrals, &heading),
         heading,
         rows,
