@@ -226,26 +226,17 @@ impl Carebridge {
             total_cost: view.total_cost,
             body: serde_json::to_value(&view).map_err(|e| ServiceError::Internal(e.to_string()))?,
         };
-        let mut tx = self.store.begin().await?;
-        store_plans::insert(&mut tx, &stored).await?;
         let change = serde_json::json!({
             "facility_id": facility.id, "change": view.change, "effective_at": view.effective_at,
             "displaced": view.displaced.len(), "unplaced": view.unplaced.len(),
         });
-        self.audit(&mut tx, &actor_of(p), meta, "displacement.preview", "placement_plan", &view.id.to_string(), change)
-            .await?;
-        tx.commit().await?;
+        self.store_preview(p, meta, &stored, "displacement.preview", change).await?;
         Ok(view)
     }
 
     /// A displacement preview or record, for a coordinator governing its facility.
     pub async fn displacement(&self, p: &Principal, id: PlanId) -> Result<DisplacementView, ServiceError> {
-        let c = scope::coordinator(p)?;
-        let stored = store_plans::get(&self.store, id).await?;
-        if stored.kind != "displacement" || !c.governs(&self.regions, stored.region_code) {
-            return Err(ServiceError::NotFound);
-        }
-        view_of(stored)
+        view_of(self.stored_plan(p, id, "displacement").await?)
     }
 
     /// Apply the change with its re-placement, in one transaction, or nothing.
@@ -256,17 +247,9 @@ impl Carebridge {
         ack: DisplacementApply,
         meta: &RequestMeta,
     ) -> Result<DisplacementView, ServiceError> {
-        let c = scope::coordinator(p)?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let stored = store_plans::get_for_update(&mut tx, id).await?;
-        if stored.kind != "displacement" || !c.governs(&self.regions, stored.region_code) {
-            return Err(ServiceError::NotFound);
-        }
-        if stored.applied {
-            return Err(ServiceError::Conflict("the displacement has been applied already".into()));
-        }
-        let view = view_of(stored)?;
+        let view = view_of(self.plan_to_apply(&mut tx, p, id, "displacement").await?)?;
         if now > view.apply_before {
             return Err(ServiceError::Conflict("the preview is more than 15 minutes old: preview again".into()));
         }

@@ -197,40 +197,24 @@ impl Carebridge {
             total_cost: view.total_cost,
             body,
         };
-        let mut tx = self.store.begin().await?;
-        store_plans::insert(&mut tx, &stored).await?;
         let change = serde_json::json!({
             "region_code": region, "waiting": view.waiting, "placements": view.placements.len(),
             "unplaced": view.unplaced.len(), "total_cost": view.total_cost,
         });
-        self.audit(&mut tx, &actor_of(p), meta, "plan.preview", "placement_plan", &view.id.to_string(), change).await?;
-        tx.commit().await?;
+        self.store_preview(p, meta, &stored, "plan.preview", change).await?;
         Ok(view)
     }
 
     /// A plan, for a coordinator governing its region.
     pub async fn plan(&self, p: &Principal, id: PlanId) -> Result<PlanView, ServiceError> {
-        let c = scope::coordinator(p)?;
-        let stored = store_plans::get(&self.store, id).await?;
-        if stored.kind != "region" || !c.governs(&self.regions, stored.region_code) {
-            return Err(ServiceError::NotFound);
-        }
-        PlanView::from_stored(stored)
+        PlanView::from_stored(self.stored_plan(p, id, "region").await?)
     }
 
     /// Make every offer of a previewed plan in one transaction, or none.
     pub async fn apply_plan(&self, p: &Principal, id: PlanId, meta: &RequestMeta) -> Result<PlanView, ServiceError> {
-        let c = scope::coordinator(p)?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let stored = store_plans::get_for_update(&mut tx, id).await?;
-        if stored.kind != "region" || !c.governs(&self.regions, stored.region_code) {
-            return Err(ServiceError::NotFound);
-        }
-        if stored.applied {
-            return Err(ServiceError::Conflict("the plan has been applied already".into()));
-        }
-        let view = PlanView::from_stored(stored)?;
+        let view = PlanView::from_stored(self.plan_to_apply(&mut tx, p, id, "region").await?)?;
         if now > view.apply_before {
             return Err(ServiceError::Conflict("the preview is more than 15 minutes old: preview again".into()));
         }
@@ -240,6 +224,52 @@ impl Carebridge {
         self.audit(&mut tx, &actor_of(p), meta, "plan.apply", "placement_plan", &id.to_string(), change).await?;
         tx.commit().await?;
         self.plan(p, id).await
+    }
+
+    /// Store a previewed plan (of either kind) with its audit entry.
+    pub(crate) async fn store_preview(
+        &self,
+        p: &Principal,
+        meta: &RequestMeta,
+        stored: &StoredPlan,
+        action: &str,
+        change: serde_json::Value,
+    ) -> Result<(), ServiceError> {
+        let mut tx = self.store.begin().await?;
+        store_plans::insert(&mut tx, stored).await?;
+        self.audit(&mut tx, &actor_of(p), meta, action, "placement_plan", &stored.id.to_string(), change).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A stored plan of `kind` whose region `p` governs; otherwise not found.
+    pub(crate) async fn stored_plan(&self, p: &Principal, id: PlanId, kind: &str) -> Result<StoredPlan, ServiceError> {
+        let c = scope::coordinator(p)?;
+        let stored = store_plans::get(&self.store, id).await?;
+        if stored.kind != kind || !c.governs(&self.regions, stored.region_code) {
+            return Err(ServiceError::NotFound);
+        }
+        Ok(stored)
+    }
+
+    /// A stored plan of `kind`, locked in `tx`, that `p` may apply: in their region and not
+    /// applied yet.
+    pub(crate) async fn plan_to_apply(
+        &self,
+        tx: &mut carebridge_store::Tx,
+        p: &Principal,
+        id: PlanId,
+        kind: &str,
+    ) -> Result<StoredPlan, ServiceError> {
+        let c = scope::coordinator(p)?;
+        let stored = store_plans::get_for_update(tx, id).await?;
+        if stored.kind != kind || !c.governs(&self.regions, stored.region_code) {
+            return Err(ServiceError::NotFound);
+        }
+        if stored.applied {
+            return Err(ServiceError::Conflict(format!("the {kind} plan has been applied already")));
+        }
+        Ok(stored)
     }
 
     /// A waiting referral as the batch engine sees it: its need, the facilities around it
