@@ -11,6 +11,7 @@ mod designations;
 mod displacement;
 mod errors;
 mod facilities;
+mod fhir_referrals;
 mod health;
 mod plans;
 mod protected;

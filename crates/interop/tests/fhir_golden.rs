@@ -133,7 +133,7 @@ fn capability_statement_matches_golden_and_is_valid_r4() {
     check_golden("capability_statement", &json);
     let Resource::CapabilityStatement(cs) = parse(&json) else { panic!("not a CapabilityStatement") };
     let types: Vec<_> = cs.rest[0].resource.iter().map(|r| r.r#type.value.clone().unwrap()).collect();
-    assert_eq!(types, ["Organization", "Location", "HealthcareService", "MeasureReport"]);
+    assert_eq!(types, ["Organization", "Location", "HealthcareService", "MeasureReport", "ServiceRequest", "Task"]);
 }
 
 #[test]

@@ -267,7 +267,7 @@ async fn metadata_is_an_r4_capability_statement() {
     let url = cs.implementation.as_ref().and_then(|i| i.url.as_ref()).and_then(|u| u.value.clone()).unwrap();
     assert_eq!(url, format!("{}/fhir", demo_server().base), "base URL from the Host header");
     let types: BTreeSet<_> = cs.rest[0].resource.iter().filter_map(|r| r.r#type.value.clone()).collect();
-    for t in ["Organization", "Location", "HealthcareService", "MeasureReport"] {
+    for t in ["Organization", "Location", "HealthcareService", "MeasureReport", "ServiceRequest", "Task"] {
         assert!(types.contains(t), "{t} missing from {types:?}");
     }
 

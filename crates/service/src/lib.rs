@@ -12,6 +12,7 @@ pub mod designations;
 pub mod displacement;
 mod error;
 pub mod facilities;
+pub mod fhir_reads;
 pub mod imports;
 pub mod limits;
 mod placement_index;

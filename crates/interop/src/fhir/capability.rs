@@ -18,7 +18,7 @@ use fhirbolt::model::r4::Resource;
 ///
 /// A constant rather than "now": the statement describes this build, and a fixed date keeps
 /// the output deterministic. Bump it whenever [`RESOURCES`] or the statement changes.
-pub const CAPABILITY_STATEMENT_DATE: &str = "2026-11-23";
+pub const CAPABILITY_STATEMENT_DATE: &str = "2026-12-03";
 
 /// A search parameter: its name, FHIR search type, and the id of its R4 definition.
 struct Param(&'static str, &'static str, &'static str);
@@ -51,12 +51,14 @@ const RESOURCES: &[(&str, &[Param])] = &[
         ],
     ),
     ("MeasureReport", &[Param("subject", "reference", "MeasureReport-subject")]),
+    ("ServiceRequest", &[Param("status", "token", "ServiceRequest-status")]),
+    ("Task", &[Param("focus", "reference", "Task-focus")]),
 ];
 
 /// The CapabilityStatement (JSON) of a server at `base_url` running Carebridge
 /// `software_version`: status `active`, kind `instance`, FHIR 4.0.1, JSON only, one `server`
-/// rest entry listing Organization, Location, HealthcareService and MeasureReport with
-/// `read` and `search-type`.
+/// rest entry listing Organization, Location, HealthcareService, MeasureReport,
+/// ServiceRequest (referrals) and Task (their offers) with `read` and `search-type`.
 pub fn capability_statement(base_url: &str, software_version: &str) -> String {
     render(&Resource::CapabilityStatement(Box::new(build(base_url, software_version))))
 }
@@ -71,7 +73,8 @@ fn build(base_url: &str, software_version: &str) -> CapabilityStatement {
         publisher: Some("Carebridge".into()),
         description: Some(
             "Read-only FHIR R4 view of the Carebridge registry: facilities as Organization, \
-             Location and HealthcareService, current bed capacity as SANER-style MeasureReport."
+             Location and HealthcareService, current bed capacity as SANER-style MeasureReport, \
+             referrals as ServiceRequest and their bed offers as Task."
                 .into(),
         ),
         kind: "instance".into(),

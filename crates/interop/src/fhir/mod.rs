@@ -1,6 +1,7 @@
 //! FHIR R4 (4.0.1) views of the registry: facilities as Organization, Location and
-//! HealthcareService, current capacity as a SANER-style MeasureReport, plus the server's
-//! CapabilityStatement, searchset Bundles and OperationOutcomes.
+//! HealthcareService, current capacity as a SANER-style MeasureReport, referrals as
+//! ServiceRequest and their offers as Task, plus the server's CapabilityStatement, searchset
+//! Bundles and OperationOutcomes.
 //!
 //! Resources are built as fhirbolt's typed R4 model and serialised by fhirbolt, never by hand,
 //! so every document we emit is one fhirbolt (and so the R4 JSON rules) accepts. The public
@@ -15,6 +16,8 @@ mod location;
 mod measure_report;
 mod organization;
 mod outcome;
+mod service_request;
+mod task;
 
 pub use bundle::searchset_bundle;
 pub use capability::{capability_statement, CAPABILITY_STATEMENT_DATE};
@@ -23,6 +26,8 @@ pub use location::location;
 pub use measure_report::{measure_report, SANER_BED_CAPACITY_MEASURE};
 pub use organization::organization;
 pub use outcome::{operation_outcome, IssueSeverity, IssueType};
+pub use service_request::{referral_statuses_of, request_priority, service_request, service_request_status};
+pub use task::{task, task_status};
 
 /// The media type of every document this module produces (FHIR R4 JSON format).
 pub const FHIR_JSON_CONTENT_TYPE: &str = "application/fhir+json";
@@ -50,6 +55,31 @@ pub const UNIT_CODE_SYSTEM: &str = "https://carebridge.example/fhir/CodeSystem/u
 
 /// Code system of facility levels (`FacilityLevel::as_str`), used in `Organization.type`.
 pub const FACILITY_LEVEL_CODE_SYSTEM: &str = "https://carebridge.example/fhir/CodeSystem/facility-level";
+
+/// Identifier system of patient pseudonyms on the Patient contained in a ServiceRequest: the
+/// identifier the referrer keeps, never a name or ID number (unique only to its referrer).
+pub const PATIENT_PSEUDONYM_SYSTEM: &str = "urn:carebridge:patient-pseudonym";
+
+/// Extension on ServiceRequest carrying the patient's infection status (`valueCode`, an
+/// `InfectionStatus` code: `confirmed`, `suspected`, `negative`, `unknown`).
+pub const INFECTION_STATUS_EXTENSION_URL: &str = "https://carebridge.example/fhir/StructureDefinition/infection-status";
+
+/// Extension on ServiceRequest carrying the patient's age band (`valueCode`, an `AgeBand`
+/// code such as `senior`, 65–79).
+pub const AGE_BAND_EXTENSION_URL: &str = "https://carebridge.example/fhir/StructureDefinition/age-band";
+
+/// Code system of offer statuses (`OfferStatus::as_str`), used in `Task.businessStatus` and
+/// for the `expired` and `withdrawn` reasons of a cancelled Task.
+pub const OFFER_STATUS_CODE_SYSTEM: &str = "https://carebridge.example/fhir/CodeSystem/offer-status";
+
+/// Code system of decline reasons (`DeclineReason::as_str`), used in `Task.statusReason`.
+pub const DECLINE_REASON_CODE_SYSTEM: &str = "https://carebridge.example/fhir/CodeSystem/decline-reason";
+
+/// Code system of dialysis weekday patterns (`WeekdayPattern::as_str`), a Task input.
+pub const WEEKDAY_PATTERN_CODE_SYSTEM: &str = "https://carebridge.example/fhir/CodeSystem/weekday-pattern";
+
+/// Code system of the Task input types of an offer: `unit`, `weekday-pattern`, `directed`.
+pub const OFFER_INPUT_CODE_SYSTEM: &str = "https://carebridge.example/fhir/CodeSystem/offer-input";
 
 /// A FHIR document we were given could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

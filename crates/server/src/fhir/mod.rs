@@ -8,6 +8,8 @@
 //! | `GET /Location[/{id}]` | the facility as a place, with its position | anyone |
 //! | `GET /HealthcareService[/{id}]` | one service a facility offers | anyone |
 //! | `GET /MeasureReport[/{id}]` | current bed capacity (SANER shape) | bearer token, capacity scope |
+//! | `GET /ServiceRequest[/{id}]` | a referral (pseudonymous patient, contained) | bearer token, referral read scope |
+//! | `GET /Task[/{id}]` | an offer: a bed held for a referral (search by `focus`) | bearer token, its referral's read scope |
 //!
 //! The documents themselves are built by `carebridge_interop::fhir`; the handlers here only
 //! parse the request, call one use case and pick the status. Every answer, errors included, is
@@ -23,6 +25,8 @@ mod metadata;
 mod organization;
 mod response;
 mod search;
+mod service_request;
+mod task;
 
 use crate::state::AppState;
 use axum::routing::get;
@@ -42,6 +46,10 @@ pub fn router() -> Router<AppState> {
         .route("/HealthcareService/{id}", get(healthcare_service::read))
         .route("/MeasureReport", get(measure_report::search))
         .route("/MeasureReport/{id}", get(measure_report::read))
+        .route("/ServiceRequest", get(service_request::search))
+        .route("/ServiceRequest/{id}", get(service_request::read))
+        .route("/Task", get(task::search))
+        .route("/Task/{id}", get(task::read))
         .fallback(response::unknown_route)
         .method_not_allowed_fallback(response::method_not_allowed)
         .layer(middleware::from_fn(response::negotiate))

@@ -160,8 +160,8 @@ pub async fn unknown_route(uri: Uri) -> FhirProblem {
         StatusCode::NOT_FOUND,
         IssueType::NotSupported,
         format!(
-            "`{}` is not supported here; this facade serves Organization, Location, HealthcareService \
-             and MeasureReport (read and search) and /metadata",
+            "`{}` is not supported here; this facade serves Organization, Location, HealthcareService, \
+             MeasureReport, ServiceRequest and Task (read and search) and /metadata",
             uri.path()
         ),
     )

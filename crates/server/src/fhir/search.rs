@@ -121,9 +121,9 @@ pub fn ids(value: &str) -> Result<Vec<FacilityId>, FhirProblem> {
 }
 
 /// A reference parameter (`organization=Organization/{id}`, a bare id, or an absolute URL
-/// ending in `Organization/{id}`) as the facility it names: `None` when the id cannot be a
-/// facility, so nothing matches. A reference to another resource type is a 400.
-pub fn reference(name: &str, value: &str, resource_type: &str) -> Result<Option<FacilityId>, FhirProblem> {
+/// ending in `Organization/{id}`) as the id it names (a facility, a referral, …): `None` when
+/// the id cannot be one, so nothing matches. A reference to another resource type is a 400.
+pub fn reference<T: std::str::FromStr>(name: &str, value: &str, resource_type: &str) -> Result<Option<T>, FhirProblem> {
     if value.contains(',') {
         return Err(FhirProblem::unsupported_param(name, "takes one reference, not a list"));
     }
@@ -316,9 +316,9 @@ mod tests {
         for v in [id.to_owned(), format!("Organization/{id}"), format!("http://x/fhir/Organization/{id}")] {
             assert_eq!(reference("organization", &v, "Organization").unwrap(), Some(want), "{v}");
         }
-        assert_eq!(reference("organization", "Organization/nope", "Organization").unwrap(), None);
-        assert!(reference("organization", &format!("Location/{id}"), "Organization").is_err());
-        assert!(reference("organization", "a,b", "Organization").is_err());
+        assert_eq!(reference::<FacilityId>("organization", "Organization/nope", "Organization").unwrap(), None);
+        assert!(reference::<FacilityId>("organization", &format!("Location/{id}"), "Organization").is_err());
+        assert!(reference::<FacilityId>("organization", "a,b", "Organization").is_err());
     }
 
     #[test]
