@@ -192,14 +192,8 @@ pub async fn paths(tx: &mut Tx, ids: &[FacilityId]) -> Result<HashMap<FacilityId
     ids.dedup();
     let mut out = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
-        let mut q = SqlBuilder::new("SELECT id, province_code, city_code, region_code FROM facilities WHERE id IN (");
-        for (i, id) in chunk.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.bind_text(id.to_string());
-        }
-        q.push(")");
+        let mut q = SqlBuilder::new("SELECT id, province_code, city_code, region_code FROM facilities WHERE id IN ");
+        q.bind_text_list(chunk);
         for row in q.query().fetch_all(&mut *tx.inner).await? {
             let id: FacilityId = rows::parse(T, &row.try_get::<String, _>("id")?)?;
             let path = region_path(
@@ -254,14 +248,7 @@ pub async fn get_many(store: &Store, ids: &[FacilityId], now: Timestamp) -> Resu
         return Ok(Vec::new());
     }
     let mut q = select(now);
-    q.push(" AND f.id IN (");
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            q.push(", ");
-        }
-        q.bind_text(id.to_string());
-    }
-    q.push(")) x ORDER BY x.id");
+    q.push(" AND f.id IN ").bind_text_list(ids).push(") x ORDER BY x.id");
     q.query().fetch_all(store.pool()).await?.iter().map(facility_from_row).collect()
 }
 

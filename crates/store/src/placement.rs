@@ -78,15 +78,9 @@ pub async fn site_records(store: &Store, only: Option<&[FacilityId]>) -> Result<
 
 /// `AND <column> IN (…)` for `ids`, or nothing when reading everything.
 fn push_ids(q: &mut SqlBuilder, column: &str, ids: Option<&[FacilityId]>) {
-    let Some(ids) = ids else { return };
-    q.push(&format!(" AND {column} IN ("));
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            q.push(", ");
-        }
-        q.bind_text(id.to_string());
+    if let Some(ids) = ids {
+        q.push(&format!(" AND {column} IN ")).bind_text_list(ids);
     }
-    q.push(")");
 }
 
 async fn read(store: &Store, ids: Option<&[FacilityId]>) -> Result<Vec<SiteRecord>, StoreError> {

@@ -191,14 +191,7 @@ pub async fn list(
     let mut q = SqlBuilder::new(&format!("SELECT {REFERRAL_COLUMNS} FROM referrals r WHERE 1 = 1"));
     scope.push_condition(&mut q);
     if !filter.statuses.is_empty() {
-        q.push(" AND r.status IN (");
-        for (i, s) in filter.statuses.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.bind_text(s.as_str());
-        }
-        q.push(")");
+        q.push(" AND r.status IN ").bind_text_list(filter.statuses.iter().map(|s| s.as_str()));
     }
     if let Some(at) = filter.overdue_at {
         q.push(" AND r.wait_deadline < ").bind_i64(at.millis());

@@ -59,6 +59,19 @@ impl SqlBuilder {
         self.bind(Arg::I64(v))
     }
 
+    /// Append `(p1, p2, …)` binding each text: the right-hand side of an `IN`.
+    pub fn bind_text_list<T: ToString>(&mut self, items: impl IntoIterator<Item = T>) -> &mut Self {
+        self.sql.push('(');
+        for (i, item) in items.into_iter().enumerate() {
+            if i > 0 {
+                self.sql.push_str(", ");
+            }
+            self.bind_text(item.to_string());
+        }
+        self.sql.push(')');
+        self
+    }
+
     pub fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
         let mut q = sqlx::query(&self.sql);
         for a in &self.args {
