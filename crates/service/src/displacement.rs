@@ -24,7 +24,9 @@
 
 use crate::context::{actor_of, Carebridge, RequestMeta};
 use crate::error::ServiceError;
-use crate::plans::{planned_placements, planned_unplaced, PlannedPlacement, PlannedUnplaced, PLAN_FRESH_FOR_MS};
+use crate::plans::{
+    planned_placements, planned_unplaced, view_of, PlannedPlacement, PlannedUnplaced, PLAN_FRESH_FOR_MS,
+};
 use crate::referrals::event;
 use crate::scope;
 use carebridge_domain::capacity::Unit;
@@ -249,7 +251,7 @@ impl Carebridge {
     ) -> Result<DisplacementView, ServiceError> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let view = view_of(self.plan_to_apply(&mut tx, p, id, "displacement").await?)?;
+        let view: DisplacementView = view_of(self.plan_to_apply(&mut tx, p, id, "displacement").await?)?;
         if now > view.apply_before {
             return Err(ServiceError::Conflict("the preview is more than 15 minutes old: preview again".into()));
         }
@@ -363,13 +365,4 @@ impl Carebridge {
         tx.commit().await?;
         self.displacement(p, id).await
     }
-}
-
-fn view_of(s: StoredPlan) -> Result<DisplacementView, ServiceError> {
-    let mut view: DisplacementView = serde_json::from_value(s.body)
-        .map_err(|e| ServiceError::Internal(format!("stored displacement {} does not read back: {e}", s.id)))?;
-    view.status = if s.applied { "applied" } else { "preview" }.into();
-    view.applied_by = s.applied_by;
-    view.applied_at = s.applied_at;
-    Ok(view)
 }

@@ -105,15 +105,18 @@ pub struct PlanView {
     pub solve_ms: f64,
 }
 
-impl PlanView {
-    fn from_stored(s: StoredPlan) -> Result<Self, ServiceError> {
-        let mut view: PlanView = serde_json::from_value(s.body)
-            .map_err(|e| ServiceError::Internal(format!("stored plan {} does not read back: {e}", s.id)))?;
-        view.status = if s.applied { "applied" } else { "preview" }.into();
-        view.applied_by = s.applied_by;
-        view.applied_at = s.applied_at;
-        Ok(view)
-    }
+/// A stored plan's view (a [`PlanView`] or a displacement's), as stored at its preview, with
+/// where it stands now: its `status`, `applied_by` and `applied_at` come from the row.
+pub(crate) fn view_of<T: serde::de::DeserializeOwned>(s: StoredPlan) -> Result<T, ServiceError> {
+    let mut body = s.body;
+    let Some(fields) = body.as_object_mut() else {
+        return Err(ServiceError::Internal(format!("stored plan {} is not an object", s.id)));
+    };
+    fields.insert("status".into(), serde_json::json!(if s.applied { "applied" } else { "preview" }));
+    fields.insert("applied_by".into(), serde_json::json!(s.applied_by));
+    fields.insert("applied_at".into(), serde_json::json!(s.applied_at));
+    serde_json::from_value(body)
+        .map_err(|e| ServiceError::Internal(format!("stored plan {} does not read back: {e}", s.id)))
 }
 
 impl Carebridge {
@@ -207,14 +210,14 @@ impl Carebridge {
 
     /// A plan, for a coordinator governing its region.
     pub async fn plan(&self, p: &Principal, id: PlanId) -> Result<PlanView, ServiceError> {
-        PlanView::from_stored(self.stored_plan(p, id, "region").await?)
+        view_of(self.stored_plan(p, id, "region").await?)
     }
 
     /// Make every offer of a previewed plan in one transaction, or none.
     pub async fn apply_plan(&self, p: &Principal, id: PlanId, meta: &RequestMeta) -> Result<PlanView, ServiceError> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let view = PlanView::from_stored(self.plan_to_apply(&mut tx, p, id, "region").await?)?;
+        let view: PlanView = view_of(self.plan_to_apply(&mut tx, p, id, "region").await?)?;
         if now > view.apply_before {
             return Err(ServiceError::Conflict("the preview is more than 15 minutes old: preview again".into()));
         }
