@@ -11,12 +11,11 @@
 //! which may be wrong. After an answer the desk is sent back to the inbox with a notice.
 
 use super::referrals::{facts, parse_id, Fact};
-use super::{field, pairs, Choice};
+use super::{checked_form, field, Choice};
 use crate::state::AppState;
 use crate::web::format::local_time;
 use crate::web::i18n::Text;
 use crate::web::page::{Chrome, PageCtx};
-use crate::web::session::CSRF_FIELD;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -167,10 +166,8 @@ pub async fn inbox(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQu
 /// `POST /desk/referrals/{id}/admit`: the patient accepted here has arrived.
 pub async fn admit(State(s): State<AppState>, ctx: PageCtx, Path(id): Path<String>, body: Bytes) -> Response {
     let Some(session) = ctx.session.clone() else { return ctx.redirect("/login", &[]) };
-    let t = ctx.t();
-    let fields = pairs(&body);
-    if !ctx.csrf_ok(field(&fields, CSRF_FIELD)) {
-        return ctx.error(StatusCode::FORBIDDEN, t.err_title_forbidden, t.err_csrf);
+    if let Err(refused) = checked_form(&ctx, &body) {
+        return refused;
     }
     let p = &session.principal;
     if p.role != Role::FacilityDesk {
@@ -188,10 +185,10 @@ pub async fn admit(State(s): State<AppState>, ctx: PageCtx, Path(id): Path<Strin
 pub async fn answer(State(s): State<AppState>, ctx: PageCtx, Path(id): Path<String>, body: Bytes) -> Response {
     let Some(session) = ctx.session.clone() else { return ctx.redirect("/login", &[]) };
     let t = ctx.t();
-    let fields = pairs(&body);
-    if !ctx.csrf_ok(field(&fields, CSRF_FIELD)) {
-        return ctx.error(StatusCode::FORBIDDEN, t.err_title_forbidden, t.err_csrf);
-    }
+    let fields = match checked_form(&ctx, &body) {
+        Ok(fields) => fields,
+        Err(refused) => return refused,
+    };
     let p = &session.principal;
     if p.role != Role::FacilityDesk {
         return ctx.forbidden();

@@ -4,11 +4,11 @@
 //! an HttpOnly, SameSite=Strict cookie; signing out revokes it server-side, so a copied cookie
 //! stops working too. Both forms carry the double-submit CSRF token (see `web::session`).
 
-use super::{field, pairs};
+use super::{checked_form, field};
 use crate::state::AppState;
 use crate::web::i18n::Text;
 use crate::web::page::{Chrome, PageCtx};
-use crate::web::session::{self, CSRF_FIELD};
+use crate::web::session;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -40,10 +40,10 @@ pub async fn show(ctx: PageCtx) -> Response {
 /// `POST /login`: check the CSRF token, then the credentials.
 pub async fn submit(State(s): State<AppState>, mut ctx: PageCtx, body: Bytes) -> Response {
     let t = ctx.t();
-    let fields = pairs(&body);
-    if !ctx.csrf_ok(field(&fields, CSRF_FIELD)) {
-        return ctx.error(StatusCode::FORBIDDEN, t.err_title_forbidden, t.err_csrf);
-    }
+    let fields = match checked_form(&ctx, &body) {
+        Ok(fields) => fields,
+        Err(refused) => return refused,
+    };
     let username = field(&fields, "username").unwrap_or("").to_string();
     // Passwords are taken as typed: surrounding spaces may be part of one.
     let password = fields.iter().rev().find(|(k, _)| k == "password").map(|(_, v)| v.as_str()).unwrap_or("");
@@ -65,10 +65,8 @@ pub async fn submit(State(s): State<AppState>, mut ctx: PageCtx, body: Bytes) ->
 
 /// `POST /logout`: revoke the session's token and clear the cookie.
 pub async fn logout(State(s): State<AppState>, ctx: PageCtx, body: Bytes) -> Response {
-    let t = ctx.t();
-    let fields = pairs(&body);
-    if !ctx.csrf_ok(field(&fields, CSRF_FIELD)) {
-        return ctx.error(StatusCode::FORBIDDEN, t.err_title_forbidden, t.err_csrf);
+    if let Err(refused) = checked_form(&ctx, &body) {
+        return refused;
     }
     if let Some(sess) = &ctx.session {
         if let Err(e) = s.cb.revoke_token(&sess.principal, &sess.token, &ctx.meta).await {

@@ -9,7 +9,10 @@ pub mod placement;
 pub mod referrals;
 
 use super::i18n::Lang;
+use super::page::PageCtx;
+use super::session::CSRF_FIELD;
 use axum::extract::RawQuery;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 /// `GET /`: the directory is the public front door (a `?lang=` choice is carried over).
@@ -32,6 +35,16 @@ pub struct Choice {
 /// The last value of `key` in decoded query or form pairs, trimmed; empty counts as absent.
 pub fn field<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
     pairs.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
+}
+
+/// A posted form's fields, if its CSRF token matches the cookie's; else the 403 page to answer.
+pub fn checked_form(ctx: &PageCtx, body: &[u8]) -> Result<Vec<(String, String)>, Response> {
+    let fields = pairs(body);
+    if !ctx.csrf_ok(field(&fields, CSRF_FIELD)) {
+        let t = ctx.t();
+        return Err(ctx.error(StatusCode::FORBIDDEN, t.err_title_forbidden, t.err_csrf));
+    }
+    Ok(fields)
 }
 
 /// Decode `application/x-www-form-urlencoded` text (a query string or a form body).

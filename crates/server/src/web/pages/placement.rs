@@ -12,13 +12,12 @@
 //! follows from the need (`ReferralDraft::unit`), and the form says which it is.
 
 use super::referrals::{facilities_of, parse_id, status_class, waiting, why_live, Names, Why};
-use super::{field, pairs};
+use super::{checked_form, field};
 use crate::state::AppState;
 use crate::web::format::local_time;
 use crate::web::i18n::{Lang, Text};
 use crate::web::map::{self, Boundary, Marker};
 use crate::web::page::{Chrome, PageCtx};
-use crate::web::session::CSRF_FIELD;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -395,10 +394,10 @@ fn map_svg(
 pub async fn direct(State(s): State<AppState>, ctx: PageCtx, Path(id): Path<String>, body: Bytes) -> Response {
     let Some(session) = ctx.session.clone() else { return ctx.redirect("/login", &[]) };
     let t = ctx.t();
-    let fields = pairs(&body);
-    if !ctx.csrf_ok(field(&fields, CSRF_FIELD)) {
-        return ctx.error(StatusCode::FORBIDDEN, t.err_title_forbidden, t.err_csrf);
-    }
+    let fields = match checked_form(&ctx, &body) {
+        Ok(fields) => fields,
+        Err(refused) => return refused,
+    };
     let p = &session.principal;
     if !p.role.is_coordinator() {
         return ctx.forbidden();

@@ -9,12 +9,11 @@
 //! sentences, the engine's explanation) are shared with the desk inbox and the coordinators'
 //! board.
 
-use super::{field, pairs, Choice};
+use super::{checked_form, field, pairs, Choice};
 use crate::state::AppState;
 use crate::web::format::local_time;
 use crate::web::i18n::{Lang, Text};
 use crate::web::page::{Chrome, PageCtx};
-use crate::web::session::CSRF_FIELD;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -612,11 +611,11 @@ fn read_draft(lang: Lang, fields: &[(String, String)]) -> (FormState, Option<Ref
 pub async fn new_submit(State(s): State<AppState>, ctx: PageCtx, body: Bytes) -> Response {
     let Some(session) = ctx.session.clone() else { return ctx.redirect("/login", &[]) };
     let p = &session.principal;
-    let (t, lang) = (ctx.t(), ctx.lang);
-    let fields = pairs(&body);
-    if !ctx.csrf_ok(field(&fields, CSRF_FIELD)) {
-        return ctx.error(StatusCode::FORBIDDEN, t.err_title_forbidden, t.err_csrf);
-    }
+    let lang = ctx.lang;
+    let fields = match checked_form(&ctx, &body) {
+        Ok(fields) => fields,
+        Err(refused) => return refused,
+    };
     if !may_file(p) {
         return ctx.forbidden();
     }
@@ -798,10 +797,10 @@ fn active_for(role: Role) -> &'static str {
 pub async fn cancel(State(s): State<AppState>, ctx: PageCtx, Path(id): Path<String>, body: Bytes) -> Response {
     let Some(session) = ctx.session.clone() else { return ctx.redirect("/login", &[]) };
     let t = ctx.t();
-    let fields = pairs(&body);
-    if !ctx.csrf_ok(field(&fields, CSRF_FIELD)) {
-        return ctx.error(StatusCode::FORBIDDEN, t.err_title_forbidden, t.err_csrf);
-    }
+    let fields = match checked_form(&ctx, &body) {
+        Ok(fields) => fields,
+        Err(refused) => return refused,
+    };
     let Some(id) = parse_id::<ReferralId>(&id) else { return ctx.not_found() };
     let p = &session.principal;
     let reason = field(&fields, "reason").unwrap_or("").to_string();
