@@ -78,7 +78,9 @@ both_backends!(the_board_sets_each_protected_group_against_the_critical_care_bed
         &app.put_json("/api/v1/regions/420000/protected-groups", Some("wuhan"), &json!({"groups": []})).await,
         404,
     );
-    assert_invalid(&app.get("/api/v1/placement/protected-groups?region=abc", Some("wuhan")).await, "/region");
+    let malformed = app.get("/api/v1/placement/protected-groups?region=abc", Some("wuhan")).await;
+    assert_problem(&malformed, 400);
+    assert!(malformed.pointers().contains(&"/region".to_string()), "{}", malformed.text);
     assert_problem(&app.get("/api/v1/placement/protected-groups?region=420100", Some("beijing")).await, 404);
     assert_problem(&app.get("/api/v1/placement/protected-groups?region=420100", Some("desk-union")).await, 403);
 });

@@ -45,8 +45,12 @@ pub const MAX_COUNT: i64 = 1_000_000;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "RawUnitCounts")]
 pub struct UnitCounts {
+    #[schema(minimum = 0, maximum = 1000000)]
     physical: i64,
+    /// At most `physical`.
+    #[schema(minimum = 0, maximum = 1000000)]
     staffed: i64,
+    #[schema(minimum = 0, maximum = 1000000)]
     occupied: i64,
 }
 
@@ -129,7 +133,10 @@ impl TryFrom<RawUnitReport> for UnitReport {
 #[serde(deny_unknown_fields)]
 pub struct CapacityReportDraft {
     pub facility_id: FacilityId,
+    /// When the numbers were true; at most 5 minutes ahead of the server's clock.
     pub as_of: Timestamp,
+    /// One line per unit reported (each unit at most once).
+    #[schema(min_items = 1, max_items = 6)]
     pub units: Vec<UnitReport>,
 }
 
@@ -178,8 +185,9 @@ pub struct FacilityCapacity {
     pub region_code: RegionCode,
     pub designation: Designation,
     /// As-of time of the oldest standing unit: the facility is as stale as its stalest number.
-    pub as_of: Timestamp,
-    pub age_seconds: i64,
+    /// `null` when the facility has never reported (then `units` is empty and it is stale).
+    pub as_of: Option<Timestamp>,
+    pub age_seconds: Option<i64>,
     pub stale: bool,
     pub units: Vec<UnitReport>,
 }

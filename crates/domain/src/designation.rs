@@ -6,6 +6,7 @@ use crate::clock::Timestamp;
 use crate::error::ValidationErrors;
 use crate::ids::{FacilityId, OrderId, UserId};
 use crate::service_kind::vocabulary;
+use crate::text::{self, rules};
 use serde::{Deserialize, Serialize};
 
 vocabulary!(
@@ -39,26 +40,20 @@ pub struct DesignationOrderDraft {
     pub designation: Designation,
     /// When the order takes effect; may be in the future.
     pub effective_at: Timestamp,
+    #[schema(schema_with = text::schemas::reason)]
     pub reason: String,
     /// The authority's document number, e.g. "鄂防指〔2020〕12号".
+    #[schema(schema_with = text::schemas::order_number)]
     pub order_number: String,
 }
 
 impl DesignationOrderDraft {
     pub fn validate(mut self) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::default();
+        rules::REASON.check(&mut errors, "/reason", &self.reason);
+        rules::ORDER_NUMBER.check(&mut errors, "/order_number", &self.order_number);
         self.reason = self.reason.trim().to_string();
         self.order_number = self.order_number.trim().to_string();
-        if self.reason.is_empty() {
-            errors.push("/reason", "must not be empty: say why");
-        } else if self.reason.chars().count() > 2000 {
-            errors.push("/reason", "must be at most 2000 characters");
-        }
-        if self.order_number.is_empty() {
-            errors.push("/order_number", "must not be empty");
-        } else if self.order_number.chars().count() > 100 {
-            errors.push("/order_number", "must be at most 100 characters");
-        }
         errors.finish(self)
     }
 }

@@ -5,6 +5,7 @@ use crate::error::ValidationErrors;
 use crate::ids::FacilityId;
 use crate::region::RegionCode;
 use crate::service_kind::{vocabulary, ServiceKind};
+use crate::text::{self, rules};
 use serde::{Deserialize, Serialize};
 
 vocabulary!(
@@ -21,7 +22,9 @@ vocabulary!(
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GeoPoint {
+    #[schema(minimum = -180, maximum = 180)]
     pub lon: f64,
+    #[schema(minimum = -90, maximum = 90)]
     pub lat: f64,
 }
 
@@ -51,12 +54,16 @@ impl GeoPoint {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FacilityDraft {
+    #[schema(schema_with = text::schemas::facility_name)]
     pub name_zh: String,
+    #[schema(schema_with = text::schemas::facility_name)]
     pub name_en: String,
     pub region_code: RegionCode,
     pub level: FacilityLevel,
     pub location: GeoPoint,
+    #[schema(schema_with = text::schemas::address)]
     pub address: String,
+    #[schema(schema_with = text::schemas::phone)]
     pub phone: String,
     pub services: Vec<ServiceKind>,
     pub takes_new_patients: bool,
@@ -67,19 +74,10 @@ impl FacilityDraft {
     /// checked by the caller that holds the region table.
     pub fn validate(mut self) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::default();
-        for (pointer, value, max) in [("/name_zh", &self.name_zh, 200), ("/name_en", &self.name_en, 200)] {
-            if value.trim().is_empty() {
-                errors.push(pointer, "must not be empty");
-            } else if value.chars().count() > max {
-                errors.push(pointer, format!("must be at most {max} characters"));
-            }
-        }
-        if self.address.chars().count() > 500 {
-            errors.push("/address", "must be at most 500 characters");
-        }
-        if self.phone.chars().count() > 50 {
-            errors.push("/phone", "must be at most 50 characters");
-        }
+        rules::FACILITY_NAME.check(&mut errors, "/name_zh", &self.name_zh);
+        rules::FACILITY_NAME.check(&mut errors, "/name_en", &self.name_en);
+        rules::ADDRESS.check(&mut errors, "/address", &self.address);
+        rules::PHONE.check(&mut errors, "/phone", &self.phone);
         if let Err(e) = GeoPoint::new(self.location.lon, self.location.lat) {
             errors.0.extend(e.nested("/location").0);
         }

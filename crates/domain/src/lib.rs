@@ -15,6 +15,7 @@ pub mod page;
 pub mod referral;
 pub mod region;
 pub mod service_kind;
+pub mod text;
 pub mod user;
 
 pub use error::{FieldError, ValidationErrors};

@@ -13,6 +13,7 @@ use crate::facility::GeoPoint;
 use crate::ids::{FacilityId, OfferId, ReferralId, UserId};
 use crate::region::RegionCode;
 use crate::service_kind::{vocabulary, ServiceKind};
+use crate::text::{self, rules};
 use serde::{Deserialize, Serialize};
 
 vocabulary!(
@@ -136,6 +137,7 @@ pub fn unit_for(service: ServiceKind) -> Unit {
 #[serde(deny_unknown_fields)]
 pub struct PatientInfo {
     /// An identifier the referrer keeps (a pseudonym, never a name or ID number).
+    #[schema(schema_with = text::schemas::pseudonym)]
     pub pseudonym: String,
     pub age_band: AgeBand,
     /// Where the patient is now (home or current hospital).
@@ -149,6 +151,7 @@ pub struct PatientInfo {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecurringSchedule {
+    #[schema(minimum = 2, maximum = 3)]
     pub sessions_per_week: u8,
 }
 
@@ -257,27 +260,21 @@ pub struct ReferralDraft {
     pub schedule: Option<RecurringSchedule>,
     /// A clinical note for the receiving desk (free text, no identifying data).
     #[serde(default)]
+    #[schema(schema_with = text::schemas::note)]
     pub note: String,
 }
 
 impl ReferralDraft {
     pub fn validate(mut self) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::default();
+        rules::PSEUDONYM.check(&mut errors, "/patient/pseudonym", &self.patient.pseudonym);
+        rules::NOTE.check(&mut errors, "/note", &self.note);
         self.patient.pseudonym = self.patient.pseudonym.trim().to_string();
         self.note = self.note.trim().to_string();
-        let pseudonym_len = self.patient.pseudonym.chars().count();
-        if pseudonym_len == 0 {
-            errors.push("/patient/pseudonym", "must not be empty");
-        } else if pseudonym_len > 64 {
-            errors.push("/patient/pseudonym", "must be at most 64 characters");
-        }
         if let Err(e) = GeoPoint::new(self.patient.location.lon, self.patient.location.lat) {
             for field in e.0 {
                 errors.push(format!("/patient/location{}", field.pointer), field.detail);
             }
-        }
-        if self.note.chars().count() > 2000 {
-            errors.push("/note", "must be at most 2000 characters");
         }
         match (self.need, self.schedule) {
             (ServiceKind::Dialysis, Some(s)) if !(2..=3).contains(&s.sessions_per_week) => {

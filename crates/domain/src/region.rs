@@ -167,6 +167,14 @@ impl Regions {
         self.children.get(&code).map(Vec::as_slice).unwrap_or(&[])
     }
 
+    /// Every code in the table, in ascending order (for documents that list them, such as the
+    /// OpenAPI document's region-code enumeration).
+    pub fn codes(&self) -> Vec<RegionCode> {
+        let mut codes: Vec<RegionCode> = self.by_code.keys().copied().collect();
+        codes.sort();
+        codes
+    }
+
     pub fn len(&self) -> usize {
         self.by_code.len()
     }

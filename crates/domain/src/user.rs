@@ -70,12 +70,13 @@ pub fn validate_username(s: &str) -> Result<(), String> {
     }
 }
 
-/// Passwords: at least 12 characters, at most 1024 bytes (argon2 input stays bounded).
+/// Passwords: 12 to 1024 characters (argon2 input stays bounded: at most 4 KiB).
 pub fn validate_password(s: &str) -> Result<(), String> {
-    if s.chars().count() < 12 {
+    let n = s.chars().count();
+    if n < 12 {
         Err("must be at least 12 characters".into())
-    } else if s.len() > 1024 {
-        Err("must be at most 1024 bytes".into())
+    } else if n > 1024 {
+        Err("must be at most 1024 characters".into())
     } else {
         Ok(())
     }

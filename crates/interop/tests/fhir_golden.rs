@@ -47,8 +47,8 @@ fn capacity() -> FacilityCapacity {
         facility_name_en: "Renmin Hospital of Wuhan University".into(),
         region_code: RegionCode::parse("420106").unwrap(),
         designation: Designation::VirusDesignated,
-        as_of: Timestamp::parse_rfc3339("2026-11-23T08:00:00+08:00").unwrap(),
-        age_seconds: 3600,
+        as_of: Some(Timestamp::parse_rfc3339("2026-11-23T08:00:00+08:00").unwrap()),
+        age_seconds: Some(3600),
         stale: false,
         units: vec![
             // Overloaded: 470 occupied of 450 staffed, so the score is negative.

@@ -96,6 +96,18 @@ where
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let q = parts.uri.query().unwrap_or("");
+        // No parameter carries control characters (the document says so for every free-text
+        // one): a NUL, for one, cannot even be sent to PostgreSQL.
+        if let Some((name, _)) = form_urlencoded::parse(q.as_bytes()).find(|(_, v)| v.chars().any(char::is_control)) {
+            let ptr = format!("/query/{name}");
+            return Err(Problem::field(
+                StatusCode::BAD_REQUEST,
+                "invalid-query",
+                "Invalid query parameter",
+                &ptr,
+                "must not contain control characters",
+            ));
+        }
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(q.as_bytes()));
         serde_path_to_error::deserialize::<_, T>(de).map(ApiQuery).map_err(|e| {
             let ptr = pointer(e.path());

@@ -9,7 +9,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{middleware, Json, Router};
+use axum::{middleware, Router};
 use carebridge_service::Carebridge;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -118,13 +118,14 @@ pub fn router(state: AppState) -> Router {
 /// panicking handler answers 500 problem+json and the server keeps serving).
 pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
     let (api_router, openapi) = api::v1::router().split_for_parts();
-    let openapi = std::sync::Arc::new(api::v1::openapi_with_prefix(openapi));
+    // Serialised once: the document is some 100 KB (the region codes) and never changes.
+    let openapi = bytes::Bytes::from(serde_json::to_vec(&api::v1::document::complete(openapi)).unwrap_or_default());
     let api_router = api_router
         .route(
             "/openapi.json",
             get(move || {
                 let doc = openapi.clone();
-                async move { Json((*doc).clone()) }
+                async move { ([(header::CONTENT_TYPE, "application/json")], doc) }
             }),
         )
         .layer(middleware::from_fn_with_state(state.clone(), idempotency::layer))

@@ -4,7 +4,7 @@ use crate::context::Carebridge;
 use crate::error::ServiceError;
 use crate::scope;
 use carebridge_domain::audit::Entry;
-use carebridge_domain::page::{decode_cursor, encode_cursor, page_size, Page};
+use carebridge_domain::page::{decode_number_cursor, encode_cursor, page_size, Page};
 use carebridge_domain::user::Principal;
 use carebridge_store::audit::{self, AuditFilter};
 
@@ -18,13 +18,7 @@ impl Carebridge {
     ) -> Result<Page<Entry>, ServiceError> {
         scope::audit_reader(p)?;
         let limit = page_size(limit).map_err(|e| ServiceError::invalid("/limit", e))?;
-        let before = cursor
-            .map(|c| {
-                decode_cursor(c)
-                    .and_then(|s| s.parse::<i64>().map_err(|_| "is not a cursor this server issued".to_string()))
-            })
-            .transpose()
-            .map_err(|e| ServiceError::invalid("/cursor", e))?;
+        let before = cursor.map(decode_number_cursor).transpose().map_err(|e| ServiceError::invalid("/cursor", e))?;
         let mut rows = audit::list(&self.store, filter, before, limit).await?;
         let next = if rows.len() > limit as usize {
             rows.truncate(limit as usize);

@@ -65,7 +65,9 @@ impl Carebridge {
         meta: &RequestMeta,
     ) -> Result<IssuedToken, ServiceError> {
         let bad = || ServiceError::Unauthenticated("unknown username or wrong password".into());
-        if password.len() > 1024 || username.len() > 64 {
+        // A control character in a username (a NUL cannot even be sent to PostgreSQL) names no
+        // account; the password is only ever hashed.
+        if password.chars().count() > 1024 || username.len() > 64 || username.chars().any(char::is_control) {
             return Err(bad());
         }
         let found = users::find_for_login(&self.store, username).await?;

@@ -9,7 +9,7 @@ use carebridge_domain::capacity::{
 };
 use carebridge_domain::clock::Timestamp;
 use carebridge_domain::ids::FacilityId;
-use carebridge_domain::page::{decode_cursor, encode_cursor, page_size, Page};
+use carebridge_domain::page::{decode_cursor, decode_number_cursor, encode_cursor, page_size, Page};
 use carebridge_domain::region::{RegionCode, RegionLevel};
 use carebridge_domain::user::{Principal, Role};
 use carebridge_store::capacity::{self as store_capacity, CurrentRow, GroupBy};
@@ -30,12 +30,14 @@ pub struct SeriesPoint {
 #[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StaleSetting {
+    /// 1 to 720 hours.
+    #[schema(minimum = 1, maximum = 720)]
     pub stale_after_hours: i64,
 }
 
 fn to_capacity(row: CurrentRow, now: Timestamp) -> FacilityCapacity {
-    let as_of = row.oldest_as_of().unwrap_or(now);
-    let age_ms = (now.millis() - as_of.millis()).max(0);
+    let as_of = row.oldest_as_of();
+    let age_ms = as_of.map(|t| (now.millis() - t.millis()).max(0));
     FacilityCapacity {
         facility_id: row.facility_id,
         facility_name_zh: row.name_zh,
@@ -43,8 +45,9 @@ fn to_capacity(row: CurrentRow, now: Timestamp) -> FacilityCapacity {
         region_code: row.region_code,
         designation: row.designation,
         as_of,
-        age_seconds: age_ms / 1000,
-        stale: age_ms > row.stale_after_ms,
+        age_seconds: age_ms.map(|ms| ms / 1000),
+        // Numbers never reported are as stale as numbers can be.
+        stale: age_ms.is_none_or(|ms| ms > row.stale_after_ms),
         units: row.units.into_iter().map(|u| u.report).collect(),
     }
 }
@@ -99,10 +102,21 @@ impl Carebridge {
     /// One facility's current capacity (404 when out of scope or never reported).
     pub async fn facility_capacity(&self, p: &Principal, id: FacilityId) -> Result<FacilityCapacity, ServiceError> {
         let vis = scope::capacity_reader(&self.regions, p)?;
-        self.visible_facility(vis, id).await?;
+        let facility = self.visible_facility(vis, id).await?;
         let now = self.now();
         let rows = store_capacity::current(&self.store, Visibility::Facility(id), None, 1, now).await?;
-        rows.into_iter().next().map(|r| to_capacity(r, now)).ok_or(ServiceError::NotFound)
+        // A facility that has never reported exists all the same: no units, no as-of, stale.
+        Ok(rows.into_iter().next().map(|r| to_capacity(r, now)).unwrap_or(FacilityCapacity {
+            facility_id: facility.id,
+            facility_name_zh: facility.draft.name_zh,
+            facility_name_en: facility.draft.name_en,
+            region_code: facility.draft.region_code,
+            designation: facility.designation,
+            as_of: None,
+            age_seconds: None,
+            stale: true,
+            units: Vec::new(),
+        }))
     }
 
     /// A facility's report history, newest first.
@@ -116,13 +130,7 @@ impl Carebridge {
         let vis = scope::capacity_reader(&self.regions, p)?;
         self.visible_facility(vis, id).await?;
         let limit = page_size(limit).map_err(|e| ServiceError::invalid("/limit", e))?;
-        let before = cursor
-            .map(|c| {
-                decode_cursor(c)
-                    .and_then(|s| s.parse::<i64>().map_err(|_| "is not a cursor this server issued".to_string()))
-            })
-            .transpose()
-            .map_err(|e| ServiceError::invalid("/cursor", e))?;
+        let before = cursor.map(decode_number_cursor).transpose().map_err(|e| ServiceError::invalid("/cursor", e))?;
         let (reports, next) = store_capacity::history(&self.store, id, vis, before, limit).await?;
         let current = store_capacity::current(&self.store, Visibility::Facility(id), None, 1, self.now()).await?;
         // In history, `became_current` marks the reports that stand as (part of) the current

@@ -35,6 +35,7 @@ use carebridge_domain::designation::{Designation, DesignationOrder, DesignationO
 use carebridge_domain::ids::{FacilityId, OrderId, PlanId, ReferralId, UserId};
 use carebridge_domain::referral::{local_day, unit_for, Offer, OfferStatus, Referral, ReferralStatus, WeekdayPattern};
 use carebridge_domain::service_kind::ServiceKind;
+use carebridge_domain::text;
 use carebridge_domain::user::Principal;
 use carebridge_engines::placement::batch;
 use carebridge_store::plans::{self as store_plans, StoredPlan};
@@ -58,14 +59,16 @@ pub enum FacilityChange {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DisplacementRequest {
-    #[schema(value_type = String)]
     pub facility_id: FacilityId,
     pub change: FacilityChange,
     /// When the change takes effect (sessions before it still happen where they are).
     pub effective_at: Timestamp,
     /// Why, as the order records it.
+    #[schema(schema_with = carebridge_domain::text::schemas::reason)]
     pub reason: String,
+    /// The order's document number: required for a designation change.
     #[serde(default)]
+    #[schema(schema_with = carebridge_domain::text::schemas::optional_order_number_or_null)]
     pub order_number: Option<String>,
 }
 
@@ -160,10 +163,15 @@ impl Carebridge {
         meta: &RequestMeta,
     ) -> Result<DisplacementView, ServiceError> {
         let c = scope::coordinator(p)?;
-        let reason = request.reason.trim().to_string();
-        if reason.is_empty() {
-            return Err(ServiceError::invalid("/reason", "must not be empty: say why"));
+        if let Some(problem) = text::rules::REASON.problem(&request.reason) {
+            return Err(ServiceError::invalid("/reason", format!("{problem}: say why")));
         }
+        if let Some(problem) =
+            request.order_number.as_deref().and_then(|n| text::rules::OPTIONAL_ORDER_NUMBER.problem(n))
+        {
+            return Err(ServiceError::invalid("/order_number", problem));
+        }
+        let reason = request.reason.trim().to_string();
         let order_number = request.order_number.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         if matches!(request.change, FacilityChange::Designation { .. }) && order_number.is_none() {
             return Err(ServiceError::invalid("/order_number", "a designation order needs its document number"));

@@ -54,6 +54,8 @@ pub struct UrgencyLimits {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LimitsBody {
+    /// At most one entry per urgency.
+    #[schema(max_items = 4)]
     pub limits: Vec<LimitInput>,
 }
 
@@ -61,8 +63,14 @@ pub struct LimitsBody {
 #[serde(deny_unknown_fields)]
 pub struct LimitInput {
     pub urgency: Urgency,
+    /// 5 minutes to 30 days.
+    #[schema(minimum = 5, maximum = 43200)]
     pub max_wait_minutes: i64,
+    /// 5 minutes to a day, and no longer than `max_wait_minutes`.
+    #[schema(minimum = 5, maximum = 1440)]
     pub hold_minutes: i64,
+    /// More than 0 and at most 3000 km.
+    #[schema(exclusive_minimum = 0, maximum = 3000)]
     pub travel_limit_km: f64,
 }
 

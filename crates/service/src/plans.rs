@@ -41,7 +41,6 @@ pub const PLAN_FRESH_FOR_MS: i64 = 15 * 60_000;
 #[serde(deny_unknown_fields)]
 pub struct PlanRequest {
     /// The region whose waiting referrals (by the patient's region) the plan places.
-    #[schema(value_type = String)]
     pub region_code: RegionCode,
 }
 
@@ -82,7 +81,6 @@ pub struct PlannedUnplaced {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PlanView {
     pub id: PlanId,
-    #[schema(value_type = String)]
     pub region_code: RegionCode,
     /// `preview` until applied, then `applied`.
     pub status: String,

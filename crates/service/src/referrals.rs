@@ -28,6 +28,7 @@ use carebridge_domain::page::{decode_cursor, encode_cursor, page_size, Page};
 use carebridge_domain::referral::{
     DeclineReason, Offer, OfferStatus, Referral, ReferralDraft, ReferralStatus, WeekdayPattern,
 };
+use carebridge_domain::text;
 use carebridge_domain::user::{Principal, Role, Scope};
 use carebridge_engines::placement::online::{self, Beds, Need, Site};
 pub use carebridge_engines::placement::online::{Excluded, Exclusion, Placement, Ranked};
@@ -93,6 +94,7 @@ pub enum OfferAnswer {
     Decline {
         reason: DeclineReason,
         #[serde(default)]
+        #[schema(schema_with = carebridge_domain::text::schemas::note_or_null)]
         note: Option<String>,
     },
 }
@@ -101,8 +103,9 @@ pub enum OfferAnswer {
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DirectedPlacement {
-    #[schema(value_type = String)]
     pub facility_id: FacilityId,
+    /// Why this facility: required.
+    #[schema(schema_with = carebridge_domain::text::schemas::reason)]
     pub note: String,
 }
 
@@ -304,7 +307,10 @@ impl Carebridge {
                         "a directed placement is an order: the facility must accept it".into(),
                     ));
                 }
-                let note = note.map(|n| n.trim().chars().take(2000).collect::<String>()).filter(|n| !n.is_empty());
+                if let Some(problem) = note.as_deref().and_then(|n| text::rules::NOTE.problem(n)) {
+                    return Err(ServiceError::invalid("/note", problem));
+                }
+                let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
                 store::close_offer(
                     &mut tx,
                     offer.id,
@@ -370,10 +376,10 @@ impl Carebridge {
             }
             s => s,
         };
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(ServiceError::invalid("/reason", "must not be empty: say why"));
+        if let Some(problem) = text::rules::REASON.problem(reason) {
+            return Err(ServiceError::invalid("/reason", format!("{problem}: say why")));
         }
+        let reason = reason.trim();
         store::get(&self.store, id, scope).await?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
@@ -409,10 +415,10 @@ impl Carebridge {
         let c = scope::coordinator(p)?;
         let visibility = c.visibility(&self.regions);
         store::get(&self.store, id, ReferralScope::Region(visibility)).await?;
-        let note = directed.note.trim().to_string();
-        if note.is_empty() {
-            return Err(ServiceError::invalid("/note", "must not be empty: say why this facility"));
+        if let Some(problem) = text::rules::REASON.problem(&directed.note) {
+            return Err(ServiceError::invalid("/note", format!("{problem}: say why this facility")));
         }
+        let note = directed.note.trim().to_string();
         let facility = facilities::get(&self.store, directed.facility_id, visibility, self.now())
             .await
             .map_err(|_| ServiceError::invalid("/facility_id", "no such facility in the region you govern"))?;

@@ -17,13 +17,19 @@ use carebridge_store::{facilities, Visibility};
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
+    /// 3–64 characters of a-z, 0-9, `.`, `_` or `-`, starting with a letter or digit.
+    #[schema(pattern = "^[a-z0-9][a-z0-9._-]{2,63}$", min_length = 3, max_length = 64)]
     pub username: String,
+    /// 12 to 1024 characters.
+    #[schema(min_length = 12, max_length = 1024)]
     pub password: String,
     pub role: Role,
     /// A region code for coordinators, a facility id for desks and clinicians; omitted for
     /// national coordinators, auditors and patients.
+    #[schema(pattern = "^([0-9]{6}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$")]
     pub scope: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = carebridge_domain::text::schemas::display_name_or_null)]
     pub display_name: Option<String>,
 }
 
@@ -33,7 +39,7 @@ impl Carebridge {
         let none = UserPlacement { path: None, facility: None };
         match role {
             Role::NationalCoordinator | Role::Auditor | Role::Patient => match scope {
-                None | Some("") => Ok((if role == Role::Patient { Scope::Own } else { Scope::Nation }, none)),
+                None => Ok((if role == Role::Patient { Scope::Own } else { Scope::Nation }, none)),
                 Some(_) => Err(ServiceError::invalid("/scope", format!("a {role} has no scope; omit it"))),
             },
             Role::ProvincialCoordinator | Role::CityCoordinator => {
@@ -69,6 +75,9 @@ impl Carebridge {
         if let Err(e) = validate_password(&new.password) {
             errors.push("/password", e);
         }
+        if let Some(name) = &new.display_name {
+            carebridge_domain::text::rules::DISPLAY_NAME.check(&mut errors, "/display_name", name);
+        }
         if !errors.is_empty() {
             return Err(errors.into());
         }
@@ -92,7 +101,11 @@ impl Carebridge {
         let hash = hash_password(new.password).await?;
         let user = User {
             id: UserId::new_v7(),
-            display_name: new.display_name.unwrap_or_else(|| new.username.clone()),
+            display_name: new
+                .display_name
+                .map(|n| n.trim().to_string())
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| new.username.clone()),
             username: new.username,
             role: new.role,
             scope,

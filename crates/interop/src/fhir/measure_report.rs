@@ -39,16 +39,21 @@ pub fn measure_report(c: &FacilityCapacity, measure_url: &str) -> String {
 }
 
 fn build(c: &FacilityCapacity, measure_url: &str) -> MeasureReport {
-    let as_of = c.as_of.to_rfc3339();
+    // The facade serves reports only for facilities that have reported (`as_of` is set).
+    let as_of = c.as_of.map(|t| t.to_rfc3339());
     MeasureReport {
         id: Some(c.facility_id.to_string().into()),
         status: "complete".into(),
         r#type: "summary".into(),
         measure: measure_url.into(),
         subject: Some(Box::new(reference(format!("Location/{}", c.facility_id), Some(&c.facility_name_zh)))),
-        date: Some(as_of.clone().into()),
+        date: as_of.clone().map(Into::into),
         reporter: Some(Box::new(reference(format!("Organization/{}", c.facility_id), Some(&c.facility_name_zh)))),
-        period: Box::new(Period { start: Some(as_of.clone().into()), end: Some(as_of.into()), ..Default::default() }),
+        period: Box::new(Period {
+            start: as_of.clone().map(Into::into),
+            end: as_of.map(Into::into),
+            ..Default::default()
+        }),
         group: c.units.iter().map(group).collect(),
         ..Default::default()
     }

@@ -54,6 +54,10 @@ pub async fn read(
     scope::capacity_reader(&s.cb.regions, &principal)?;
     let facility = search::facility_id(TYPE, &id)?;
     let c = s.cb.facility_capacity(&principal, facility).await.map_err(|e| FhirProblem::of_read(e, TYPE, &id))?;
+    // A facility that has never reported has no MeasureReport.
+    if c.as_of.is_none() {
+        return Err(FhirProblem::not_found(TYPE, &id));
+    }
     Ok(Fhir(report(&c)))
 }
 
@@ -76,7 +80,8 @@ pub async fn search(
     let entries = match search::reference("subject", subject, "Location")? {
         None => Vec::new(),
         Some(id) => match s.cb.facility_capacity(&principal, id).await {
-            Ok(c) => vec![report(&c)],
+            Ok(c) if c.as_of.is_some() => vec![report(&c)],
+            Ok(_) => Vec::new(),
             Err(ServiceError::NotFound) => Vec::new(),
             Err(e) => return Err(e.into()),
         },

@@ -31,6 +31,11 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     let Some(key) = req.headers().get("idempotency-key").cloned() else {
         return next.run(req).await;
     };
+    // No credentials: the handler answers 401 before anything else; no key is checked or
+    // reserved for nobody.
+    if req.headers().get(axum::http::header::AUTHORIZATION).is_none() {
+        return next.run(req).await;
+    }
     let key = match key.to_str() {
         Ok(k) if !k.is_empty() && k.len() <= 255 && k.bytes().all(|b| (0x21..0x7f).contains(&b)) => k.to_string(),
         _ => {
@@ -51,7 +56,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
             Ok(p) => p.user_id.to_string(),
             Err(e) => return Problem::from(e).into_response(),
         },
-        None => "anonymous".to_string(),
+        None => return Problem::unauthenticated("Send `Authorization: Bearer <token>`.").into_response(),
     };
     let bytes = match to_bytes(body, MAX_BODY).await {
         Ok(b) => b,

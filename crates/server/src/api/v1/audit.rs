@@ -19,6 +19,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     /// Username (or `system:…`).
@@ -34,7 +35,11 @@ pub struct AuditQuery {
     /// Before this time (exclusive, RFC 3339).
     #[param(value_type = Option<String>, format = DateTime)]
     pub to: Option<Timestamp>,
+    /// Where the previous page stopped: its `next_cursor`.
+    #[param(pattern = "^(3[0-9]){1,18}$")]
     pub cursor: Option<String>,
+    /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 

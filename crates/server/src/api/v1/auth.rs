@@ -19,7 +19,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenRequest {
+    /// Longer than 64 bytes never matches an account (401).
+    #[schema(max_length = 64)]
     pub username: String,
+    /// Longer than 1024 characters never matches (401).
+    #[schema(max_length = 1024)]
     pub password: String,
 }
 

@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use carebridge_domain::capacity::{CapacityReport, CapacityReportDraft, FacilityCapacity};
 use carebridge_domain::page::Page;
+use carebridge_domain::region::RegionCode;
 use carebridge_service::capacity::SeriesPoint;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -39,11 +40,16 @@ async fn report(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CurrentQuery {
     /// Narrow to a region subtree inside your scope.
-    pub region: Option<String>,
+    pub region: Option<RegionCode>,
+    /// Where the previous page stopped: its `next_cursor`.
+    #[param(pattern = "^([2-6][0-9a-f]|7[0-9a-e]){1,256}$")]
     pub cursor: Option<String>,
+    /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 
@@ -55,14 +61,24 @@ async fn current(
     caller: Caller,
     ApiQuery(q): ApiQuery<CurrentQuery>,
 ) -> ApiResult<Json<Page<FacilityCapacity>>> {
-    Ok(Json(s.cb.current_capacity(&caller.principal, q.region.as_deref(), q.cursor.as_deref(), q.limit).await?))
+    Ok(Json(
+        s.cb.current_capacity(
+            &caller.principal,
+            q.region.map(|c| c.to_string()).as_deref(),
+            q.cursor.as_deref(),
+            q.limit,
+        )
+        .await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SeriesQuery {
-    pub region: Option<String>,
+    pub region: Option<RegionCode>,
     /// How many days back (1–90, default 14).
+    #[param(minimum = 1, maximum = 90)]
     pub days: Option<i64>,
 }
 
@@ -74,7 +90,10 @@ async fn series(
     caller: Caller,
     ApiQuery(q): ApiQuery<SeriesQuery>,
 ) -> ApiResult<Json<Vec<SeriesPoint>>> {
-    Ok(Json(s.cb.capacity_series(&caller.principal, q.region.as_deref(), q.days.unwrap_or(14)).await?))
+    Ok(Json(
+        s.cb.capacity_series(&caller.principal, q.region.map(|c| c.to_string()).as_deref(), q.days.unwrap_or(14))
+            .await?,
+    ))
 }
 
 /// One facility's current capacity.
@@ -90,9 +109,14 @@ async fn facility_current(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct HistoryQuery {
+    /// Where the previous page stopped: its `next_cursor`.
+    #[param(pattern = "^(3[0-9]){1,18}$")]
     pub cursor: Option<String>,
+    /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 

@@ -20,10 +20,15 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct OrderQuery {
     pub facility_id: Option<FacilityId>,
+    /// Where the previous page stopped: its `next_cursor`.
+    #[param(pattern = "^([2-6][0-9a-f]|7[0-9a-e]){1,256}$")]
     pub cursor: Option<String>,
+    /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 

@@ -12,6 +12,7 @@ use carebridge_domain::designation::Designation;
 use carebridge_domain::facility::{Facility, FacilityDraft, FacilityLevel};
 use carebridge_domain::ids::FacilityId;
 use carebridge_domain::page::Page;
+use carebridge_domain::region::RegionCode;
 use carebridge_domain::service_kind::ServiceKind;
 use carebridge_service::facilities::DirectoryQuery;
 use carebridge_store::facilities::FacilityFilter;
@@ -24,18 +25,22 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct FacilityQuery {
     /// Region subtree (GB/T 2260 code): a province, a city or a district.
-    pub region: Option<String>,
+    pub region: Option<RegionCode>,
     pub service: Option<ServiceKind>,
     pub designation: Option<Designation>,
     pub level: Option<FacilityLevel>,
     /// Case-insensitive text in the Chinese or English name or the address.
     pub q: Option<String>,
     pub takes_new_patients: Option<bool>,
+    /// Where the previous page stopped: its `next_cursor`.
+    #[param(pattern = "^([2-6][0-9a-f]|7[0-9a-e]){1,256}$")]
     pub cursor: Option<String>,
     /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 
@@ -64,7 +69,7 @@ fn parse_id(s: &str) -> Result<FacilityId, Problem> {
     responses((status = 200, body = Page<Facility>), (status = 400, body = Problem), (status = 422, body = Problem)))]
 async fn list(State(s): State<AppState>, ApiQuery(q): ApiQuery<FacilityQuery>) -> ApiResult<Json<Page<Facility>>> {
     let query = DirectoryQuery {
-        region: q.region,
+        region: q.region.map(|c| c.to_string()),
         filter: FacilityFilter {
             service: q.service,
             designation: q.designation,
@@ -130,14 +135,22 @@ pub(crate) fn if_match_version(headers: &HeaderMap) -> Result<i64, Problem> {
             "Send `If-Match` with the ETag you last read, so concurrent edits are not lost.",
         )
     })?;
-    let text = raw.to_str().unwrap_or("").trim();
-    let text = text.strip_prefix("W/").unwrap_or(text);
-    text.trim_matches('"').parse::<i64>().map_err(|_| {
-        Problem::new(
-            StatusCode::PRECONDITION_FAILED,
-            "precondition-failed",
-            "Precondition failed",
-            "The If-Match value is not an ETag this server issued.",
+    // Exactly the ETags we issue, `"3"` (or weak, `W/"3"`): anything else is malformed (400),
+    // as the document's pattern for the header says; a well-formed stale one is a 412.
+    let malformed = || {
+        Problem::field(
+            StatusCode::BAD_REQUEST,
+            "invalid-if-match",
+            "Invalid If-Match",
+            "/headers/if-match",
+            "must be an ETag this server issued, such as \"3\"",
         )
-    })
+    };
+    let text = raw.to_str().map_err(|_| malformed())?;
+    let text = text.strip_prefix("W/").unwrap_or(text);
+    let digits = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')).ok_or_else(malformed)?;
+    if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(malformed());
+    }
+    digits.parse::<i64>().map_err(|_| malformed())
 }

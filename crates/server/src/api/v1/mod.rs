@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod capacity;
 mod designations;
+pub mod document;
 mod facilities;
 mod plans;
 mod protected;
@@ -60,18 +61,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(audit::router())
 }
 
-/// The OpenAPI document as served: paths prefixed with `/api/v1` (for `docs/openapi.json`).
-pub fn openapi() -> utoipa::openapi::OpenApi {
+/// The OpenAPI document as served (and checked in as `docs/openapi.json`): see [`document`].
+pub fn openapi() -> serde_json::Value {
     let (_, api) = router().split_for_parts();
-    openapi_with_prefix(api)
-}
-
-/// Prefix every path with `/api/v1` (the router is nested there) and add the server's own
-/// routes that are not handlers of this module.
-pub fn openapi_with_prefix(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
-    let paths = std::mem::take(&mut api.paths.paths);
-    for (path, item) in paths {
-        api.paths.paths.insert(format!("/api/v1{path}"), item);
-    }
-    api
+    document::complete(api)
 }

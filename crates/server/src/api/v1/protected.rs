@@ -11,7 +11,6 @@ use axum::Json;
 use carebridge_domain::region::RegionCode;
 use carebridge_service::limits::{LimitsBody, UrgencyLimits};
 use carebridge_service::protected::{ProtectedBoard, ProtectedGroup, ProtectedGroups};
-use carebridge_service::ServiceError;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -21,10 +20,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct BoardQuery {
     /// The region (GB/T 2260 code).
-    pub region: String,
+    pub region: RegionCode,
 }
 
 /// The protected groups of a region: per group the open referrals, those without a place,
@@ -40,14 +40,14 @@ async fn board(
     caller: Caller,
     ApiQuery(q): ApiQuery<BoardQuery>,
 ) -> ApiResult<Json<ProtectedBoard>> {
-    let region = RegionCode::parse(&q.region).map_err(|e| ServiceError::invalid("/region", e))?;
+    let region = q.region;
     Ok(Json(s.cb.protected_board(&caller.principal, region).await?))
 }
 
 /// Mark the groups a region protects (inherited by the regions below it). Coordinators of the
 /// region.
 #[utoipa::path(put, path = "/regions/{code}/protected-groups", tag = "regions", security(("bearer" = [])),
-    params(("code" = String, Path)), request_body = ProtectedGroups,
+    params(("code" = RegionCode, Path, description = "GB/T 2260 code; an unknown one is a 404")), request_body = ProtectedGroups,
     responses((status = 200, body = Vec<ProtectedGroup>), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn mark(
@@ -65,7 +65,7 @@ async fn mark(
 /// long an offer holds its bed, longest trip), with the region that set each (this one, one
 /// above it, or none for the default). Anyone signed in.
 #[utoipa::path(get, path = "/regions/{code}/placement-limits", tag = "regions", security(("bearer" = [])),
-    params(("code" = String, Path)),
+    params(("code" = RegionCode, Path, description = "GB/T 2260 code; an unknown one is a 404")),
     responses((status = 200, body = Vec<UrgencyLimits>), (status = 401, body = Problem), (status = 404, body = Problem)))]
 async fn get_limits(
     State(s): State<AppState>,
@@ -79,7 +79,7 @@ async fn get_limits(
 /// Set a region's own placement limits; urgencies left out follow the region above. New
 /// referrals wait, are held and travel by them. Coordinators of the region.
 #[utoipa::path(put, path = "/regions/{code}/placement-limits", tag = "regions", security(("bearer" = [])),
-    params(("code" = String, Path)), request_body = LimitsBody,
+    params(("code" = RegionCode, Path, description = "GB/T 2260 code; an unknown one is a 404")), request_body = LimitsBody,
     responses((status = 200, body = Vec<UrgencyLimits>), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn put_limits(

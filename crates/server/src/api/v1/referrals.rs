@@ -44,9 +44,12 @@ fn with_etag(status: StatusCode, detail: ReferralDetail) -> Response {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ReferralQuery {
-    /// Only referrals in this status (repeat the parameter as a comma-separated list).
+    /// Only referrals in these statuses, comma-separated (`status=pending,offered`); empty
+    /// means any.
+    #[param(value_type = Option<Vec<ReferralStatus>>, style = Form, explode = false)]
     pub status: Option<String>,
     /// Only referrals whose maximum wait has passed.
     #[serde(default)]
@@ -54,7 +57,11 @@ pub struct ReferralQuery {
     /// Only referrals escalated to coordinators (the board of stranded patients).
     #[serde(default)]
     pub escalated: bool,
+    /// Where the previous page stopped: its `next_cursor`.
+    #[param(pattern = "^([2-6][0-9a-f]|7[0-9a-e]){1,256}$")]
     pub cursor: Option<String>,
+    /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 
@@ -90,11 +97,11 @@ async fn list(
     caller: Caller,
     ApiQuery(q): ApiQuery<ReferralQuery>,
 ) -> ApiResult<Json<Page<Referral>>> {
-    let statuses = match &q.status {
-        None => Vec::new(),
+    let statuses = match q.status.as_deref() {
+        None | Some("") => Vec::new(),
         Some(list) => list
             .split(',')
-            .map(|s| ReferralStatus::parse(s.trim()))
+            .map(ReferralStatus::parse)
             .collect::<Result<_, _>>()
             .map_err(|e| ServiceError::invalid("/status", e))?,
     };
@@ -112,6 +119,8 @@ async fn get_one(State(s): State<AppState>, caller: Caller, Path(id): Path<Strin
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CancelBody {
+    /// Why: required.
+    #[schema(schema_with = carebridge_domain::text::schemas::reason)]
     pub reason: String,
 }
 
@@ -172,9 +181,11 @@ async fn ranking(State(s): State<AppState>, caller: Caller, Path(id): Path<Strin
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct InboxQuery {
     /// Only offers in this status (e.g. `holding`).
+    #[param(value_type = Option<OfferStatus>)]
     pub status: Option<String>,
 }
 

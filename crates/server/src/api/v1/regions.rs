@@ -6,7 +6,7 @@ use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
-use carebridge_domain::region::Region;
+use carebridge_domain::region::{Region, RegionCode};
 use carebridge_service::capacity::StaleSetting;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -17,21 +17,22 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RegionQuery {
     /// List the children of this region; omit for the provinces.
-    pub parent: Option<String>,
+    pub parent: Option<RegionCode>,
 }
 
 /// Provinces, or the children of `parent`.
 #[utoipa::path(get, path = "/regions", tag = "regions", params(RegionQuery),
     responses((status = 200, body = Vec<Region>), (status = 422, body = Problem)))]
 async fn list(State(s): State<AppState>, ApiQuery(q): ApiQuery<RegionQuery>) -> ApiResult<Json<Vec<Region>>> {
-    Ok(Json(s.cb.list_regions(q.parent.as_deref())?))
+    Ok(Json(s.cb.list_regions(q.parent.map(|c| c.to_string()).as_deref())?))
 }
 
 /// One region by code.
-#[utoipa::path(get, path = "/regions/{code}", tag = "regions", params(("code" = String, Path, description = "GB/T 2260 code")),
+#[utoipa::path(get, path = "/regions/{code}", tag = "regions", params(("code" = RegionCode, Path, description = "GB/T 2260 code; an unknown one is a 404")),
     responses((status = 200, body = Region), (status = 404, body = Problem)))]
 async fn get_one(State(s): State<AppState>, Path(code): Path<String>) -> ApiResult<Json<Region>> {
     Ok(Json(s.cb.region(&code)?))
@@ -39,7 +40,7 @@ async fn get_one(State(s): State<AppState>, Path(code): Path<String>) -> ApiResu
 
 /// The stale threshold in force for a region (its own or inherited).
 #[utoipa::path(get, path = "/regions/{code}/settings", tag = "regions", security(("bearer" = [])),
-    params(("code" = String, Path, description = "GB/T 2260 code")),
+    params(("code" = RegionCode, Path, description = "GB/T 2260 code; an unknown one is a 404")),
     responses((status = 200, body = StaleSetting), (status = 401, body = Problem), (status = 404, body = Problem)))]
 async fn get_settings(
     State(s): State<AppState>,
@@ -53,7 +54,7 @@ async fn get_settings(
 
 /// Set a region's stale threshold (coordinators of the region).
 #[utoipa::path(put, path = "/regions/{code}/settings", tag = "regions", security(("bearer" = [])),
-    params(("code" = String, Path, description = "GB/T 2260 code")), request_body = StaleSetting,
+    params(("code" = RegionCode, Path, description = "GB/T 2260 code; an unknown one is a 404")), request_body = StaleSetting,
     responses((status = 200, body = StaleSetting), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn put_settings(
     State(s): State<AppState>,
@@ -62,5 +63,7 @@ async fn put_settings(
     Path(code): Path<String>,
     ApiJson(body): ApiJson<StaleSetting>,
 ) -> ApiResult<Json<StaleSetting>> {
-    Ok(Json(s.cb.set_stale_setting(&caller.principal, &code, body, &meta).await?))
+    // The path names the resource: a code that is not a region is a 404, like the GET's.
+    let region = s.cb.region(&code)?;
+    Ok(Json(s.cb.set_stale_setting(&caller.principal, &region.code.to_string(), body, &meta).await?))
 }

@@ -10,6 +10,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use carebridge_domain::capacity::Rollup;
+use carebridge_domain::region::RegionCode;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -33,21 +34,24 @@ pub enum Format {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RollupQuery {
     /// The region to roll up (default: the one you govern; the nation for national roles).
-    pub region: Option<String>,
+    pub region: Option<RegionCode>,
     /// `unit` (default) or `designation` (unit × designation).
+    #[param(inline)]
     pub by: Option<Breakdown>,
     /// `json` (default) or `csv`; `Accept: text/csv` works too.
+    #[param(inline)]
     pub format: Option<Format>,
 }
 
 /// Roll up current capacity over a region subtree: national by province, a province by city, a
 /// city by district.
 #[utoipa::path(get, path = "/rollups", tag = "capacity", security(("bearer" = [])), params(RollupQuery),
-    responses((status = 200, body = Rollup, content_type = "application/json"),
-        (status = 200, description = "The same rows as CSV", content_type = "text/csv"),
+    responses((status = 200, description = "The rollup as JSON, or its rows as CSV (`format=csv` or `Accept: text/csv`).",
+            content((Rollup = "application/json"), (String = "text/csv"))),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn rollup(
     State(s): State<AppState>,
@@ -56,7 +60,7 @@ async fn rollup(
     ApiQuery(q): ApiQuery<RollupQuery>,
 ) -> ApiResult<Response> {
     let by_designation = q.by == Some(Breakdown::Designation);
-    let r = s.cb.rollup(&caller.principal, q.region.as_deref(), by_designation).await?;
+    let r = s.cb.rollup(&caller.principal, q.region.map(|c| c.to_string()).as_deref(), by_designation).await?;
     let wants_csv = q.format == Some(Format::Csv)
         || (q.format.is_none()
             && headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/csv")));

@@ -419,8 +419,8 @@ fn table(lang: Lang, capacity: &[FacilityCapacity]) -> Vec<FacRow> {
             designation_class: designation_class(c.designation),
             icu: unit_counts(c, Unit::Icu).map(Cells::of_counts),
             general: unit_counts(c, Unit::GeneralWard).map(Cells::of_counts),
-            as_of: local_time(c.as_of),
-            age: lang.age(c.age_seconds),
+            as_of: c.as_of.map(local_time).unwrap_or_default(),
+            age: c.age_seconds.map(|a| lang.age(a)).unwrap_or_default(),
             stale: c.stale,
         })
         .collect()
@@ -519,7 +519,9 @@ fn marker(lang: Lang, color: ColorBy, f: &Facility, cap: Option<&FacilityCapacit
     }
     match cap {
         Some(c) => {
-            title.push_str(&format!("\n{}", local_time(c.as_of)));
+            if let Some(as_of) = c.as_of {
+                title.push_str(&format!("\n{}", local_time(as_of)));
+            }
             if c.stale {
                 title.push_str(&format!(" · {}", t.stale));
             }
