@@ -140,7 +140,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     let clock = Arc::new(ShiftedClock::default());
     let cb = Carebridge::new(store).with_clock(clock.clone());
 
-    let config = ServerConfig { listen: "127.0.0.1:0".into() };
+    let config = ServerConfig::new("127.0.0.1:0");
     let application = Application::build(&config, cb.clone()).await.expect("bind 127.0.0.1:0");
     let port = application.port();
     let (tx, rx) = oneshot::channel::<()>();

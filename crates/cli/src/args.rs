@@ -23,6 +23,19 @@ pub struct DbArgs {
     pub database_url: Option<String>,
 }
 
+/// How the server is reached and what it accepts (`serve` and `demo`).
+#[derive(Debug, Args, Clone)]
+pub struct HttpArgs {
+    /// The URL clients reach the server at, when a proxy stands in front (default: the listen
+    /// address, or `public_url` in the config). FHIR's absolute `fullUrl`s are built from it.
+    #[arg(long, env = "CAREBRIDGE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Largest request body in bytes, 1024 to 268435456 (default 1048576, or `body_limit` in
+    /// the config); a larger body is answered 413 before it is read.
+    #[arg(long, env = "CAREBRIDGE_BODY_LIMIT", value_parser = clap::value_parser!(u64).range(1024..=268_435_456))]
+    pub body_limit: Option<u64>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Start Carebridge on an embedded SQLite file with the demo scenario loaded.
@@ -36,6 +49,8 @@ pub enum Command {
         /// Seed of the scenario (same seed, same demo).
         #[arg(long, default_value_t = 2020)]
         seed: u64,
+        #[command(flatten)]
+        http: HttpArgs,
     },
     /// Serve the API, FHIR facade and pages.
     Serve {
@@ -44,6 +59,8 @@ pub enum Command {
         /// Address to listen on (default 127.0.0.1:8080, or `listen` in the config).
         #[arg(long, env = "CAREBRIDGE_LISTEN")]
         listen: Option<String>,
+        #[command(flatten)]
+        http: HttpArgs,
     },
     /// Apply pending database migrations.
     Migrate {

@@ -3,6 +3,7 @@
 //! redacted in every message.
 
 use anyhow::Context;
+use carebridge_server::ServerConfig;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -13,12 +14,28 @@ pub struct FileConfig {
     pub database_url: Option<String>,
     pub listen: Option<String>,
     pub token_ttl_hours: Option<i64>,
+    pub public_url: Option<String>,
+    pub body_limit: Option<u64>,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
 pub fn default_database_url() -> String {
     "sqlite://carebridge-data/carebridge.sqlite".to_string()
+}
+
+/// The server's HTTP settings: flags and variables first, then the file, then the defaults.
+pub fn server_config(listen: String, http: crate::args::HttpArgs, file: &FileConfig) -> anyhow::Result<ServerConfig> {
+    let mut config = ServerConfig::new(listen);
+    config.public_url = http.public_url.or_else(|| file.public_url.clone());
+    if let Some(url) = &config.public_url {
+        carebridge_server::startup::normalise_public_url(url).map_err(anyhow::Error::msg)?;
+    }
+    if let Some(limit) = http.body_limit.or(file.body_limit) {
+        anyhow::ensure!((1024..=268_435_456).contains(&limit), "body_limit must be between 1024 and 268435456 bytes");
+        config.body_limit = usize::try_from(limit).context("body_limit does not fit this machine")?;
+    }
+    Ok(config)
 }
 
 /// Read the config file named, or `./carebridge.toml` if it exists.

@@ -20,12 +20,44 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-/// Largest request body (1 MiB): a capacity report is a few hundred bytes.
+/// Largest request body by default (1 MiB): a capacity report is a few hundred bytes, a bulk
+/// upload a few hundred KB. `--body-limit` changes it.
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
+/// How the server is reached and what it accepts.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
+    /// Address to bind (`127.0.0.1:8080`; port 0 picks a free one).
     pub listen: String,
+    /// The URL clients reach the server at (`https://beds.example.org`), when that is not the
+    /// listen address (a proxy in front): FHIR's absolute `fullUrl`s are built from it.
+    pub public_url: Option<String>,
+    /// Largest request body in bytes; larger ones are answered 413 before they are read.
+    pub body_limit: usize,
+}
+
+impl ServerConfig {
+    /// Listen on `listen`, with the public URL taken from it and the default body limit.
+    pub fn new(listen: impl Into<String>) -> Self {
+        Self { listen: listen.into(), public_url: None, body_limit: BODY_LIMIT }
+    }
+}
+
+/// A public URL as the base links are built from: `http` or `https`, a host, an optional path,
+/// no query or fragment; the trailing slash dropped.
+pub fn normalise_public_url(url: &str) -> Result<String, String> {
+    let uri: axum::http::Uri = url.parse().map_err(|e| format!("public URL `{url}` is not a URL: {e}"))?;
+    match uri.scheme_str() {
+        Some("http" | "https") => {}
+        _ => return Err(format!("public URL `{url}` must start with http:// or https://")),
+    }
+    if uri.authority().is_none_or(|a| a.host().is_empty()) {
+        return Err(format!("public URL `{url}` names no host"));
+    }
+    if uri.query().is_some() || url.contains('#') {
+        return Err(format!("public URL `{url}` must not carry a query or a fragment"));
+    }
+    Ok(url.trim_end_matches('/').to_string())
 }
 
 /// A bound, not yet serving, application.
@@ -49,9 +81,17 @@ impl std::fmt::Debug for Application {
 impl Application {
     /// Bind the listener and assemble the router.
     pub async fn build(config: &ServerConfig, cb: Carebridge) -> std::io::Result<Self> {
+        let public_url = match &config.public_url {
+            Some(url) => {
+                normalise_public_url(url).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?
+            }
+            None => String::new(),
+        };
         let listener = TcpListener::bind(&config.listen).await?;
         let addr = listener.local_addr()?;
-        Ok(Self { listener, router: router(AppState { cb: cb.clone() }), addr, cb })
+        let public_url = if public_url.is_empty() { format!("http://{addr}") } else { public_url };
+        let state = AppState { cb: cb.clone(), public_url: public_url.into(), body_limit: config.body_limit };
+        Ok(Self { listener, router: router(state), addr, cb })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -117,6 +157,7 @@ pub fn router(state: AppState) -> Router {
 /// The whole router with `extra` routes inside the same layers (tests use it to check that a
 /// panicking handler answers 500 problem+json and the server keeps serving).
 pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
+    let body_limit = state.body_limit;
     let (api_router, openapi) = api::v1::router().split_for_parts();
     // Serialised once: the document is some 100 KB (the region codes) and never changes.
     let openapi = bytes::Bytes::from(serde_json::to_vec(&api::v1::document::complete(openapi)).unwrap_or_default());
@@ -143,7 +184,7 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
         .layer(middleware::map_response(problem_safety_net))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(DefaultBodyLimit::max(body_limit))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(TraceLayer::new_for_http())

@@ -51,7 +51,7 @@ fn demo_server() -> &'static Demo {
                         Some(format!("{}-{}", f.id, missing.as_str().replace('_', "-")))
                     })
                     .unwrap();
-                let config = ServerConfig { listen: "127.0.0.1:0".into() };
+                let config = ServerConfig::new("127.0.0.1:0");
                 let app = Application::build(&config, cb).await.unwrap();
                 tx.send(Demo {
                     base: format!("http://{}", app.addr()),

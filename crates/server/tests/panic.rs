@@ -12,7 +12,7 @@ async fn a_panicking_handler_answers_500_problem_and_the_server_keeps_serving() 
     let url = format!("sqlite://{}/t.sqlite", dir.path().display());
     let store = Store::connect(&url, 2).await.expect("connect");
     carebridge_store::migrate::run(&store).await.expect("migrate");
-    let state = AppState { cb: Carebridge::new(store) };
+    let state = AppState::new(Carebridge::new(store));
     let extra: Router<AppState> = Router::new().route(
         "/boom",
         get(|| async {

@@ -9,7 +9,7 @@ use carebridge_server::{Application, ServerConfig};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-pub async fn run(data: Option<PathBuf>, listen: &str, seed: u64) -> anyhow::Result<ExitCode> {
+pub async fn run(data: Option<PathBuf>, config: ServerConfig, seed: u64) -> anyhow::Result<ExitCode> {
     // A temporary directory lives as long as the server; `--data` keeps the file.
     let (dir, _temp) = match data {
         Some(d) => {
@@ -33,7 +33,7 @@ pub async fn run(data: Option<PathBuf>, listen: &str, seed: u64) -> anyhow::Resu
     } else {
         eprintln!("using the existing data in {}", db.display());
     }
-    let app = Application::build(&ServerConfig { listen: listen.to_string() }, cb.clone()).await?;
+    let app = Application::build(&config, cb.clone()).await?;
     println!("Carebridge listening on http://{}", app.addr());
     println!("Database: {url}");
     println!("Demo accounts (password `{DEMO_PASSWORD}`):");

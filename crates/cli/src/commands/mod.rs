@@ -18,11 +18,13 @@ use std::process::ExitCode;
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let file = config::load(cli.config.as_deref())?;
     match cli.command {
-        Command::Demo { data, listen, seed } => demo::run(data, &listen, seed).await,
-        Command::Serve { db, listen } => {
+        Command::Demo { data, listen, seed, http } => {
+            demo::run(data, config::server_config(listen, http, &file)?, seed).await
+        }
+        Command::Serve { db, listen, http } => {
             let url = config::database_url(db.database_url, &file);
             let listen = listen.or(file.listen.clone()).unwrap_or_else(|| config::DEFAULT_LISTEN.to_string());
-            serve::run(&url, &listen, file.token_ttl_hours).await
+            serve::run(&url, config::server_config(listen, http, &file)?, file.token_ttl_hours).await
         }
         Command::Migrate { db } => migrate::run(&config::database_url(db.database_url, &file)).await,
         Command::User { command: UserCommand::Add { username, role, scope, display_name, db } } => {

@@ -95,7 +95,7 @@ async fn pages_over_the_demo_scenario() {
     carebridge_store::migrate::run(&store).await.unwrap();
     let cb = Carebridge::new(store);
     cb.load_scenario(&carebridge_scenario::demo(1, cb.now(), &cb.regions)).await.unwrap();
-    let app = crate::startup::router(AppState { cb });
+    let app = crate::startup::router(AppState::new(cb));
 
     // The front door and the public directory, in the browser's language.
     let r = send(&app, get("/", "")).await;
@@ -266,7 +266,7 @@ async fn referral_pages_file_follow_answer_and_refuse_by_role() {
     let scenario = carebridge_scenario::demo(1, cb.now(), &cb.regions);
     cb.load_scenario(&scenario).await.unwrap();
     let union = scenario.facility_id(carebridge_scenario::WUHAN_UNION_KEY).unwrap();
-    let app = crate::startup::router(AppState { cb: cb.clone() });
+    let app = crate::startup::router(AppState::new(cb.clone()));
 
     // Signed out: every referral page sends the visitor to sign in.
     for path in ["/referrals", "/referrals/new", "/desk/offers", "/placement/board", "/me/referrals"] {

@@ -55,7 +55,7 @@ pub async fn run(
     config: &IngestConfig,
 ) -> anyhow::Result<IngestResult> {
     let before = carebridge_store::capacity::count_rows(&cb.store).await?;
-    let app = Application::build(&ServerConfig { listen: "127.0.0.1:0".into() }, cb.clone())
+    let app = Application::build(&ServerConfig::new("127.0.0.1:0"), cb.clone())
         .await
         .context("starting the server on 127.0.0.1")?;
     let addr = app.addr();
