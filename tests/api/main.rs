@@ -6,6 +6,8 @@
 mod audit;
 mod auth;
 mod authz_matrix;
+mod bearer;
+mod body_limit;
 mod capacity;
 mod designations;
 mod displacement;

@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod body_limit;
 pub mod extract;
 pub mod fhir;
 mod health;

@@ -4,7 +4,7 @@
 
 use crate::problem::Problem;
 use crate::state::AppState;
-use crate::{api, fhir, health, idempotency, web};
+use crate::{api, auth, body_limit, fhir, health, idempotency, web};
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -182,8 +182,10 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .route("/readyz", get(health::readyz))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .with_state(state)
+        .with_state(state.clone())
         .layer(middleware::map_response(problem_safety_net))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::bearer::layer))
+        .layer(middleware::from_fn_with_state(state, body_limit::layer))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
         .layer(CatchPanicLayer::custom(panic_response))

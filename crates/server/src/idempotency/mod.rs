@@ -5,7 +5,7 @@
 //! The key is reserved before the handler runs and the response stored after it; a 5xx
 //! releases the reservation so a retry can run the work again (nothing was committed).
 
-use crate::auth::bearer_token;
+use crate::auth::Caller;
 use crate::problem::Problem;
 use crate::state::AppState;
 use axum::body::{to_bytes, Body};
@@ -51,11 +51,9 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     };
     let (parts, body) = req.into_parts();
     // The principal: the user behind the token (tokens are re-issued; users stay).
-    let principal = match bearer_token(&parts) {
-        Some(t) => match state.cb.authenticate(t).await {
-            Ok(p) => p.user_id.to_string(),
-            Err(e) => return Problem::from(e).into_response(),
-        },
+    // The bearer layer (outside this one) has judged the token and left the caller.
+    let principal = match parts.extensions.get::<Caller>() {
+        Some(c) => c.principal.user_id.to_string(),
         None => return Problem::unauthenticated("Send `Authorization: Bearer <token>`.").into_response(),
     };
     let bytes = match to_bytes(body, MAX_BODY).await {
