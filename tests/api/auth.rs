@@ -60,22 +60,24 @@ both_backends!(token_requests_are_checked_before_any_credential_is, |app| async 
     assert_invalid(&wrong_type, "/password");
 });
 
-both_backends!(forged_and_garbage_credentials_are_401, |app| async move {
+both_backends!(forged_tokens_are_401_and_garbage_credentials_400, |app| async move {
     app.load_demo().await;
-    for auth in [
-        "Bearer cb_xxx",
-        "Bearer cb_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-        "Bearer not-a-carebridge-token",
-        "Bearer",
-        "Basic d3VoYW46Y2FyZWJyaWRnZS1kZW1v",
-        "garbage",
+    // RFC 6750 §3.1: a well-formed token we never issued is `invalid_token` (401); a header that
+    // is not `Bearer <b64token>` is `invalid_request` (400). bearer.rs covers every router.
+    for (auth, status, error) in [
+        ("Bearer cb_xxx", 401, "invalid_token"),
+        ("Bearer cb_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 401, "invalid_token"),
+        ("Bearer not-a-carebridge-token", 401, "invalid_token"),
+        ("Bearer", 400, "invalid_request"),
+        ("Basic d3VoYW46Y2FyZWJyaWRnZS1kZW1v", 400, "invalid_request"),
+        ("garbage", 400, "invalid_request"),
     ] {
         let r = app.send(app.request(Method::GET, "/api/v1/auth/me").header("authorization", auth)).await;
-        assert_problem(&r, 401);
-        assert!(r.header("www-authenticate").is_some(), "{auth}: no WWW-Authenticate");
+        assert_problem(&r, status);
+        let challenge = r.header("www-authenticate").unwrap_or_else(|| panic!("{auth}: no WWW-Authenticate"));
+        assert!(challenge.contains(&format!("error=\"{error}\"")), "{auth}: {challenge}");
     }
-    // A bad token is an error even where anonymous callers are welcome: never silently anonymous
-    // on a protected route.
+    // No credentials at all on a protected route: 401 too, with a bare challenge.
     let anon = app.get("/api/v1/auth/me", None).await;
     assert_problem(&anon, 401);
 });
