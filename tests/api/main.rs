@@ -18,6 +18,7 @@ mod health;
 mod plans;
 mod protected;
 mod referrals;
+mod regression;
 mod rollups;
 mod scope;
 mod users;

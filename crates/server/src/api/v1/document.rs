@@ -307,6 +307,13 @@ fn complete_operation(method: &str, path: &str, op: &mut Value) {
                 "schema": {"type": "string"}
             }});
         }
+        if code == 400 {
+            response["headers"] = json!({"WWW-Authenticate": {
+                "description": "`Bearer realm=\"carebridge\", error=\"invalid_request\"` when the `Authorization` header was not one well-formed `Bearer <token>`.",
+                "required": false,
+                "schema": {"type": "string"}
+            }});
+        }
     }
 }
 
