@@ -1,5 +1,5 @@
-//! RFC 6750 on every router: each credential a client can send (none, valid, malformed, forged,
-//! revoked, expired) against a public and a private route of the API, the FHIR facade and the
+//! RFC 6750 on every router: each credential a client can send (none, valid, another scheme, a
+//! malformed header, a forged, revoked or expired token) against a public and a private route of the API, the FHIR facade and the
 //! pages, plus the pages' session cookie. Only a request with no credentials at all gets the
 //! public view; a bad token is never served as anonymous.
 //!
@@ -16,7 +16,9 @@ use reqwest::Method;
 enum Cred {
     None,
     Valid,
-    /// Not `Bearer <b64token>`.
+    /// `Basic …`: an authentication method we do not support.
+    OtherScheme,
+    /// Two `Authorization` headers: a malformed request.
     Malformed,
     /// Well formed, never issued.
     Forged,
@@ -55,7 +57,10 @@ async fn send(app: &TestApp, path: &str, cred: Cred, t: &Tokens) -> Resp {
     let rb = match cred {
         Cred::None => rb,
         Cred::Valid => rb.bearer_auth(&t.valid),
-        Cred::Malformed => rb.header("authorization", "Basic aHViZWk6cGFzc3dvcmQ="),
+        Cred::OtherScheme => rb.header("authorization", "Basic aHViZWk6cGFzc3dvcmQ="),
+        Cred::Malformed => {
+            rb.header("authorization", format!("Bearer {}", t.valid)).header("authorization", "Bearer x")
+        }
         Cred::Forged => rb.bearer_auth("cb_0000000000000000000000000000000000000000000"),
         Cred::Revoked => rb.bearer_auth(&t.revoked),
         Cred::Expired => rb.bearer_auth(&t.expiring),
@@ -67,14 +72,19 @@ async fn send(app: &TestApp, path: &str, cred: Cred, t: &Tokens) -> Resp {
 #[track_caller]
 fn assert_refused(r: &Resp, cred: Cred, dialect: Dialect, label: &str) {
     let (status, error) = match cred {
-        Cred::Malformed => (400, "invalid_request"),
-        Cred::Forged | Cred::Revoked | Cred::Expired => (401, "invalid_token"),
+        Cred::Malformed => (400, Some("invalid_request")),
+        Cred::OtherScheme => (401, None),
+        Cred::Forged | Cred::Revoked | Cred::Expired => (401, Some("invalid_token")),
         Cred::None | Cred::Valid => unreachable!("{label}: not a refusal"),
     };
     assert_eq!(r.status, status, "{label}: {}", r.text);
     let challenge = r.header("www-authenticate").unwrap_or_else(|| panic!("{label}: no WWW-Authenticate"));
     assert!(challenge.starts_with("Bearer realm=\"carebridge\""), "{label}: {challenge}");
-    assert!(challenge.contains(&format!("error=\"{error}\"")), "{label}: {challenge}");
+    match error {
+        Some(error) => assert!(challenge.contains(&format!("error=\"{error}\"")), "{label}: {challenge}"),
+        // §3.1: an unsupported method gets the challenge without an error code.
+        None => assert_eq!(challenge, "Bearer realm=\"carebridge\"", "{label}"),
+    }
     assert_dialect(r, dialect, label);
 }
 
@@ -134,7 +144,7 @@ async fn check_route(app: &TestApp, route: &Route, cred: Cred, t: &Tokens) {
 both_backends!(every_credential_on_every_router, |app| async move {
     let t = tokens(&app).await;
     for route in ROUTES {
-        for cred in [Cred::None, Cred::Valid, Cred::Malformed, Cred::Forged, Cred::Revoked] {
+        for cred in [Cred::None, Cred::Valid, Cred::OtherScheme, Cred::Malformed, Cred::Forged, Cred::Revoked] {
             check_route(&app, route, cred, &t).await;
         }
     }
@@ -148,13 +158,27 @@ both_backends!(every_credential_on_every_router, |app| async move {
     }
 });
 
-both_backends!(malformed_headers_of_every_shape_are_invalid_requests, |app| async move {
+both_backends!(bearer_headers_of_every_shape_are_judged, |app| async move {
     app.load_demo().await;
     let token = app.token("hubei").await;
-    for value in ["Bearer", "Bearer ", "Token abc", "bearer a b", "Bearer a\"b", "Bearer =="] {
+    // `Bearer` with nothing a server could have issued: one more token that does not work.
+    for value in ["Bearer", "Bearer ", "bearer a b", "Bearer a\"b", "Bearer ==", "Bearer !x"] {
         let r = app.send(app.request(Method::GET, "/api/v1/facilities").header("authorization", value)).await;
-        assert_refused(&r, Cred::Malformed, Dialect::Problem, value);
+        assert_refused(&r, Cred::Forged, Dialect::Problem, value);
     }
+    // Other schemes, or no scheme at all: unsupported, so the bare challenge.
+    for value in ["Token abc", "cb_token", "Digest x=y"] {
+        let r = app.send(app.request(Method::GET, "/api/v1/facilities").header("authorization", value)).await;
+        assert_refused(&r, Cred::OtherScheme, Dialect::Problem, value);
+    }
+    // Bytes outside visible ASCII: a malformed request.
+    let r = app
+        .send(
+            app.request(Method::GET, "/api/v1/facilities")
+                .header("authorization", reqwest::header::HeaderValue::from_bytes(b"Bearer caf\xc3\xa9").unwrap()),
+        )
+        .await;
+    assert_refused(&r, Cred::Malformed, Dialect::Problem, "not ASCII");
     // Two headers, even if both are good, are one too many.
     let two = app
         .request(Method::GET, "/api/v1/auth/me")

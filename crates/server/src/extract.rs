@@ -29,34 +29,78 @@ fn pointer(path: &serde_path_to_error::Path) -> String {
 }
 
 /// Parse JSON bytes into `T` with problem-shaped errors (also used by the idempotency layer's
-/// callers and tests).
+/// callers and tests). Syntax errors are 400; everything else 422 with a pointer.
+///
+/// The body is read as a `Value` first so that a number with a zero fraction (`250.0`) counts
+/// as the integer it is: JSON Schema, and so our OpenAPI document, calls `250.0` an integer,
+/// and a client (or a language without integers) that writes it so must not be refused.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    match serde_path_to_error::deserialize::<_, T>(&mut de) {
-        Ok(v) => {
-            if let Err(e) = de.end() {
-                return Err(Problem::new(StatusCode::BAD_REQUEST, "malformed-json", "Malformed JSON", e.to_string()));
+    let mut value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, "malformed-json", "Malformed JSON", e.to_string()))?;
+    integral_floats_as_integers(&mut value);
+    serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
+        let ptr = pointer(e.path());
+        let msg = e.into_inner().to_string();
+        // A missing field is reported at its parent; point at the field itself.
+        let ptr = match msg.strip_prefix("missing field `").and_then(|r| r.split('`').next()) {
+            Some(field) => format!("{ptr}/{field}"),
+            None => ptr,
+        };
+        Problem::invalid(vec![FieldError::new(ptr, msg)])
+    })
+}
+
+/// Turn every number with a zero fraction that an integer can hold exactly (|x| < 2^53) into
+/// that integer. Fields of type `f64` still read it (an integer is a valid float).
+fn integral_floats_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < EXACT) {
+                // Exact by the bound above.
+                *value = Value::from(f as i64);
             }
-            Ok(v)
         }
-        Err(e) => {
-            let ptr = pointer(e.path());
-            let inner = e.into_inner();
-            match inner.classify() {
-                serde_json::error::Category::Data => {
-                    let msg = inner.to_string();
-                    // Drop serde_json's " at line 1 column 9" tail: the pointer says where.
-                    let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-                    // A missing field is reported at its parent; point at the field itself.
-                    let ptr = match msg.strip_prefix("missing field `").and_then(|r| r.split('`').next()) {
-                        Some(field) => format!("{ptr}/{field}"),
-                        None => ptr,
-                    };
-                    Err(Problem::invalid(vec![FieldError::new(ptr, msg)]))
-                }
-                _ => Err(Problem::new(StatusCode::BAD_REQUEST, "malformed-json", "Malformed JSON", inner.to_string())),
-            }
-        }
+        Value::Array(items) => items.iter_mut().for_each(integral_floats_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(integral_floats_as_integers),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Sample {
+        hours: i64,
+        lon: f64,
+        #[serde(default)]
+        counts: Vec<u32>,
+    }
+
+    #[test]
+    fn integral_floats_are_integers_and_floats_stay_floats() {
+        let s: Sample = parse_json(br#"{"hours": 250.0, "lon": 114.0, "counts": [1.0, 2]}"#).unwrap();
+        assert_eq!((s.hours, s.lon, s.counts), (250, 114.0, vec![1, 2]));
+        let s: Sample = parse_json(br#"{"hours": 1, "lon": 114.25}"#).unwrap();
+        assert_eq!(s.lon, 114.25);
+    }
+
+    #[test]
+    fn errors_name_the_field_and_syntax_is_a_400() {
+        let e = parse_json::<Sample>(br#"{"hours": 2.5, "lon": 1}"#).unwrap_err();
+        assert_eq!((e.status, e.errors[0].pointer.as_str()), (422, "/hours"));
+        let e = parse_json::<Sample>(br#"{"lon": 1}"#).unwrap_err();
+        assert_eq!(e.errors[0].pointer, "/hours");
+        let e = parse_json::<Sample>(br#"{"hours": 1, "lon": 1, "extra": 0}"#).unwrap_err();
+        assert_eq!(e.status, 422);
+        let e = parse_json::<Sample>(br#"{"hours": 1, "lon": "#).unwrap_err();
+        assert_eq!(e.status, 400);
+        let e = parse_json::<Sample>(br#"{"hours": 1, "lon": 1} trailing"#).unwrap_err();
+        assert_eq!(e.status, 400);
     }
 }
 

@@ -4,8 +4,16 @@
 //! - no `Authorization` header: the request goes on anonymous; a route that needs a caller
 //!   answers 401 with a bare `WWW-Authenticate: Bearer realm="carebridge"` (§3.1: no error
 //!   code when no credentials were sent);
-//! - a header that is not one well-formed `Bearer <b64token>`: 400, `error="invalid_request"`;
-//! - a well-formed token that is unknown, expired or revoked: 401, `error="invalid_token"`;
+//! - another scheme (`Basic …`, a bare word): 401 with the bare challenge, public routes too
+//!   (§3.1: an unsupported authentication method gets no error code);
+//! - `Bearer` with a token that is unknown, expired, revoked, or not even token-shaped (empty,
+//!   characters outside RFC 6750's `b64token`): 401, `error="invalid_token"`. §3.1 lets a
+//!   malformed request be a 400, but a bearer token of the wrong shape is, to the client, one
+//!   more token that does not work, and the OpenAPI bearer scheme cannot state a token syntax,
+//!   so a 400 there would answer a request the document calls valid with a status it cannot
+//!   predict;
+//! - a request that is malformed as a whole (two `Authorization` headers, bytes that are not
+//!   visible ASCII): 400, `error="invalid_request"`;
 //! - a good token: the caller is put in the request's extensions, where [`Caller`] finds it
 //!   (so a request is authenticated once, whatever the extractors and layers ask).
 //!
@@ -34,7 +42,11 @@ pub enum Credentials<'a> {
     None,
     /// `Bearer <token>` with a token of RFC 6750's `b64token` syntax.
     Bearer(&'a str),
-    /// Anything else; the reason is shown to the caller.
+    /// `Bearer` with no token or one no server could have issued; the reason is shown.
+    BadBearer(&'static str),
+    /// A scheme other than Bearer.
+    OtherScheme,
+    /// The header is malformed as a whole; the reason is shown.
     Malformed(&'static str),
 }
 
@@ -50,15 +62,16 @@ pub fn credentials(headers: &HeaderMap) -> Credentials<'_> {
     let Ok(value) = value.to_str() else {
         return Credentials::Malformed("the Authorization header is not visible ASCII");
     };
-    let Some((scheme, token)) = value.split_once(' ') else {
-        return Credentials::Malformed("use `Authorization: Bearer <token>`");
-    };
+    let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
     if !scheme.eq_ignore_ascii_case("bearer") {
-        return Credentials::Malformed("only the Bearer scheme is accepted (`Authorization: Bearer <token>`)");
+        return Credentials::OtherScheme;
     }
     let token = token.trim_matches(' ');
+    if token.is_empty() {
+        return Credentials::BadBearer("the bearer token is empty");
+    }
     if !is_b64token(token) {
-        return Credentials::Malformed("the bearer token is empty or has characters a token cannot have");
+        return Credentials::BadBearer("the bearer token has characters a token cannot have");
     }
     Credentials::Bearer(token)
 }
@@ -100,26 +113,34 @@ pub fn answer(path: &str, problem: Problem) -> Response {
 /// The layer: judge the credentials, then pass the request on or refuse it.
 pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
-    let refusal = match credentials(req.headers()) {
+    let (status, error, why) = match credentials(req.headers()) {
         Credentials::None => return next.run(req).await,
-        Credentials::Malformed(why) => (StatusCode::BAD_REQUEST, "invalid_request", why.to_string()),
+        Credentials::Malformed(why) => (StatusCode::BAD_REQUEST, Some("invalid_request"), why.to_string()),
+        Credentials::OtherScheme => (
+            StatusCode::UNAUTHORIZED,
+            None,
+            "only the Bearer scheme is accepted (`Authorization: Bearer <token>`)".into(),
+        ),
+        Credentials::BadBearer(why) => (StatusCode::UNAUTHORIZED, Some("invalid_token"), why.to_string()),
         Credentials::Bearer(token) => match state.cb.authenticate(token).await {
             Ok(principal) => {
                 let caller = Caller { principal, token: token.to_string() };
                 req.extensions_mut().insert(caller);
                 return next.run(req).await;
             }
-            Err(ServiceError::Unauthenticated(why)) => (StatusCode::UNAUTHORIZED, "invalid_token", why),
+            Err(ServiceError::Unauthenticated(why)) => (StatusCode::UNAUTHORIZED, Some("invalid_token"), why),
             Err(other) => return answer(&path, Problem::from(other)),
         },
     };
-    let (status, error, why) = refusal;
-    let title = if status == StatusCode::UNAUTHORIZED { "Invalid token" } else { "Malformed credentials" };
-    let slug = error.replace('_', "-");
+    let (slug, title) = match error {
+        Some("invalid_request") => ("invalid-request", "Malformed credentials"),
+        Some(_) => ("invalid-token", "Invalid token"),
+        None => ("unauthenticated", "Authentication required"),
+    };
     let detail =
         format!("{why}. Send no Authorization header for the public view, or a token from POST /api/v1/auth/token.");
-    let mut res = answer(&path, Problem::new(status, &slug, title, detail));
-    res.headers_mut().insert(header::WWW_AUTHENTICATE, challenge(Some(error), &why));
+    let mut res = answer(&path, Problem::new(status, slug, title, detail));
+    res.headers_mut().insert(header::WWW_AUTHENTICATE, challenge(error, &why));
     res
 }
 
@@ -147,19 +168,16 @@ mod tests {
             Credentials::Bearer("cb_x"),
             "the scheme is case-insensitive"
         );
-        for bad in [
-            "Bearer",
-            "Bearer ",
-            "Bearer =",
-            "Bearer a b",
-            "Basic dXNlcjpwdw==",
-            "cb_token",
-            "Bearer a\"b",
-            "Bearer a=b",
-        ] {
-            assert!(matches!(credentials(&headers(&[bad])), Credentials::Malformed(_)), "{bad:?}");
+        for bad in ["Bearer", "Bearer ", "Bearer =", "Bearer a b", "Bearer a\"b", "Bearer a=b", "Bearer !"] {
+            assert!(matches!(credentials(&headers(&[bad])), Credentials::BadBearer(_)), "{bad:?}");
+        }
+        for other in ["Basic dXNlcjpwdw==", "cb_token", "Token abc", "Bearerx y"] {
+            assert_eq!(credentials(&headers(&[other])), Credentials::OtherScheme, "{other:?}");
         }
         assert!(matches!(credentials(&headers(&["Bearer a", "Bearer b"])), Credentials::Malformed(_)));
+        let mut h = HeaderMap::new();
+        h.insert(header::AUTHORIZATION, HeaderValue::from_bytes(b"Bearer caf\xc3\xa9").unwrap());
+        assert!(matches!(credentials(&h), Credentials::Malformed(_)), "not visible ASCII");
     }
 
     #[test]

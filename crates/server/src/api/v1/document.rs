@@ -221,8 +221,8 @@ impl Shape {
     /// The error statuses the shape implies, with why.
     fn statuses(&self, any_signed_in: bool) -> Vec<(u16, &'static str)> {
         let mut out = vec![
-            (400, "Malformed request: a query parameter of the wrong type or an unknown one, malformed JSON, or a malformed `Authorization` header."),
-            (401, "The bearer token is invalid, expired or revoked (RFC 6750 `invalid_token`), or none was sent where one is required."),
+            (400, "Malformed request: a query parameter of the wrong type or an unknown one, malformed JSON, or a malformed `Authorization` header (two of them, or bytes outside visible ASCII)."),
+            (401, "The bearer token is unknown, expired, revoked or not token-shaped (RFC 6750 `invalid_token`; public routes too), another scheme than Bearer was sent, or none was sent where one is required."),
             (500, "An internal error; the body carries only a request id, the log has the cause."),
             (503, "The database is unreachable; retry shortly."),
         ];
@@ -302,14 +302,14 @@ fn complete_operation(method: &str, path: &str, op: &mut Value) {
         }
         if code == 401 {
             response["headers"] = json!({"WWW-Authenticate": {
-                "description": "`Bearer realm=\"carebridge\"`, with `error=\"invalid_token\"` when a token was sent and refused.",
+                "description": "`Bearer realm=\"carebridge\"`, with `error=\"invalid_token\"` when a bearer token was sent and refused (no error code when none was sent or another scheme was used).",
                 "required": true,
                 "schema": {"type": "string"}
             }});
         }
         if code == 400 {
             response["headers"] = json!({"WWW-Authenticate": {
-                "description": "`Bearer realm=\"carebridge\", error=\"invalid_request\"` when the `Authorization` header was not one well-formed `Bearer <token>`.",
+                "description": "`Bearer realm=\"carebridge\", error=\"invalid_request\"` when the `Authorization` header was malformed (two of them, or bytes outside visible ASCII).",
                 "required": false,
                 "schema": {"type": "string"}
             }});
