@@ -2,7 +2,8 @@
 //! waits or holds a bed, with the offered facility as performer), its offers are Tasks
 //! (requested while the bed is held until the hold's end, rejected with the desk's reason once
 //! declined). Token required, the referral read scope applies unchanged (Beijing sees nothing
-//! of a Wuhan patient, a patient only their own), and searches are strict. Each on SQLite and
+//! of a Wuhan patient, a patient only their own), and unknown search parameters are refused
+//! under `Prefer: handling=strict`, ignored and reported otherwise. Each on SQLite and
 //! PostgreSQL.
 
 use crate::referrals::{current_offer, desk_answers};
@@ -52,6 +53,19 @@ fn ids(bundle: &Value) -> Vec<String> {
 /// A GET with a bearer token (a user that is not a demo user, such as a new desk).
 async fn get_with(app: &TestApp, path: &str, token: &str) -> Resp {
     app.send(app.request(reqwest::Method::GET, path).bearer_auth(token)).await
+}
+
+/// A GET as a demo user with `Prefer: handling=strict`.
+async fn get_strict(app: &TestApp, path: &str, user: &str) -> Resp {
+    app.send(app.request_as(reqwest::Method::GET, path, Some(user)).await.header("prefer", "handling=strict")).await
+}
+
+/// The warnings of a searchset's OperationOutcome entries.
+fn warnings(bundle: &Value) -> Vec<String> {
+    let entries = bundle["entry"].as_array().into_iter().flatten();
+    let outcomes = entries.filter(|e| e["search"]["mode"] == "outcome").map(|e| e["resource"].clone());
+    let issues: Vec<Value> = outcomes.flat_map(|o| o["issue"].as_array().cloned().unwrap_or_default()).collect();
+    issues.iter().map(|i| i["diagnostics"].as_str().unwrap_or("").to_owned()).collect()
 }
 
 both_backends!(a_referral_is_a_service_request_and_its_offers_are_tasks, |app| async move {
@@ -176,6 +190,13 @@ both_backends!(referrals_on_fhir_obey_the_referral_scope, |app| async move {
         fhir(&app.get(&format!("/fhir/ServiceRequest/{own_id}"), Some("patient-demo")).await, 200, "ServiceRequest");
     assert!(sr.get("requester").is_none(), "filed by the patient, not a facility");
 
+    // Every offer in scope, without `focus`: the Wuhan coordinator sees this one, Beijing not.
+    let every = fhir(&app.get("/fhir/Task?_count=500", Some("wuhan")).await, 200, "Bundle");
+    assert!(ids(&every).contains(&offer), "{every:#}");
+    let every = fhir(&app.get("/fhir/Task?_count=500", Some("beijing")).await, 200, "Bundle");
+    assert!(!ids(&every).contains(&offer));
+    fhir(&app.get("/fhir/Task", Some("patient-demo")).await, 200, "Bundle");
+
     // Unknown ids, parameters and values.
     let unknown = "0190a6f4-7c1e-7b3a-9d2e-000000000001";
     for path in [
@@ -191,13 +212,20 @@ both_backends!(referrals_on_fhir_obey_the_referral_scope, |app| async move {
         ("/fhir/ServiceRequest?status=pending", "status"),
         ("/fhir/ServiceRequest?status:not=active", "status:not"),
         ("/fhir/Task?status=requested", "status"),
-        ("/fhir/Task", "focus"),
         ("/fhir/Task?focus=Organization/x", "focus"),
     ] {
-        let e = fhir(&app.get(path, Some("wuhan")).await, 400, "OperationOutcome");
+        let e = fhir(&get_strict(&app, path, "wuhan").await, 400, "OperationOutcome");
         let diagnostics = e["issue"][0]["diagnostics"].as_str().unwrap_or("");
         assert!(diagnostics.contains(&format!("`{param}`")), "{path}: {diagnostics}");
     }
+    // Leniently (the default), an unknown parameter is ignored and reported; a bad value of a
+    // known one is still a 400.
+    for (path, param) in [("/fhir/ServiceRequest?colour=red", "colour"), ("/fhir/Task?status=requested", "status")] {
+        let b = fhir(&app.get(path, Some("wuhan")).await, 200, "Bundle");
+        assert!(warnings(&b).iter().any(|w| w.contains(&format!("`{param}`"))), "{path}: {b:#}");
+        assert!(!b["link"][0]["url"].as_str().unwrap_or("").contains(param), "{b:#}");
+    }
+    fhir(&app.get("/fhir/ServiceRequest?status=pending", Some("wuhan")).await, 400, "OperationOutcome");
     let e = fhir(&app.get("/fhir/ServiceRequest?_page_token=garbage", Some("wuhan")).await, 400, "OperationOutcome");
     assert!(e["issue"][0]["diagnostics"].as_str().unwrap_or("").contains("_page_token"), "{e:#}");
 

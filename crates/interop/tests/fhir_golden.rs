@@ -140,17 +140,33 @@ fn capability_statement_matches_golden_and_is_valid_r4() {
 fn searchset_bundle_matches_golden_and_is_valid_r4() {
     let (f, regions) = (facility(), Regions::china());
     let entries = vec![fhir::organization(&f, &regions), fhir::location(&f, &regions)];
-    let json = fhir::searchset_bundle(
-        &entries,
-        "https://carebridge.example/fhir/Organization?address-city=武汉市",
-        Some("https://carebridge.example/fhir/Organization?address-city=武汉市&_cursor=abc"),
-        Some(2),
-    )
-    .unwrap();
+    let warnings = ["parameter `colour`: not supported here; ignored".to_owned()];
+    let searchset = fhir::Searchset {
+        base: "https://carebridge.example/fhir",
+        self_url: "https://carebridge.example/fhir/Organization?address-city=武汉市",
+        next_url: Some("https://carebridge.example/fhir/Organization?address-city=武汉市&_page_token=abc"),
+        total: Some(2),
+        warnings: &warnings,
+    };
+    let json = fhir::searchset_bundle(&searchset, &entries).unwrap();
     check_golden("searchset_bundle", &json);
     let Resource::Bundle(bundle) = parse(&json) else { panic!("not a Bundle") };
-    let urls: Vec<_> = bundle.entry.iter().map(|e| e.full_url.clone().unwrap().value.unwrap()).collect();
-    assert_eq!(urls, [format!("Organization/{FACILITY_ID}"), format!("Location/{FACILITY_ID}")]);
+    let urls: Vec<_> = bundle.entry.iter().map(|e| e.full_url.as_ref().and_then(|u| u.value.clone())).collect();
+    assert_eq!(
+        urls,
+        [
+            Some(format!("https://carebridge.example/fhir/Organization/{FACILITY_ID}")),
+            Some(format!("https://carebridge.example/fhir/Location/{FACILITY_ID}")),
+            None,
+        ]
+    );
+    let modes: Vec<_> = bundle.entry.iter().map(|e| e.search.as_ref().unwrap().mode.clone().unwrap().value).collect();
+    assert_eq!(modes, [Some("match".into()), Some("match".into()), Some("outcome".into())]);
+    let Some(Resource::OperationOutcome(outcome)) = &bundle.entry[2].resource else {
+        panic!("the last is the outcome")
+    };
+    assert_eq!(outcome.issue[0].severity.value.as_deref(), Some("warning"));
+    assert_eq!(outcome.issue[0].code.value.as_deref(), Some("not-supported"));
 }
 
 #[test]
@@ -166,11 +182,13 @@ fn operation_outcome_matches_golden_and_is_valid_r4() {
 
 #[test]
 fn bundles_refuse_entries_that_are_not_fhir_or_lack_an_id() {
-    let bad = |json: &str| fhir::searchset_bundle(&[json.to_owned()], "x", None, None).unwrap_err();
+    let searchset =
+        fhir::Searchset { base: "https://x/fhir", self_url: "https://x/fhir/Location", ..Default::default() };
+    let bad = |json: &str| fhir::searchset_bundle(&searchset, &[json.to_owned()]).unwrap_err();
     assert!(matches!(bad("not json"), fhir::FhirError::Parse { index: 0, .. }));
     assert!(matches!(bad(r#"{"resourceType":"Organization","nonsense":1}"#), fhir::FhirError::Parse { .. }));
     assert!(matches!(bad(r#"{"resourceType":"Organization","name":"x"}"#), fhir::FhirError::MissingId { .. }));
-    let empty = fhir::searchset_bundle(&[], "https://x/fhir/Location", None, Some(0)).unwrap();
+    let empty = fhir::searchset_bundle(&fhir::Searchset { total: Some(0), ..searchset }, &[]).unwrap();
     assert!(matches!(parse(&empty), Resource::Bundle(_)));
 }
 

@@ -5,7 +5,7 @@
 use carebridge_domain::clock::Timestamp;
 use carebridge_domain::region::Regions;
 use carebridge_interop::csv_io::{read_capacity, read_facilities};
-use carebridge_interop::fhir::searchset_bundle;
+use carebridge_interop::fhir::{searchset_bundle, Searchset};
 use proptest::prelude::*;
 use std::sync::LazyLock;
 
@@ -43,6 +43,7 @@ proptest! {
 
     #[test]
     fn bundles_never_panic(docs in proptest::collection::vec(".{0,64}", 0..4)) {
-        let _ = searchset_bundle(&docs, "https://x/fhir/Organization", None, None);
+        let s = Searchset { base: "https://x/fhir", self_url: "https://x/fhir/Organization", ..Searchset::default() };
+        let _ = searchset_bundle(&s, &docs);
     }
 }

@@ -1,6 +1,6 @@
 //! The reads behind the FHIR facade's ServiceRequest and Task: a referral with what its
 //! mapping needs beyond [`ReferralDetail`](crate::referrals::ReferralDetail) (the referring
-//! facility), and an offer found by its own id.
+//! facility), the offers of a page of referrals, and an offer found by its own id.
 //!
 //! Authorisation is the referral reads' own: every function goes through
 //! [`Carebridge::referral`] or [`Carebridge::referrals`], so an offer is readable exactly by
@@ -56,6 +56,23 @@ impl Carebridge {
             };
             let referring_facility = self.referring_facility(referral.id).await?;
             items.push(ReferralRecord { referral, offers, referring_facility });
+        }
+        Ok(Page { items, next_cursor: page.next_cursor })
+    }
+
+    /// A page of the referrals `p` may read, newest first (as [`Carebridge::referrals`]),
+    /// each with all its offers, oldest first: the Task search over every referral in scope.
+    pub async fn fhir_referral_offers(
+        &self,
+        p: &Principal,
+        cursor: Option<&str>,
+        limit: Option<u32>,
+    ) -> Result<Page<(Referral, Vec<Offer>)>, ServiceError> {
+        let page = self.referrals(p, &ReferralFilter::default(), cursor, limit).await?;
+        let mut items = Vec::with_capacity(page.items.len());
+        for referral in page.items {
+            let offers = store::offers_of(&self.store, referral.id).await?;
+            items.push((referral, offers));
         }
         Ok(Page { items, next_cursor: page.next_cursor })
     }

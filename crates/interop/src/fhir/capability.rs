@@ -1,16 +1,22 @@
 //! The server's CapabilityStatement (`GET /fhir/metadata`): which resources and searches the
-//! read-only FHIR facade answers, so generic FHIR clients can discover it.
+//! read-only FHIR facade answers, and how to authenticate, so generic FHIR clients can
+//! discover it.
 //!
-//! The list here must match what the server routes; it is one table, [`RESOURCES`], so a new
-//! search parameter is one line in one place. Every parameter points at its definition in the
-//! R4 specification, which tells clients its type and meaning.
+//! The statement is built from one table, [`RESOURCES`] (and [`COMMON_SEARCH_PARAMS`] for the
+//! result parameters every search takes), which the server also reads to decide which query
+//! parameters a search knows: what is declared here is exactly what is accepted, so the two
+//! cannot drift apart. Every resource parameter points at its definition in the R4
+//! specification (its type and meaning), and says in `documentation` how we match it.
+//!
+//! The common parameters are declared once, in `rest.searchParam` ("search parameters for
+//! all resources"), rather than repeated per resource: they work on every search.
 
-use super::common::render;
+use super::common::{coding, concept, render};
 use super::FHIR_VERSION;
 use fhirbolt::model::r4::resources::{
     CapabilityStatement, CapabilityStatementImplementation, CapabilityStatementRest, CapabilityStatementRestResource,
     CapabilityStatementRestResourceInteraction, CapabilityStatementRestResourceSearchParam,
-    CapabilityStatementSoftware,
+    CapabilityStatementRestSecurity, CapabilityStatementSoftware,
 };
 use fhirbolt::model::r4::Resource;
 
@@ -18,47 +24,153 @@ use fhirbolt::model::r4::Resource;
 ///
 /// A constant rather than "now": the statement describes this build, and a fixed date keeps
 /// the output deterministic. Bump it whenever [`RESOURCES`] or the statement changes.
-pub const CAPABILITY_STATEMENT_DATE: &str = "2026-12-03";
+pub const CAPABILITY_STATEMENT_DATE: &str = "2026-12-07";
 
-/// A search parameter: its name, FHIR search type, and the id of its R4 definition.
-struct Param(&'static str, &'static str, &'static str);
+/// One search parameter the facade supports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SearchParam {
+    /// The query parameter name.
+    pub name: &'static str,
+    /// Its FHIR search type (`string`, `token`, `reference`, `number`).
+    pub kind: &'static str,
+    /// The id of its R4 `SearchParameter` (`Organization-name`); `None` for the result
+    /// parameters, which the specification defines without a SearchParameter resource.
+    pub definition: Option<&'static str>,
+    /// How this server matches it (`searchParam.documentation`).
+    pub documentation: &'static str,
+}
 
-/// The resources the facade serves, with their search parameters.
-const RESOURCES: &[(&str, &[Param])] = &[
-    (
-        "Organization",
-        &[
-            Param("name", "string", "Organization-name"),
-            Param("address-city", "string", "Organization-address-city"),
-            Param("address-state", "string", "Organization-address-state"),
-            Param("_id", "token", "Resource-id"),
-        ],
-    ),
-    (
-        "Location",
-        &[
-            Param("name", "string", "Location-name"),
-            Param("address-city", "string", "Location-address-city"),
-            Param("address-state", "string", "Location-address-state"),
-            Param("organization", "reference", "Location-organization"),
-        ],
-    ),
-    (
-        "HealthcareService",
-        &[
-            Param("organization", "reference", "HealthcareService-organization"),
-            Param("service-type", "token", "HealthcareService-service-type"),
-        ],
-    ),
-    ("MeasureReport", &[Param("subject", "reference", "MeasureReport-subject")]),
-    ("ServiceRequest", &[Param("status", "token", "ServiceRequest-status")]),
-    ("Task", &[Param("focus", "reference", "Task-focus")]),
+/// One resource type the facade serves (`read` and `search-type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResourceCapability {
+    pub resource_type: &'static str,
+    /// Whether reading it needs a bearer token (the directory types are public).
+    pub needs_token: bool,
+    /// Its own search parameters, beyond [`COMMON_SEARCH_PARAMS`].
+    pub search_params: &'static [SearchParam],
+}
+
+const fn param(
+    name: &'static str,
+    kind: &'static str,
+    definition: &'static str,
+    documentation: &'static str,
+) -> SearchParam {
+    SearchParam { name, kind, definition: Some(definition), documentation }
+}
+
+const NAME_DOC: &str = "Case-insensitive substring of the Chinese or the English name (`name` or `alias`): \
+                        contains, a superset of FHIR's default starts-with.";
+const CITY_DOC: &str = "A GB/T 2260 code (that region's subtree) or a prefecture-level city name, exact or by \
+                        prefix; an ambiguous or unknown name is a 400.";
+const STATE_DOC: &str = "A GB/T 2260 code (that region's subtree) or a province name, exact or by prefix; an \
+                         ambiguous or unknown name is a 400.";
+const ORGANIZATION_DOC: &str = "`Organization/{id}`, a bare id or an absolute URL ending so.";
+
+/// The result parameters every search accepts, declared in `rest.searchParam`.
+pub const COMMON_SEARCH_PARAMS: &[SearchParam] = &[
+    SearchParam {
+        name: "_count",
+        kind: "number",
+        definition: None,
+        documentation: "Page size, default 50, at most 500 (more is served as 500); follow the `next` link for \
+                        the rest. `0` answers the count only, as `_summary=count` does.",
+    },
+    SearchParam {
+        name: "_summary",
+        kind: "token",
+        definition: None,
+        documentation: "`count`: a Bundle with `total` and no entries; `false`: the normal answer. `true`, `text` \
+                        and `data` are not supported: a 400 with `Prefer: handling=strict`, else ignored and \
+                        reported in an OperationOutcome entry.",
+    },
 ];
 
-/// The CapabilityStatement (JSON) of a server at `base_url` running Carebridge
-/// `software_version`: status `active`, kind `instance`, FHIR 4.0.1, JSON only, one `server`
-/// rest entry listing Organization, Location, HealthcareService, MeasureReport,
-/// ServiceRequest (referrals) and Task (their offers) with `read` and `search-type`.
+/// The resources the facade serves, in the order the statement lists them.
+pub const RESOURCES: &[ResourceCapability] = &[
+    ResourceCapability {
+        resource_type: "Organization",
+        needs_token: false,
+        search_params: &[
+            param("name", "string", "Organization-name", NAME_DOC),
+            param("address-city", "string", "Organization-address-city", CITY_DOC),
+            param("address-state", "string", "Organization-address-state", STATE_DOC),
+            param("_id", "token", "Resource-id", "One id or a comma-separated list of at most 100."),
+        ],
+    },
+    ResourceCapability {
+        resource_type: "Location",
+        needs_token: false,
+        search_params: &[
+            param("name", "string", "Location-name", NAME_DOC),
+            param("address-city", "string", "Location-address-city", CITY_DOC),
+            param("address-state", "string", "Location-address-state", STATE_DOC),
+            param("organization", "reference", "Location-organization", ORGANIZATION_DOC),
+        ],
+    },
+    ResourceCapability {
+        resource_type: "HealthcareService",
+        needs_token: false,
+        search_params: &[
+            param(
+                "name",
+                "string",
+                "HealthcareService-name",
+                "Case-insensitive substring of the service's `name` (the facility's Chinese name and the \
+                 service's label): contains, a superset of FHIR's default starts-with.",
+            ),
+            param("organization", "reference", "HealthcareService-organization", ORGANIZATION_DOC),
+            param(
+                "service-type",
+                "token",
+                "HealthcareService-service-type",
+                "A Carebridge service code (`dialysis`), optionally as `system|code` in \
+                 https://carebridge.example/fhir/CodeSystem/service; codes of other systems match nothing.",
+            ),
+        ],
+    },
+    ResourceCapability {
+        resource_type: "MeasureReport",
+        needs_token: true,
+        search_params: &[param(
+            "subject",
+            "reference",
+            "MeasureReport-subject",
+            "`Location/{id}`, a bare id or an absolute URL ending so: that facility's current report.",
+        )],
+    },
+    ResourceCapability {
+        resource_type: "ServiceRequest",
+        needs_token: true,
+        search_params: &[param(
+            "status",
+            "token",
+            "ServiceRequest-status",
+            "A request-status code or a comma-separated list of them (any of).",
+        )],
+    },
+    ResourceCapability {
+        resource_type: "Task",
+        needs_token: true,
+        search_params: &[param(
+            "focus",
+            "reference",
+            "Task-focus",
+            "`ServiceRequest/{id}` or a bare referral id: that referral's offers. Without it, the offers of \
+             every referral the caller may read.",
+        )],
+    },
+];
+
+/// The declaration of a resource type, if the facade serves it.
+pub fn resource_capability(resource_type: &str) -> Option<&'static ResourceCapability> {
+    RESOURCES.iter().find(|r| r.resource_type == resource_type)
+}
+
+/// The CapabilityStatement (JSON) of a server whose FHIR base is `base_url`, running
+/// Carebridge `software_version`: status `active`, kind `instance`, FHIR 4.0.1, JSON only,
+/// one `server` rest entry listing [`RESOURCES`] with `read` and `search-type`, their search
+/// parameters, the common ones, and bearer-token security.
 pub fn capability_statement(base_url: &str, software_version: &str) -> String {
     render(&Resource::CapabilityStatement(Box::new(build(base_url, software_version))))
 }
@@ -92,29 +204,81 @@ fn build(base_url: &str, software_version: &str) -> CapabilityStatement {
         format: vec!["json".into()],
         rest: vec![CapabilityStatementRest {
             mode: "server".into(),
-            resource: RESOURCES.iter().map(|(ty, params)| resource(ty, params)).collect(),
+            documentation: Some(
+                "Searches follow `Prefer: handling`: lenient (the default) ignores a parameter this server \
+                 does not know, leaves it out of the `self` link and names it in an OperationOutcome entry \
+                 (`search.mode` = `outcome`); `handling=strict` answers 400 instead. A known parameter with \
+                 a value we cannot use, a modifier or a repeat is a 400 either way."
+                    .into(),
+            ),
+            security: Some(security()),
+            resource: RESOURCES.iter().map(resource).collect(),
+            search_param: COMMON_SEARCH_PARAMS.iter().map(search_param).collect(),
             ..Default::default()
         }],
         ..Default::default()
     }
 }
 
-fn resource(ty: &str, params: &[Param]) -> CapabilityStatementRestResource {
+/// Bearer tokens (RFC 6750) from the JSON API's sign-in; no SMART on FHIR, no CORS.
+fn security() -> CapabilityStatementRestSecurity {
+    let protected: Vec<&str> = RESOURCES.iter().filter(|r| r.needs_token).map(|r| r.resource_type).collect();
+    let oauth = coding("http://terminology.hl7.org/CodeSystem/restful-security-service", "OAuth", "OAuth");
+    CapabilityStatementRestSecurity {
+        cors: Some(false.into()),
+        service: vec![concept(oauth, "Bearer token (RFC 6750); SMART on FHIR is not supported")],
+        description: Some(
+            format!(
+                "{} need `Authorization: Bearer <token>`, the `access_token` of `POST /api/v1/auth/token` \
+                 (JSON `username`, `password`); without one they answer 401. The other resources are the \
+                 public directory. SMART on FHIR (launch, scopes, .well-known/smart-configuration) is not \
+                 supported.",
+                protected.join(", ")
+            )
+            .into(),
+        ),
+        ..Default::default()
+    }
+}
+
+fn resource(r: &ResourceCapability) -> CapabilityStatementRestResource {
+    let access = if r.needs_token { "Needs a bearer token (see `rest.security`)." } else { "Public." };
     CapabilityStatementRestResource {
-        r#type: ty.into(),
+        r#type: r.resource_type.into(),
+        documentation: Some(access.into()),
         interaction: ["read", "search-type"]
             .into_iter()
             .map(|code| CapabilityStatementRestResourceInteraction { code: code.into(), ..Default::default() })
             .collect(),
-        search_param: params
-            .iter()
-            .map(|Param(name, ty, definition)| CapabilityStatementRestResourceSearchParam {
-                name: (*name).into(),
-                definition: Some(format!("http://hl7.org/fhir/SearchParameter/{definition}").into()),
-                r#type: (*ty).into(),
-                ..Default::default()
-            })
-            .collect(),
+        search_param: r.search_params.iter().map(search_param).collect(),
         ..Default::default()
+    }
+}
+
+fn search_param(p: &SearchParam) -> CapabilityStatementRestResourceSearchParam {
+    CapabilityStatementRestResourceSearchParam {
+        name: p.name.into(),
+        definition: p.definition.map(|d| format!("http://hl7.org/fhir/SearchParameter/{d}").into()),
+        r#type: p.kind.into(),
+        documentation: Some(p.documentation.into()),
+        ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameter_names_are_unique_per_resource_and_apart_from_the_common_ones() {
+        for r in RESOURCES {
+            let mut names: Vec<&str> = r.search_params.iter().chain(COMMON_SEARCH_PARAMS).map(|p| p.name).collect();
+            let all = names.len();
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names.len(), all, "{} declares a name twice", r.resource_type);
+        }
+        assert_eq!(resource_capability("Task").map(|r| r.needs_token), Some(true));
+        assert!(resource_capability("Patient").is_none());
     }
 }

@@ -33,6 +33,13 @@ pub fn parse_healthcare_service_id(id: &str) -> Option<(FacilityId, ServiceKind)
     (healthcare_service_id(facility, service) == id).then_some((facility, service))
 }
 
+/// The `name` of a facility's service: the facility's Chinese name and the service's Chinese
+/// label (`武汉协和医院 重症监护`). The server's `name` search matches this very string, so it
+/// finds what the resource says.
+pub fn healthcare_service_name(f: &Facility, service: ServiceKind) -> String {
+    format!("{} {}", f.draft.name_zh, service.label_zh())
+}
+
 /// One service of a facility as a HealthcareService (JSON).
 ///
 /// `providedBy` is `Organization/{id}`, `location` is `Location/{id}`; `type` is coded in
@@ -50,7 +57,7 @@ fn build(f: &Facility, service: ServiceKind) -> HealthcareService {
         provided_by: Some(Box::new(reference(format!("Organization/{}", f.id), Some(&f.draft.name_zh)))),
         r#type: vec![concept(coding(SERVICE_CODE_SYSTEM, service.as_str(), &label_en), service.label_zh())],
         location: vec![reference(format!("Location/{}", f.id), None)],
-        name: Some(format!("{} {}", f.draft.name_zh, service.label_zh()).into()),
+        name: Some(healthcare_service_name(f, service).into()),
         appointment_required: Some(false.into()),
         ..Default::default()
     }

@@ -19,9 +19,14 @@ mod outcome;
 mod service_request;
 mod task;
 
-pub use bundle::searchset_bundle;
-pub use capability::{capability_statement, CAPABILITY_STATEMENT_DATE};
-pub use healthcare_service::{healthcare_service, healthcare_service_id, parse_healthcare_service_id};
+pub use bundle::{searchset_bundle, Searchset};
+pub use capability::{
+    capability_statement, resource_capability, ResourceCapability, SearchParam, CAPABILITY_STATEMENT_DATE,
+    COMMON_SEARCH_PARAMS, RESOURCES,
+};
+pub use healthcare_service::{
+    healthcare_service, healthcare_service_id, healthcare_service_name, parse_healthcare_service_id,
+};
 pub use location::location;
 pub use measure_report::{measure_report, SANER_BED_CAPACITY_MEASURE};
 pub use organization::organization;

@@ -81,16 +81,25 @@ impl IssueType {
 
 /// An OperationOutcome (JSON) with one issue.
 pub fn operation_outcome(severity: IssueSeverity, code: IssueType, diagnostics: &str) -> String {
-    let issue = OperationOutcomeIssue {
-        severity: severity.as_str().into(),
-        code: code.as_str().into(),
-        diagnostics: (!diagnostics.is_empty()).then(|| diagnostics.into()),
-        ..Default::default()
-    };
-    let outcome = OperationOutcome { issue: vec![issue], ..Default::default() };
+    let outcome = outcome(&[(severity, code, diagnostics)]);
     // An outcome holds only codes and strings, the elements fhirbolt cannot fail on, so the
     // empty fallback is never taken; it exists so no input can make this function panic.
     fhirbolt::json::to_string(&Resource::OperationOutcome(Box::new(outcome)), None).unwrap_or_default()
+}
+
+/// An OperationOutcome with one issue per `(severity, code, diagnostics)`, as a typed
+/// resource (for a Bundle entry).
+pub(crate) fn outcome(issues: &[(IssueSeverity, IssueType, &str)]) -> OperationOutcome {
+    let issue = issues
+        .iter()
+        .map(|(severity, code, diagnostics)| OperationOutcomeIssue {
+            severity: severity.as_str().into(),
+            code: code.as_str().into(),
+            diagnostics: (!diagnostics.is_empty()).then(|| (*diagnostics).into()),
+            ..Default::default()
+        })
+        .collect();
+    OperationOutcome { issue, ..Default::default() }
 }
 
 /// The outcome returned in place of a resource that could not be serialised.

@@ -4,9 +4,11 @@
 
 use super::response::FhirProblem;
 use super::search::RegionFilter;
+use super::searchset::{FhirRequest, Source};
 use carebridge_domain::facility::Facility;
 use carebridge_domain::ids::FacilityId;
 use carebridge_domain::page::{decode_cursor, encode_cursor, Page};
+use carebridge_domain::region::Regions;
 use carebridge_domain::service_kind::ServiceKind;
 use carebridge_service::facilities::DirectoryQuery;
 use carebridge_service::{Carebridge, ServiceError};
@@ -71,7 +73,7 @@ async fn by_ids(
     limit: u32,
 ) -> Result<Page<Facility>, FhirProblem> {
     let after: Option<FacilityId> = cursor
-        .map(|c| decode_cursor(c).ok().and_then(|key| key.parse().ok()).ok_or_else(super::search::bad_page_token))
+        .map(|c| decode_cursor(c).ok().and_then(|key| key.parse().ok()).ok_or_else(super::params::bad_page_token))
         .transpose()?;
     let mut ids = ids.to_vec();
     ids.sort();
@@ -111,15 +113,34 @@ fn matches(cb: &Carebridge, q: &FacilityQuery, f: &Facility) -> bool {
     name_ok && region_ok && service_ok
 }
 
+/// Facilities as one resource type (Organization or Location), for the search path.
+pub struct Facilities<'a> {
+    pub cb: &'a Carebridge,
+    pub query: FacilityQuery,
+    pub render: fn(&Facility, &Regions) -> String,
+}
+
+impl Source for Facilities<'_> {
+    type Item = Facility;
+
+    async fn page(&self, token: Option<&str>, limit: u32) -> Result<Page<Facility>, FhirProblem> {
+        find(self.cb, &self.query, token, limit).await
+    }
+
+    fn render(&self, f: &Facility) -> String {
+        (self.render)(f, &self.cb.regions)
+    }
+}
+
 /// The facility behind a read of `Organization/{id}` or `Location/{id}` (both use the facility
 /// id): a read takes no search parameters, and an unknown or malformed id is a 404 outcome.
 pub async fn read_facility(
     cb: &Carebridge,
     resource_type: &str,
     path: Result<axum::extract::Path<String>, axum::extract::rejection::PathRejection>,
-    query: Option<&str>,
+    req: &FhirRequest,
 ) -> Result<Facility, FhirProblem> {
-    super::search::Params::read(query, &[])?;
+    req.read(&[])?;
     let Ok(axum::extract::Path(id)) = path else { return Err(FhirProblem::not_found(resource_type, "?")) };
     cb.facility(super::search::facility_id(resource_type, &id)?)
         .await

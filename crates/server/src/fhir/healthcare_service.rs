@@ -2,34 +2,43 @@
 //! "who offers dialysis" (public directory data). Ids are derived by
 //! `healthcare_service_id`: the facility id and the service code.
 //!
-//! Search: `organization` (`Organization/{id}` or a bare id) and `service-type` (a service
-//! code such as `dialysis`, optionally `system|code` in the Carebridge service code system).
+//! Search: `name` (case-insensitive substring of the service's name, which is the facility's
+//! Chinese name and the service's Chinese label: contains, as `name` is for Organization),
+//! `organization` (`Organization/{id}` or a bare id) and `service-type` (a service code such
+//! as `dialysis`, optionally `system|code` in the Carebridge service code system).
 //!
 //! `_count` counts services, not facilities, so one facility's services may straddle two
-//! pages; the page token is then the directory cursor *before* that facility plus how many
-//! of its services were already sent.
+//! pages: the page token is a [`ChildToken`], the directory cursor *before* that facility
+//! plus how many of its services were already sent.
 
 use super::directory::{self, FacilityQuery};
 use super::response::{Fhir, FhirProblem, FhirResult};
-use super::search::{self, Params};
+use super::search;
+use super::searchset::{ChildToken, FhirRequest, Flatten, Source};
 use crate::state::AppState;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::HeaderMap;
-use carebridge_domain::page::encode_cursor;
+use axum::extract::{Path, State};
+use carebridge_domain::facility::Facility;
+use carebridge_domain::page::{encode_cursor, Page, MAX_PAGE_SIZE};
 use carebridge_domain::service_kind::ServiceKind;
-use carebridge_interop::fhir::{healthcare_service, parse_healthcare_service_id, SERVICE_CODE_SYSTEM};
+use carebridge_interop::fhir::{
+    healthcare_service, healthcare_service_name, parse_healthcare_service_id, SERVICE_CODE_SYSTEM,
+};
+use carebridge_service::Carebridge;
 
 const TYPE: &str = "HealthcareService";
-const PARAMS: &[&str] = &["organization", "service-type"];
+
+/// Facilities fetched per directory page: at least this many, so a narrow `name` does not
+/// walk the directory a few facilities at a time.
+const MIN_FACILITIES_PER_FETCH: u32 = 50;
 
 /// `GET /fhir/HealthcareService/{id}`: 404 unless the facility exists and offers the service.
 pub async fn read(
     State(s): State<AppState>,
     path: Result<Path<String>, PathRejection>,
-    RawQuery(query): RawQuery,
+    req: FhirRequest,
 ) -> FhirResult {
-    Params::read(query.as_deref(), &[])?;
+    req.read(&[])?;
     let Ok(Path(id)) = path else { return Err(FhirProblem::not_found(TYPE, "?")) };
     let (facility, service) = parse_healthcare_service_id(&id).ok_or_else(|| FhirProblem::not_found(TYPE, &id))?;
     let f = s.cb.facility(facility).await.map_err(|e| FhirProblem::of_read(e, TYPE, &id))?;
@@ -63,63 +72,64 @@ fn service_type(value: Option<&str>) -> Result<ServiceMatch, FhirProblem> {
     ServiceKind::parse(code).map(ServiceMatch::Kind).map_err(|e| FhirProblem::bad_value("service-type", e))
 }
 
-/// Where a page starts: after the facility the cursor names (from the start without one),
-/// skipping that many of the first facility's services.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct Token {
-    cursor: Option<String>,
-    skip: usize,
+/// The services of the facilities a query finds, filtered by kind and name.
+struct Services<'a> {
+    cb: &'a Carebridge,
+    query: FacilityQuery,
+    /// Lowercased: a substring of the service's name.
+    name: Option<String>,
 }
 
-impl Token {
-    fn parse(s: &str) -> Result<Self, FhirProblem> {
-        let (cursor, skip) = s.rsplit_once('.').ok_or_else(search::bad_page_token)?;
-        let skip = skip.parse().ok().filter(|n| *n < ServiceKind::ALL.len()).ok_or_else(search::bad_page_token)?;
-        Ok(Self { cursor: (!cursor.is_empty()).then(|| cursor.to_owned()), skip })
+impl Services<'_> {
+    fn of(&self, f: &Facility) -> Vec<(Facility, ServiceKind)> {
+        f.draft
+            .services
+            .iter()
+            .filter(|k| self.query.service.is_none_or(|want| **k == want))
+            .filter(|k| {
+                self.name
+                    .as_deref()
+                    .is_none_or(|needle| healthcare_service_name(f, **k).to_lowercase().contains(needle))
+            })
+            .map(|k| (f.clone(), *k))
+            .collect()
+    }
+}
+
+impl Source for Services<'_> {
+    type Item = (Facility, ServiceKind);
+
+    async fn page(&self, token: Option<&str>, limit: u32) -> Result<Page<Self::Item>, FhirProblem> {
+        let start = token.map(|t| ChildToken::parse(t, ServiceKind::ALL.len())).transpose()?.unwrap_or_default();
+        let mut flat = Flatten::new(start, limit);
+        let fetch = limit.clamp(MIN_FACILITIES_PER_FETCH, MAX_PAGE_SIZE);
+        while let Some(cursor) = flat.wants().map(|c| c.map(str::to_owned)) {
+            let facilities = directory::find(self.cb, &self.query, cursor.as_deref(), fetch).await?;
+            flat.feed(facilities, |f| encode_cursor(&f.id.to_string()), |f| self.of(f));
+        }
+        Ok(flat.finish())
     }
 
-    fn render(&self) -> String {
-        format!("{}.{}", self.cursor.as_deref().unwrap_or(""), self.skip)
+    fn render(&self, (f, kind): &Self::Item) -> String {
+        healthcare_service(f, *kind)
     }
 }
 
 /// `GET /fhir/HealthcareService?…`: a searchset, paged by `_count` and `_page_token`.
-pub async fn search(State(s): State<AppState>, headers: HeaderMap, RawQuery(query): RawQuery) -> FhirResult {
-    let params = Params::search(query.as_deref(), PARAMS)?;
-    let service = match service_type(params.single("service-type")?)? {
-        ServiceMatch::Nothing => return search::empty_bundle(&headers, TYPE, &params),
+pub async fn search(State(s): State<AppState>, req: FhirRequest) -> FhirResult {
+    let search = req.search(TYPE)?;
+    let params = search.params();
+    let service = service_type(params.single("service-type")?)?;
+    let organization = params.get("organization").map(|v| search::reference("organization", v, "Organization"));
+    let ids = organization.transpose()?.map(|id| id.into_iter().collect());
+    let name = params.get("name").map(str::to_lowercase);
+    let service = match service {
+        ServiceMatch::Nothing => return search.nothing(),
         ServiceMatch::Any => None,
         ServiceMatch::Kind(k) => Some(k),
     };
-    let organization = params.get("organization").map(|v| search::reference("organization", v, "Organization"));
-    let q = FacilityQuery {
-        ids: organization.transpose()?.map(|id| id.into_iter().collect()),
-        service,
-        ..FacilityQuery::all()
-    };
-    let count = params.count()? as usize;
-    let start = params.page_token().map(Token::parse).transpose()?.unwrap_or_default();
-    // `count` facilities offer at least `count` services between them, if they offer any.
-    let page = directory::find(&s.cb, &q, start.cursor.as_deref(), count as u32).await?;
-
-    let mut entries = Vec::new();
-    let mut next = None;
-    let mut before = start.cursor;
-    let mut skip = start.skip;
-    'facilities: for f in &page.items {
-        let offered = f.draft.services.iter().filter(|k| service.is_none_or(|w| **k == w));
-        for (index, kind) in offered.enumerate().skip(skip) {
-            if entries.len() == count {
-                next = Some(Token { cursor: before, skip: index });
-                break 'facilities;
-            }
-            entries.push(healthcare_service(f, *kind));
-        }
-        skip = 0;
-        before = Some(encode_cursor(&f.id.to_string()));
-    }
-    let next = next.or_else(|| page.next_cursor.map(|c| Token { cursor: Some(c), skip: 0 }));
-    search::bundle(&headers, TYPE, &params, &entries, next.map(|t| t.render()).as_deref())
+    let query = FacilityQuery { ids, service, ..FacilityQuery::all() };
+    search.run(&Services { cb: &s.cb, query, name }).await
 }
 
 #[cfg(test)]
@@ -136,14 +146,5 @@ mod tests {
         assert_eq!(service_type(Some("http://snomed.info/sct|123")).unwrap(), ServiceMatch::Nothing);
         assert_eq!(service_type(Some("|icu")).unwrap(), ServiceMatch::Nothing);
         assert!(service_type(Some("teleportation")).is_err());
-    }
-
-    #[test]
-    fn tokens_round_trip() {
-        for t in [Token::default(), Token { cursor: Some("3031".into()), skip: 3 }] {
-            assert_eq!(Token::parse(&t.render()).unwrap(), t);
-        }
-        assert!(Token::parse("3031").is_err());
-        assert!(Token::parse("3031.99").is_err());
     }
 }

@@ -4,39 +4,37 @@
 //! Search: `name`, `address-state`, `address-city` as for Organization, and `organization`
 //! (`Organization/{id}` or a bare id: that facility's site).
 
-use super::directory::{self, read_facility, FacilityQuery};
+use super::directory::{read_facility, Facilities, FacilityQuery};
 use super::response::{Fhir, FhirResult};
-use super::search::{self, Params};
+use super::search;
+use super::searchset::FhirRequest;
 use crate::state::AppState;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::HeaderMap;
+use axum::extract::{Path, State};
 use carebridge_interop::fhir::location;
 
 const TYPE: &str = "Location";
-const PARAMS: &[&str] = &["name", "address-city", "address-state", "organization"];
 
 /// `GET /fhir/Location/{id}`.
 pub async fn read(
     State(s): State<AppState>,
     path: Result<Path<String>, PathRejection>,
-    RawQuery(query): RawQuery,
+    req: FhirRequest,
 ) -> FhirResult {
-    let f = read_facility(&s.cb, TYPE, path, query.as_deref()).await?;
+    let f = read_facility(&s.cb, TYPE, path, &req).await?;
     Ok(Fhir(location(&f, &s.cb.regions)))
 }
 
 /// `GET /fhir/Location?…`: a searchset, paged by `_count` and `_page_token`.
-pub async fn search(State(s): State<AppState>, headers: HeaderMap, RawQuery(query): RawQuery) -> FhirResult {
-    let params = Params::search(query.as_deref(), PARAMS)?;
+pub async fn search(State(s): State<AppState>, req: FhirRequest) -> FhirResult {
+    let search = req.search(TYPE)?;
+    let params = search.params();
     let organization = params.get("organization").map(|v| search::reference("organization", v, "Organization"));
-    let q = FacilityQuery {
+    let query = FacilityQuery {
         ids: organization.transpose()?.map(|id| id.into_iter().collect()),
         name: params.get("name").map(str::to_owned),
-        region: search::region_filter(&s.cb.regions, &params)?,
+        region: search::region_filter(&s.cb.regions, params)?,
         ..FacilityQuery::all()
     };
-    let page = directory::find(&s.cb, &q, params.page_token(), params.count()?).await?;
-    let entries: Vec<String> = page.items.iter().map(|f| location(f, &s.cb.regions)).collect();
-    search::bundle(&headers, TYPE, &params, &entries, page.next_cursor.as_deref())
+    search.run(&Facilities { cb: &s.cb, query, render: location }).await
 }

@@ -9,21 +9,23 @@
 //! Search: `subject` (`Location/{id}` or a bare id); without it, every facility in scope that
 //! has reported, paged by `_count` and `_page_token`.
 
+use super::params::bad_page_token;
 use super::response::{Fhir, FhirProblem, FhirResult};
-use super::search::{self, Params};
+use super::search;
+use super::searchset::{FhirRequest, Source};
 use crate::auth::Caller;
 use crate::state::AppState;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{FromRequestParts, Path, RawQuery, State};
+use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
-use axum::http::HeaderMap;
 use carebridge_domain::capacity::FacilityCapacity;
+use carebridge_domain::ids::FacilityId;
+use carebridge_domain::page::Page;
 use carebridge_domain::user::Principal;
 use carebridge_interop::fhir::{measure_report, SANER_BED_CAPACITY_MEASURE};
-use carebridge_service::{scope, ServiceError};
+use carebridge_service::{scope, Carebridge, ServiceError};
 
 const TYPE: &str = "MeasureReport";
-const PARAMS: &[&str] = &["subject"];
 
 /// A signed-in caller (bearer token), rejected with an OperationOutcome rather than the API's
 /// problem document.
@@ -47,9 +49,9 @@ pub async fn read(
     State(s): State<AppState>,
     FhirCaller(principal): FhirCaller,
     path: Result<Path<String>, PathRejection>,
-    RawQuery(query): RawQuery,
+    req: FhirRequest,
 ) -> FhirResult {
-    Params::read(query.as_deref(), &[])?;
+    req.read(&[])?;
     let Ok(Path(id)) = path else { return Err(FhirProblem::not_found(TYPE, "?")) };
     scope::capacity_reader(&s.cb.regions, &principal)?;
     let facility = search::facility_id(TYPE, &id)?;
@@ -61,30 +63,46 @@ pub async fn read(
     Ok(Fhir(report(&c)))
 }
 
+/// The current reports `principal` may read: all of them, or one facility's.
+struct Reports<'a> {
+    cb: &'a Carebridge,
+    principal: &'a Principal,
+    /// `subject`: `None` for every facility, `Some(None)` for a reference that cannot match.
+    subject: Option<Option<FacilityId>>,
+}
+
+impl Source for Reports<'_> {
+    type Item = FacilityCapacity;
+
+    async fn page(&self, token: Option<&str>, limit: u32) -> Result<Page<FacilityCapacity>, FhirProblem> {
+        let Some(subject) = self.subject else {
+            return Ok(self.cb.current_capacity(self.principal, None, token, Some(limit)).await?);
+        };
+        if token.is_some() {
+            // One facility's report is one page; we never issue a token here.
+            return Err(bad_page_token());
+        }
+        let items = match subject {
+            None => Vec::new(),
+            Some(id) => match self.cb.facility_capacity(self.principal, id).await {
+                Ok(c) if c.as_of.is_some() => vec![c],
+                Ok(_) | Err(ServiceError::NotFound) => Vec::new(),
+                Err(e) => return Err(e.into()),
+            },
+        };
+        Ok(Page { items, next_cursor: None })
+    }
+
+    fn render(&self, c: &FacilityCapacity) -> String {
+        report(c)
+    }
+}
+
 /// `GET /fhir/MeasureReport?…`: a searchset of the current reports in the caller's scope.
-pub async fn search(
-    State(s): State<AppState>,
-    FhirCaller(principal): FhirCaller,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> FhirResult {
-    let params = Params::search(query.as_deref(), PARAMS)?;
+pub async fn search(State(s): State<AppState>, FhirCaller(principal): FhirCaller, req: FhirRequest) -> FhirResult {
+    let search = req.search(TYPE)?;
     // Refuse roles that may not read capacity before anything can come back empty.
     scope::capacity_reader(&s.cb.regions, &principal)?;
-    let count = params.count()?;
-    let Some(subject) = params.get("subject") else {
-        let page = s.cb.current_capacity(&principal, None, params.page_token(), Some(count)).await?;
-        let entries: Vec<String> = page.items.iter().map(report).collect();
-        return search::bundle(&headers, TYPE, &params, &entries, page.next_cursor.as_deref());
-    };
-    let entries = match search::reference("subject", subject, "Location")? {
-        None => Vec::new(),
-        Some(id) => match s.cb.facility_capacity(&principal, id).await {
-            Ok(c) if c.as_of.is_some() => vec![report(&c)],
-            Ok(_) => Vec::new(),
-            Err(ServiceError::NotFound) => Vec::new(),
-            Err(e) => return Err(e.into()),
-        },
-    };
-    search::bundle(&headers, TYPE, &params, &entries, None)
+    let subject = search.params().get("subject").map(|v| search::reference("subject", v, "Location")).transpose()?;
+    search.run(&Reports { cb: &s.cb, principal: &principal, subject }).await
 }

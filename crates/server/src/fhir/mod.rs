@@ -9,13 +9,24 @@
 //! | `GET /HealthcareService[/{id}]` | one service a facility offers | anyone |
 //! | `GET /MeasureReport[/{id}]` | current bed capacity (SANER shape) | bearer token, capacity scope |
 //! | `GET /ServiceRequest[/{id}]` | a referral (pseudonymous patient, contained) | bearer token, referral read scope |
-//! | `GET /Task[/{id}]` | an offer: a bed held for a referral (search by `focus`) | bearer token, its referral's read scope |
+//! | `GET /Task[/{id}]` | an offer: a bed held for a referral (by `focus`, or all in scope) | bearer token, its referral's read scope |
 //!
 //! The documents themselves are built by `carebridge_interop::fhir`; the handlers here only
 //! parse the request, call one use case and pick the status. Every answer, errors included, is
-//! `application/fhir+json`; an error is an OperationOutcome, never problem+json. Searches are
-//! strict: a parameter we do not support is a 400 naming it, not silently ignored, because a
-//! client that believes it filtered must not receive unfiltered data.
+//! `application/fhir+json`; an error is an OperationOutcome, never problem+json.
+//!
+//! Searches follow FHIR's `Prefer: handling` rule (`params`): under lenient handling, the
+//! default, a parameter we do not know is ignored, left out of the `self` link and named in
+//! an OperationOutcome entry of the searchset (`search.mode` = `outcome`), so a client that
+//! checks either can tell it was not applied; `Prefer: handling=strict` makes it a 400. A
+//! known parameter with a bad value, a modifier or a repeat is a 400 either way: a filter we
+//! misread must not hand back unfiltered data. The parameters a type knows are the ones the
+//! CapabilityStatement declares (one table, in `carebridge_interop::fhir::RESOURCES`), and a
+//! declared one that no handler reads is a 500, never silently dropped.
+//!
+//! Every search goes through `searchset`: `_count` pages with `next` links, `_summary=count`
+//! (or `_count=0`) answers the total alone, and every entry's `fullUrl` is absolute,
+//! `{public_url}/fhir/{type}/{id}`, as are the links.
 
 mod directory;
 mod healthcare_service;
@@ -23,8 +34,10 @@ mod location;
 mod measure_report;
 mod metadata;
 mod organization;
+mod params;
 mod response;
 mod search;
+mod searchset;
 mod service_request;
 mod task;
 

@@ -1,115 +1,14 @@
-//! The parts of a FHIR request every resource shares: the query parameters (strictly checked),
-//! `_count` and `_page_token`, references, region parameters, and the searchset Bundle with
-//! its `self` and `next` links.
+//! Reading the values of search parameters several resources share: `_id` lists, references
+//! (`Organization/{id}`, a bare id or an absolute URL), and the region parameters
+//! `address-state` and `address-city`.
 
-use super::response::{Fhir, FhirProblem, FhirResult};
-use axum::http::{header, HeaderMap, StatusCode};
+use super::params::Params;
+use super::response::FhirProblem;
 use carebridge_domain::ids::FacilityId;
-use carebridge_domain::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use carebridge_domain::region::{RegionCode, RegionLevel, Regions};
-use carebridge_interop::fhir::{searchset_bundle, IssueType};
-
-/// Parameters any interaction accepts: format choices (checked by the negotiation layer;
-/// `_pretty` is accepted and ignored, the output is always compact).
-const FORMAT_PARAMS: &[&str] = &["_format", "_pretty"];
-
-/// Result parameters every search accepts.
-const RESULT_PARAMS: &[&str] = &["_count", "_page_token"];
 
 /// The most ids one `_id` search may list.
 const MAX_IDS: usize = 100;
-
-/// The query string of a FHIR interaction, checked against the parameters it supports.
-#[derive(Debug, Clone)]
-pub struct Params {
-    /// As received (decoded), in order, for the Bundle links.
-    pairs: Vec<(String, String)>,
-}
-
-impl Params {
-    /// The parameters of a read (`GET /Type/{id}`, `/metadata`): format choices only.
-    pub fn read(query: Option<&str>, extra: &[&str]) -> Result<Self, FhirProblem> {
-        Self::parse(query, &[FORMAT_PARAMS, extra])
-    }
-
-    /// The parameters of a search: `supported`, `_count`, `_page_token` and format choices.
-    pub fn search(query: Option<&str>, supported: &[&str]) -> Result<Self, FhirProblem> {
-        Self::parse(query, &[FORMAT_PARAMS, RESULT_PARAMS, supported])
-    }
-
-    /// Every parameter must be one we support (FHIR's strict handling: a filter we would
-    /// silently drop could hand the client far more than it asked for) and appear once (we do
-    /// not combine repeats). Empty values are ignored, as FHIR asks.
-    fn parse(query: Option<&str>, allowed: &[&[&str]]) -> Result<Self, FhirProblem> {
-        let mut pairs: Vec<(String, String)> = Vec::new();
-        for (name, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
-            if !allowed.iter().any(|set| set.contains(&name.as_ref())) {
-                let supported = allowed.iter().flat_map(|s| s.iter()).copied().collect::<Vec<_>>().join(", ");
-                return Err(FhirProblem::unsupported_param(
-                    &name,
-                    format!("not supported here (modifiers and chaining neither); supported: {supported}"),
-                ));
-            }
-            if value.trim().is_empty() {
-                continue;
-            }
-            if pairs.iter().any(|(n, _)| *n == name) {
-                return Err(FhirProblem::unsupported_param(&name, "given more than once; repeats are not combined"));
-            }
-            pairs.push((name.into_owned(), value.into_owned()));
-        }
-        Ok(Self { pairs })
-    }
-
-    /// The value of a parameter, trimmed, if given and not empty.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.trim())
-    }
-
-    /// The value of a parameter that takes a single value (a comma would mean "any of").
-    pub fn single(&self, name: &str) -> Result<Option<&str>, FhirProblem> {
-        match self.get(name) {
-            Some(v) if v.contains(',') => Err(FhirProblem::unsupported_param(name, "takes one value, not a list")),
-            v => Ok(v),
-        }
-    }
-
-    /// `_count`: the page size, default 50; larger than 500 is served as 500 (FHIR lets a
-    /// server return fewer than asked).
-    pub fn count(&self) -> Result<u32, FhirProblem> {
-        match self.get("_count") {
-            None => Ok(DEFAULT_PAGE_SIZE),
-            Some(v) => match v.parse::<u64>() {
-                Ok(0) | Err(_) => Err(FhirProblem::bad_value("_count", "must be a whole number from 1")),
-                Ok(n) => Ok(u32::try_from(n).unwrap_or(MAX_PAGE_SIZE).min(MAX_PAGE_SIZE)),
-            },
-        }
-    }
-
-    /// `_page_token`: where the previous page stopped (from a `next` link).
-    pub fn page_token(&self) -> Option<&str> {
-        self.get("_page_token")
-    }
-
-    fn query_string<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> String {
-        let mut s = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in pairs {
-            s.append_pair(k, v);
-        }
-        s.finish()
-    }
-
-    /// The query as received (minus empty values), for the `self` link.
-    fn self_query(&self) -> String {
-        Self::query_string(self.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-    }
-
-    /// The same query at the page `token` names, for the `next` link.
-    fn next_query(&self, token: &str) -> String {
-        let kept = self.pairs.iter().filter(|(k, _)| k != "_page_token").map(|(k, v)| (k.as_str(), v.as_str()));
-        Self::query_string(kept.chain(std::iter::once(("_page_token", token))))
-    }
-}
 
 /// The `_id` list (`_id=a,b`): ids that are not facility ids cannot match and are dropped.
 pub fn ids(value: &str) -> Result<Vec<FacilityId>, FhirProblem> {
@@ -235,79 +134,9 @@ pub fn region_filter(regions: &Regions, params: &Params) -> Result<RegionFilter,
     })
 }
 
-/// The facade's base URL for links: absolute from the `Host` header when it looks like a
-/// host (scheme from `X-Forwarded-Proto`, else http), else the relative `/fhir`.
-pub fn base_url(headers: &HeaderMap) -> String {
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).filter(|h| {
-        !h.is_empty() && h.len() <= 255 && h.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]_".contains(&b))
-    });
-    let proto = headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .filter(|p| p.eq_ignore_ascii_case("https"))
-        .map_or("http", |_| "https");
-    match host {
-        Some(host) => format!("{proto}://{host}/fhir"),
-        None => "/fhir".to_owned(),
-    }
-}
-
-/// The searchset Bundle of `entries` (resource JSON from the interop mappings), with `self`
-/// and, when `next_token` is given, `next` links; `total` is left out (we do not count).
-pub fn bundle(
-    headers: &HeaderMap,
-    resource_type: &str,
-    params: &Params,
-    entries: &[String],
-    next_token: Option<&str>,
-) -> FhirResult {
-    let base = format!("{}/{resource_type}", base_url(headers));
-    let url = |query: String| if query.is_empty() { base.clone() } else { format!("{base}?{query}") };
-    let self_url = url(params.self_query());
-    let next_url = next_token.map(|t| url(params.next_query(t)));
-    searchset_bundle(entries, &self_url, next_url.as_deref(), None).map(Fhir).map_err(FhirProblem::internal)
-}
-
-/// An empty page, for searches that cannot match anything.
-pub fn empty_bundle(headers: &HeaderMap, resource_type: &str, params: &Params) -> FhirResult {
-    bundle(headers, resource_type, params, &[], None)
-}
-
-/// 400 for a `_page_token` this server did not issue.
-pub fn bad_page_token() -> FhirProblem {
-    FhirProblem::new(
-        StatusCode::BAD_REQUEST,
-        IssueType::Value,
-        "parameter `_page_token`: is not a token this server issued",
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parameters_are_strict() {
-        assert!(Params::search(Some("name=x&_count=5"), &["name"]).is_ok());
-        let e = Params::search(Some("name=x&colour=red"), &["name"]).unwrap_err();
-        assert_eq!(e.status, StatusCode::BAD_REQUEST);
-        assert!(e.diagnostics.contains("`colour`"), "{}", e.diagnostics);
-        assert!(Params::search(Some("name:exact=x"), &["name"]).is_err());
-        assert!(Params::search(Some("name=a&name=b"), &["name"]).is_err());
-        assert!(Params::read(Some("name=x"), &[]).is_err());
-        assert!(Params::read(Some("_format=json&name="), &[]).is_err());
-        let p = Params::search(Some("name=&_count=700"), &["name"]).unwrap();
-        assert_eq!(p.get("name"), None);
-        assert_eq!(p.count().unwrap(), MAX_PAGE_SIZE);
-        assert!(Params::search(Some("_count=0"), &[]).unwrap().count().is_err());
-        assert!(Params::search(Some("_count=x"), &[]).unwrap().count().is_err());
-    }
-
-    #[test]
-    fn next_query_replaces_the_token() {
-        let p = Params::search(Some("name=%E5%8D%8F%E5%92%8C&_page_token=aa&_count=5"), &["name"]).unwrap();
-        assert_eq!(p.next_query("bb"), "name=%E5%8D%8F%E5%92%8C&_count=5&_page_token=bb");
-    }
 
     #[test]
     fn references_name_facilities_of_the_right_type() {
@@ -333,17 +162,5 @@ mod tests {
         assert!(region(&r, "address-state", "武汉市", AddressPart::State).is_err());
         assert!(region(&r, "address-city", "999999", AddressPart::City).is_err());
         assert!(region(&r, "address-city", "Atlantis", AddressPart::City).is_err());
-    }
-
-    #[test]
-    fn base_url_comes_from_a_plausible_host() {
-        let mut h = HeaderMap::new();
-        assert_eq!(base_url(&h), "/fhir");
-        h.insert(header::HOST, "example.org:8080".parse().unwrap());
-        assert_eq!(base_url(&h), "http://example.org:8080/fhir");
-        h.insert("x-forwarded-proto", "https".parse().unwrap());
-        assert_eq!(base_url(&h), "https://example.org:8080/fhir");
-        h.insert(header::HOST, "evil/path".parse().unwrap());
-        assert_eq!(base_url(&h), "/fhir");
     }
 }

@@ -14,19 +14,20 @@
 
 use super::measure_report::FhirCaller;
 use super::response::{Fhir, FhirProblem, FhirResult};
-use super::search::{self, Params};
+use super::searchset::{FhirRequest, Source};
 use crate::state::AppState;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::HeaderMap;
+use axum::extract::{Path, State};
 use carebridge_domain::ids::ReferralId;
+use carebridge_domain::page::Page;
 use carebridge_domain::referral::ReferralStatus;
+use carebridge_domain::user::Principal;
 use carebridge_interop::fhir::{referral_statuses_of, service_request};
 use carebridge_service::fhir_reads::ReferralRecord;
+use carebridge_service::Carebridge;
 use carebridge_store::referrals::ReferralFilter;
 
 const TYPE: &str = "ServiceRequest";
-const PARAMS: &[&str] = &["status"];
 
 /// The system of the `status` codes, which a token search may name.
 const REQUEST_STATUS_SYSTEM: &str = "http://hl7.org/fhir/request-status";
@@ -40,9 +41,9 @@ pub async fn read(
     State(s): State<AppState>,
     FhirCaller(principal): FhirCaller,
     path: Result<Path<String>, PathRejection>,
-    RawQuery(query): RawQuery,
+    req: FhirRequest,
 ) -> FhirResult {
-    Params::read(query.as_deref(), &[])?;
+    req.read(&[])?;
     let Ok(Path(id)) = path else { return Err(FhirProblem::not_found(TYPE, "?")) };
     let referral: ReferralId = id.parse().map_err(|_| FhirProblem::not_found(TYPE, &id))?;
     let r = s.cb.fhir_referral(&principal, referral).await.map_err(|e| FhirProblem::of_read(e, TYPE, &id))?;
@@ -79,16 +80,29 @@ fn statuses(value: &str) -> Result<Vec<ReferralStatus>, FhirProblem> {
     Ok(out)
 }
 
+/// The referrals a caller may read, filtered by status.
+struct Referrals<'a> {
+    cb: &'a Carebridge,
+    principal: &'a Principal,
+    filter: ReferralFilter,
+}
+
+impl Source for Referrals<'_> {
+    type Item = ReferralRecord;
+
+    async fn page(&self, token: Option<&str>, limit: u32) -> Result<Page<ReferralRecord>, FhirProblem> {
+        Ok(self.cb.fhir_referrals(self.principal, &self.filter, token, Some(limit)).await?)
+    }
+
+    fn render(&self, r: &ReferralRecord) -> String {
+        document(r)
+    }
+}
+
 /// `GET /fhir/ServiceRequest?…`: a searchset of the referrals the caller may read.
-pub async fn search(
-    State(s): State<AppState>,
-    FhirCaller(principal): FhirCaller,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> FhirResult {
-    let params = Params::search(query.as_deref(), PARAMS)?;
-    let count = params.count()?;
-    let filter = match params.get("status") {
+pub async fn search(State(s): State<AppState>, FhirCaller(principal): FhirCaller, req: FhirRequest) -> FhirResult {
+    let search = req.search(TYPE)?;
+    let filter = match search.params().get("status") {
         None => ReferralFilter::default(),
         Some(v) => {
             let statuses = statuses(v)?;
@@ -96,14 +110,12 @@ pub async fn search(
                 // An empty filter would mean "any status"; these codes match nothing. Still
                 // refuse roles that read no referrals, as the unfiltered search would.
                 s.cb.fhir_referrals(&principal, &ReferralFilter::default(), None, Some(1)).await?;
-                return search::empty_bundle(&headers, TYPE, &params);
+                return search.nothing();
             }
             ReferralFilter { statuses, ..ReferralFilter::default() }
         }
     };
-    let page = s.cb.fhir_referrals(&principal, &filter, params.page_token(), Some(count)).await?;
-    let entries: Vec<String> = page.items.iter().map(document).collect();
-    search::bundle(&headers, TYPE, &params, &entries, page.next_cursor.as_deref())
+    search.run(&Referrals { cb: &s.cb, principal: &principal, filter }).await
 }
 
 #[cfg(test)]
