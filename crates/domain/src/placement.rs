@@ -59,9 +59,7 @@ impl Exclusion {
                 "the facility is in another province, which the patient's region does not allow for this care"
             }
             Self::NotTakingNewPatients => "the facility is closed to new patients",
-            Self::VirusDesignated => {
-                "the facility is virus-designated and the patient is not known to be infected"
-            }
+            Self::VirusDesignated => "the facility is virus-designated and the patient is not known to be infected",
             Self::NoIsolation => "the patient needs isolation and the facility has no isolation bed free",
             Self::NoStaffedBedFree => "the facility has no staffed bed free in the patient's unit",
         }

@@ -278,9 +278,9 @@ pub fn plan(patients: &[Patient]) -> Result<Plan, PlanError> {
 mod tests {
     use super::*;
     use crate::placement::online::Beds;
+    use crate::placement::online::TravelRule;
     use carebridge_domain::designation::Designation;
     use carebridge_domain::facility::GeoPoint;
-    use crate::placement::online::TravelRule;
     use carebridge_domain::referral::{AgeBand, InfectionStatus, RecurringSchedule};
     use carebridge_domain::region::RegionCode;
     use carebridge_domain::service_kind::ServiceKind;
