@@ -127,7 +127,10 @@ impl From<ServiceError> for FhirProblem {
             }
             // A read-only facade cannot conflict or fail a precondition; if it ever does, it is
             // a bug worth a log line.
-            e @ (ServiceError::Conflict(_) | ServiceError::PreconditionFailed { .. } | ServiceError::Internal(_)) => {
+            e @ (ServiceError::Conflict(_)
+            | ServiceError::ConstraintsBroken(_)
+            | ServiceError::PreconditionFailed { .. }
+            | ServiceError::Internal(_)) => {
                 Self::internal(e)
             }
         }
