@@ -230,10 +230,9 @@ impl Carebridge {
                 limit_minutes: travel.recurring_session_minutes.min(limit.travel_limit_minutes),
                 cross_province: travel.recurring_cross_province,
             },
-            None => TravelRule {
-                limit_minutes: limit.travel_limit_minutes,
-                cross_province: travel.one_off_cross_province,
-            },
+            None => {
+                TravelRule { limit_minutes: limit.travel_limit_minutes, cross_province: travel.one_off_cross_province }
+            }
         };
         Ok((rule, limit.travel_limit_minutes.max(rule.limit_minutes)))
     }
@@ -370,8 +369,7 @@ impl Carebridge {
             Some(l) => serde_json::json!({ "travel": travel_view(l, Some(region)) }),
             None => serde_json::json!({ "travel": null, "inherited": true }),
         };
-        self.audit(&mut tx, &actor_of(p), meta, "region.travel_limits", "region", &region.to_string(), change)
-            .await?;
+        self.audit(&mut tx, &actor_of(p), meta, "region.travel_limits", "region", &region.to_string(), change).await?;
         tx.commit().await?;
         self.limits_cache().loaded = None;
         self.travel_limits(p, region).await

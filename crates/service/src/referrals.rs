@@ -23,9 +23,9 @@ use crate::error::ServiceError;
 use crate::scope;
 use carebridge_domain::audit::Actor;
 use carebridge_domain::clock::Timestamp;
+use carebridge_domain::facility::GeoPoint;
 use carebridge_domain::ids::{FacilityId, OfferId, ReferralId};
 use carebridge_domain::page::{decode_cursor, encode_cursor, page_size, Page};
-use carebridge_domain::facility::GeoPoint;
 use carebridge_domain::placement::ConstraintOverride;
 use carebridge_domain::referral::{
     DeclineReason, Offer, OfferStatus, Referral, ReferralDraft, ReferralStatus, WeekdayPattern,
@@ -473,10 +473,8 @@ impl Carebridge {
         if !missing.is_empty() {
             return Err(ServiceError::ConstraintsBroken(missing));
         }
-        let overridden = named.map(|o| ConstraintOverride {
-            constraints: fit.violations.iter().collect(),
-            reason: o.reason,
-        });
+        let overridden =
+            named.map(|o| ConstraintOverride { constraints: fit.violations.iter().collect(), reason: o.reason });
         let overridden = overridden.filter(|o| !o.constraints.is_empty());
         withdraw_holding(&mut tx, id, p, now).await?;
         let distance_km = (fit.distance_km * 10.0).round() / 10.0;
@@ -510,8 +508,16 @@ impl Carebridge {
                 &event(now, "constraints_overridden", ReferralStatus::Offered, Some(facility.id), detail.clone()),
             )
             .await?;
-            self.audit(&mut tx, &actor_of(p), meta, "referral.override_constraints", "referral", &id.to_string(), detail)
-                .await?;
+            self.audit(
+                &mut tx,
+                &actor_of(p),
+                meta,
+                "referral.override_constraints",
+                "referral",
+                &id.to_string(),
+                detail,
+            )
+            .await?;
         }
         tx.commit().await?;
         self.referral_detail(id).await

@@ -130,9 +130,7 @@ impl From<ServiceError> for FhirProblem {
             e @ (ServiceError::Conflict(_)
             | ServiceError::ConstraintsBroken(_)
             | ServiceError::PreconditionFailed { .. }
-            | ServiceError::Internal(_)) => {
-                Self::internal(e)
-            }
+            | ServiceError::Internal(_)) => Self::internal(e),
         }
     }
 }

@@ -437,7 +437,9 @@ impl Lang {
             (Lang::Zh, "offers_failed") => format!("{failed} 次邀请均未成功"),
             (Lang::En, "offers_failed") => format!("{failed} offers failed"),
             (Lang::Zh, "too_far") => "转运时间上限内没有可接收的机构（更远处有）".into(),
-            (Lang::En, "too_far") => "no facility within the travel limit can take the patient (farther ones could)".into(),
+            (Lang::En, "too_far") => {
+                "no facility within the travel limit can take the patient (farther ones could)".into()
+            }
             (Lang::Zh, "displaced_unplaced") => "转院后无处安置".into(),
             (Lang::En, "displaced_unplaced") => "displaced, and no place found".into(),
             (_, other) => other.to_string(),
@@ -450,7 +452,9 @@ impl Lang {
         match self {
             Lang::Zh => format!("{minutes} 分钟转运范围内没有可为该患者提供{need}开放空床的机构。"),
             Lang::En => {
-                format!("No facility within {minutes} minutes' travel has a staffed {need} bed free for this patient.")
+                format!(
+                    "No facility within {minutes} minutes of travel has a staffed {need} bed free for this patient."
+                )
             }
         }
     }
@@ -467,7 +471,7 @@ impl Lang {
     pub fn none_within(self, minutes: i64) -> String {
         match self {
             Lang::Zh => format!("患者 {minutes} 分钟转运范围内没有任何机构。"),
-            Lang::En => format!("No facility at all lies within {minutes} minutes' travel of the patient."),
+            Lang::En => format!("No facility at all lies within {minutes} minutes of travel of the patient."),
         }
     }
 
@@ -494,7 +498,7 @@ impl Lang {
             (Lang::Zh, "already_declined") => format!("{n} 家此前已拒绝或未答复此转诊"),
             (Lang::En, "already_declined") => format!("{n} already declined or let this referral's offer lapse"),
             (Lang::Zh, "too_far") => format!("{n} 家单程转运超过 {minutes} 分钟"),
-            (Lang::En, "too_far") => format!("{n} are more than {minutes} minutes' travel away"),
+            (Lang::En, "too_far") => format!("{n} are more than {minutes} minutes of travel away"),
             (Lang::Zh, "not_taking_new_patients") => format!("{n} 家暂停接收新患者"),
             (Lang::En, "not_taking_new_patients") => format!("{n} are not taking new patients"),
             (Lang::Zh, "virus_designated") => format!("{n} 家为新冠定点医院（未感染患者不送往定点医院）"),

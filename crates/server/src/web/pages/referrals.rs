@@ -129,14 +129,7 @@ fn default_travel_minutes(r: &Referral) -> i64 {
 /// Why from a placement's numbers: `considered` and `excluded` (constraint name → count), in
 /// the engine's constraint order; `fits` says whether any facility passed; `minutes` is the
 /// travel limit applied.
-pub fn why(
-    lang: Lang,
-    r: &Referral,
-    considered: usize,
-    excluded: &[(String, usize)],
-    fits: bool,
-    minutes: i64,
-) -> Why {
+pub fn why(lang: Lang, r: &Referral, considered: usize, excluded: &[(String, usize)], fits: bool, minutes: i64) -> Why {
     let need = lang.service(r.draft.need);
     let mut ordered: Vec<&(String, usize)> = excluded.iter().filter(|(_, n)| *n > 0).collect();
     let rank = |c: &str| Exclusion::ALL.iter().position(|e| e.as_str() == c).unwrap_or(usize::MAX);
