@@ -313,7 +313,7 @@ pub fn fit(need: &Need, site: &Site, declined: bool) -> Fit {
     } else if virus_site {
         v.insert(Exclusion::VirusDesignated);
     }
-    if !site.beds.is_some_and(|b| b.free() > 0) {
+    if site.beds.is_none_or(|b| b.free() <= 0) {
         v.insert(Exclusion::NoStaffedBedFree);
     }
     Fit { distance_km, travel_minutes: travel, cross_province, violations: v }
