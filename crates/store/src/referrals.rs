@@ -239,7 +239,7 @@ pub async fn set_status(tx: &mut Tx, id: ReferralId, change: StatusChange) -> Re
 pub struct ReferralEvent {
     pub at: Timestamp,
     /// `filed`, `offered`, `accepted`, `declined`, `expired`, `escalated`, `directed`,
-    /// `admitted`, `cancelled`, `unplaced`.
+    /// `constraints_overridden`, `admitted`, `cancelled`, `unplaced`, `displaced`.
     pub kind: String,
     pub status: ReferralStatus,
     pub facility_id: Option<FacilityId>,
