@@ -135,8 +135,10 @@ enum Body {
     Displacement,
     /// `{"groups": ["dialysis", "maternity"]}`.
     Groups,
-    /// Emergency limits of 45 minutes' wait, 20 minutes' hold, 60 km.
+    /// Emergency limits of 45 minutes' wait, 20 minutes' hold, 90 minutes' travel.
     Limits,
+    /// A travel rule of 45 minutes a session, in the province, one-off care across borders.
+    Travel,
 }
 
 /// One route: method, path template (`{facility}`, `{region}`, `{order}`, `{user}`,
@@ -258,6 +260,13 @@ const ROUTES: &[Route] = &[
         expect: [[401, 401], [200, 200], [200, 200], [200, 200], [200, 200], [200, 200], [200, 200], [200, 200], [200, 200]] },
     Route { method: "PUT", path: "/api/v1/regions/{region}/placement-limits", body: Body::Limits,
         expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [403, 403], [403, 403], [403, 403], [403, 403]] },
+    // The travel rule: read by anyone signed in, set and dropped by coordinators of the region.
+    Route { method: "GET", path: "/api/v1/regions/{region}/travel-limits", body: Body::None,
+        expect: [[401, 401], [200, 200], [200, 200], [200, 200], [200, 200], [200, 200], [200, 200], [200, 200], [200, 200]] },
+    Route { method: "PUT", path: "/api/v1/regions/{region}/travel-limits", body: Body::Travel,
+        expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [403, 403], [403, 403], [403, 403], [403, 403]] },
+    Route { method: "DELETE", path: "/api/v1/regions/{region}/travel-limits", body: Body::None,
+        expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [403, 403], [403, 403], [403, 403], [403, 403]] },
     // Displacements: coordinators governing the facility preview, read and apply.
     Route { method: "POST", path: "/api/v1/placement/displacements", body: Body::Displacement,
         expect: [[401, 401], [201, 201], [201, 422], [201, 422], [201, 422], [403, 403], [403, 403], [403, 403], [403, 403]] },
@@ -369,10 +378,23 @@ async fn directed_referral(app: &TestApp, site: Site, ids: &SiteIds) -> (String,
     let filed = app.post_json("/api/v1/referrals", Some(filer), &referral_body(ids)).await;
     assert_eq!(filed.status, 201, "{}", filed.text);
     let id = filed.json["id"].as_str().unwrap().to_string();
-    let body = json!({"facility_id": ids.facility, "note": "matrix fixture"});
+    let body = direct_body(ids, "matrix fixture");
     let directed = app.post_json(&format!("/api/v1/referrals/{id}/direct"), Some("nhc"), &body).await;
     assert_eq!(directed.status, 200, "{}", directed.text);
     (id, directed.json["current_offer"]["id"].as_str().unwrap().to_string())
+}
+
+/// A directed placement to the site's facility. The matrix is about who may direct, not about
+/// clinical fit (Jinyintan is virus-designated and offers no surgery): the fixture overrides
+/// every constraint a directed placement checks.
+fn direct_body(ids: &SiteIds, note: &str) -> serde_json::Value {
+    let all: Vec<&str> = carebridge_domain::placement::Exclusion::ALL
+        .iter()
+        .filter(|e| **e != carebridge_domain::placement::Exclusion::AlreadyDeclined)
+        .map(|e| e.as_str())
+        .collect();
+    json!({"facility_id": ids.facility, "note": note,
+           "override": {"constraints": all, "reason": "authorisation matrix fixture"}})
 }
 
 fn displacement_body(app: &TestApp, ids: &SiteIds) -> serde_json::Value {
@@ -451,17 +473,18 @@ async fn run_row(app: &TestApp, fx: &Fixtures, route: &Route, role: Role, scope:
         Body::Settings => app.call(method, &path, user, Some(&json!({"stale_after_hours": 12}))).await,
         Body::Referral => app.call(method, &path, user, Some(&referral_body(ids))).await,
         Body::Cancel => app.call(method, &path, user, Some(&json!({"reason": "matrix row"}))).await,
-        Body::Direct => {
-            let body = json!({"facility_id": ids.facility, "note": "matrix row"});
-            app.call(method, &path, user, Some(&body)).await
-        }
+        Body::Direct => app.call(method, &path, user, Some(&direct_body(ids, "matrix row"))).await,
         Body::Accept => app.call(method, &path, user, Some(&json!({"answer": "accept"}))).await,
         Body::Empty => app.call(method, &path, user, Some(&json!({}))).await,
         Body::Plan => app.call(method, &path, user, Some(&json!({"region_code": ids.region}))).await,
         Body::Displacement => app.call(method, &path, user, Some(&displacement_body(app, ids))).await,
         Body::Groups => app.call(method, &path, user, Some(&json!({"groups": ["dialysis", "maternity"]}))).await,
         Body::Limits => {
-            let body = json!({"limits": [{"urgency": "emergency", "max_wait_minutes": 45, "hold_minutes": 20, "travel_limit_km": 60.0}]});
+            let body = json!({"limits": [{"urgency": "emergency", "max_wait_minutes": 45, "hold_minutes": 20, "travel_limit_minutes": 90}]});
+            app.call(method, &path, user, Some(&body)).await
+        }
+        Body::Travel => {
+            let body = json!({"recurring_session_minutes": 45, "recurring_cross_province": false, "one_off_cross_province": true});
             app.call(method, &path, user, Some(&body)).await
         }
     };

@@ -1,7 +1,8 @@
 //! Displacement, as the field reports tell it: a hospital's dialysis rooms are commandeered;
 //! before that happens the coordinator sees the dialysis patient it displaces, with their
 //! weekdays and next session, and where they would go; applying it moves them to another
-//! hospital on the same weekdays with no session missed, and tells them. A patient the plan
+//! hospital within their travel limit on the same weekdays with no session missed, and tells
+//! them (the Union Hospital story of issue 20 is in `placement_safety`). A patient the plan
 //! cannot place must be acknowledged by name, and is escalated. On SQLite and PostgreSQL.
 
 use crate::referrals::{current_offer, desk_answers, desk_token};
@@ -40,11 +41,25 @@ async fn admitted_dialysis_patient(app: &TestApp, filer: &str, referral: &Value)
 }
 
 both_backends!(the_dialysis_patient_displaced_by_a_commandeering_keeps_their_weekdays_elsewhere, |app| async move {
-    app.load_demo().await;
-    // Wuchang district, Wuhan. Wuhan's own dialysis rooms are full in the demo's surge, so the
-    // patient is placed across the border in Hunan: the national coordinator orders here.
+    let demo = app.load_demo().await;
+    // Wuchang district, Wuhan. Two of Wuhan's dialysis units have stations free (Union and
+    // Tongji, both within the hour), every other is full: the patient goes to one and, when its
+    // rooms are commandeered, to the other — never hours away (issue 20).
+    let as_of = rfc3339_millis(app.cb.now());
+    let keep_free = ["wuhan-union", "wuhan-tongji"];
+    for f in &demo.scenario.facilities {
+        let dialysis = f.draft.services.iter().any(|s| s.as_str() == "dialysis");
+        if !dialysis || !f.draft.region_code.to_string().starts_with("4201") {
+            continue;
+        }
+        let occupied = if keep_free.contains(&f.key) { 37 } else { 40 };
+        let report = capacity_report_units(&f.id.to_string(), &as_of, &[("dialysis_stations", 40, 40, occupied)]);
+        assert_eq!(app.post_json("/api/v1/capacity/reports", Some("nhc"), &report).await.status, 201);
+    }
     let (id, facility, pattern) =
         admitted_dialysis_patient(&app, "dr-union", &dialysis_referral("420106", 114.31, 30.55)).await;
+    let free_ids: Vec<String> = keep_free.iter().map(|k| demo.scenario.facility_id(k).unwrap().to_string()).collect();
+    assert!(free_ids.contains(&facility), "placed within the hour: {facility}");
 
     let effective_at = app.now_plus_hours(6);
     let request = json!({
@@ -66,6 +81,8 @@ both_backends!(the_dialysis_patient_displaced_by_a_commandeering_keeps_their_wee
     let placed =
         d["placements"].as_array().unwrap().iter().find(|p| p["referral_id"] == id.as_str()).expect("re-placed");
     assert_ne!(placed["facility_id"], facility.as_str(), "another hospital");
+    assert!(free_ids.iter().any(|f| placed["facility_id"] == f.as_str()), "the other one nearby: {placed}");
+    assert!(placed["travel_minutes"].as_i64().unwrap() <= 60, "within the session limit: {placed}");
     assert_eq!(placed["pattern"], pattern, "on the same weekdays: {placed}");
     assert!(["mon_thu", "tue_fri", "wed_sat"].contains(&placed["pattern"].as_str().unwrap()));
     assert!(placed["gap_days"].as_i64().unwrap() <= 4, "no session missed beyond the clinical limit: {placed}");

@@ -102,6 +102,7 @@ both_backends!(the_openapi_document_lists_every_route, |app| async move {
         ("/api/v1/placement/protected-groups", &["get"]),
         ("/api/v1/regions/{code}/protected-groups", &["put"]),
         ("/api/v1/regions/{code}/placement-limits", &["get", "put"]),
+        ("/api/v1/regions/{code}/travel-limits", &["get", "put", "delete"]),
         ("/api/v1/placement/displacements/{id}", &["get"]),
         ("/api/v1/placement/displacements/{id}/apply", &["post"]),
     ];

@@ -15,6 +15,7 @@ mod errors;
 mod facilities;
 mod fhir_referrals;
 mod health;
+mod placement_safety;
 mod plans;
 mod protected;
 mod referrals;

@@ -94,25 +94,25 @@ both_backends!(a_region_sets_its_own_waits_holds_and_travel_limits_and_referrals
     assert!(emergency["set_by"].is_null(), "the default");
 
     // Bad limits name their field and change nothing.
-    let bad = json!({"limits": [{"urgency": "emergency", "max_wait_minutes": 2, "hold_minutes": 20, "travel_limit_km": 60.0},
-                                {"urgency": "urgent", "max_wait_minutes": 600, "hold_minutes": 900, "travel_limit_km": -1.0}]});
+    let bad = json!({"limits": [{"urgency": "emergency", "max_wait_minutes": 2, "hold_minutes": 20, "travel_limit_minutes": 60},
+                                {"urgency": "urgent", "max_wait_minutes": 600, "hold_minutes": 900, "travel_limit_minutes": 4}]});
     let refused = app.put_json("/api/v1/regions/420100/placement-limits", Some("wuhan"), &bad).await;
     assert_invalid(&refused, "/limits/0/max_wait_minutes");
     assert_invalid(&refused, "/limits/1/hold_minutes");
-    assert_invalid(&refused, "/limits/1/travel_limit_km");
+    assert_invalid(&refused, "/limits/1/travel_limit_minutes");
     assert_problem(
         &app.put_json("/api/v1/regions/110000/placement-limits", Some("wuhan"), &json!({"limits": []})).await,
         404,
     );
 
-    // Wuhan shortens the emergency wait and hold and widens the trip; its districts inherit.
-    let set = json!({"limits": [{"urgency": "emergency", "max_wait_minutes": 45, "hold_minutes": 15, "travel_limit_km": 80.0}]});
+    // Wuhan shortens the emergency wait and hold and lengthens the trip; its districts inherit.
+    let set = json!({"limits": [{"urgency": "emergency", "max_wait_minutes": 45, "hold_minutes": 15, "travel_limit_minutes": 90}]});
     let ok = app.put_json("/api/v1/regions/420100/placement-limits", Some("wuhan"), &set).await;
     assert_eq!(ok.status, 200, "{}", ok.text);
     let limits = app.get("/api/v1/regions/420102/placement-limits", Some("dr-union")).await;
     let emergency = limits.json.as_array().unwrap().iter().find(|l| l["urgency"] == "emergency").unwrap().clone();
     assert_eq!(emergency["set_by"], "420100");
-    assert_eq!(emergency["travel_limit_km"], 80.0);
+    assert_eq!(emergency["travel_limit_minutes"], 90);
 
     let referral = json!({
         "patient": {"pseudonym": "e-1", "age_band": "adult", "location": {"lon": 114.30, "lat": 30.60},

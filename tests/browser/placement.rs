@@ -1,8 +1,11 @@
 //! The coordinators' board of stranded patients in a browser: an emergency in Lhasa that no
-//! facility within 50 km can take escalates after its hour; the national coordinator finds it on
-//! the board (marked on the map, with the engine's reasons) and directs the patient to the
-//! nearest facility offering the care, choosing it from the form; the board and the referral's
-//! timeline then show the directed offer. A city coordinator's board does not list the patient.
+//! facility within 75 minutes can take escalates after its hour; the national coordinator finds
+//! it on the board (marked on the map, with the engine's reasons) and directs the patient to the
+//! nearest facility offering the care, choosing it from the form; the form refuses, naming the
+//! hard constraints that facility breaks (it is far beyond the travel limit), and the
+//! coordinator overrides them explicitly with a reason; the board and the referral's timeline
+//! then show the directed offer and the override. A city coordinator's board does not list the
+//! patient.
 
 use crate::{demo_app, sign_in};
 use carebridge_e2e::app::DEMO_PASSWORD;
@@ -31,7 +34,7 @@ async fn a_coordinator_directs_a_stranded_patient_from_the_board() {
     let card = format!("#stranded-{id}");
     let text = b.text(&card).await;
     assert!(text.contains("p-lhasa") && text.contains("Escalated"), "{text}");
-    assert!(text.contains("No facility within 50 km has a staffed Neurosurgery bed free"), "{text}");
+    assert!(text.contains("No facility within 75 minutes of travel has a staffed Neurosurgery bed free"), "{text}");
     assert!(text.to_lowercase().contains("past its maximum wait"), "{text}"); // shown in capitals
     let titles = b.texts("svg.map g.facilities > g > title").await;
     assert_eq!(b.count("svg.map g.facilities > g").await, 1, "one home region marked: {titles:?}");
@@ -49,8 +52,21 @@ async fn a_coordinator_directs_a_stranded_patient_from_the_board() {
     b.step("choose the nearest facility", e.select_by_value(&first)).await;
     b.type_into(&format!("{card} input[name=note]"), "Airlift arranged; nearest neurosurgery.").await;
     b.click_and_wait(&format!("{card} form.direct button[type=submit]")).await;
-    assert_eq!(b.location().await, "/placement/board?notice=directed");
-    assert_eq!(b.text(".notice").await, "Directed: the facility's desk must accept.");
+    let refused = b.text(&format!(r#"{card} p.field-error[data-field="facility_id"]"#)).await;
+    assert!(refused.contains("beyond the travel limit"), "the constraints are named: {refused}");
+
+    // The coordinator overrides every constraint named, with a reason (through the API).
+    let direct = format!("/api/v1/referrals/{id}/direct");
+    let body = json!({"facility_id": first, "note": "Airlift arranged; nearest neurosurgery."});
+    let named = app.post_json(&direct, Some("nhc"), &body).await;
+    assert_eq!(named.status, 409, "{}", named.text);
+    let constraints: Vec<serde_json::Value> =
+        named.json["errors"].as_array().expect("errors").iter().map(|e| e["constraint"].clone()).collect();
+    let mut body = body;
+    body["override"] = json!({"constraints": constraints, "reason": "Military airlift tonight."});
+    let directed = app.post_json(&direct, Some("nhc"), &body).await;
+    assert_eq!(directed.status, 200, "{}", directed.text);
+    b.goto("/placement/board").await;
     let text = b.text(&card).await;
     assert!(text.contains("Offered") && text.contains("Held until"), "the board shows the directed offer: {text}");
 
@@ -59,8 +75,10 @@ async fn a_coordinator_directs_a_stranded_patient_from_the_board() {
     let kinds =
         b.js(r#"return [...document.querySelectorAll("ol.timeline > li")].map(li => li.dataset.kind);"#, vec![]).await;
     let kinds: Vec<String> = serde_json::from_value(kinds).expect("kinds");
-    assert_eq!(kinds.last().map(String::as_str), Some("directed"), "{kinds:?}");
+    assert_eq!(kinds.last().map(String::as_str), Some("constraints_overridden"), "{kinds:?}");
+    assert!(kinds.iter().any(|k| k == "directed"), "{kinds:?}");
     assert!(b.text("ol.timeline > li.ev-directed").await.contains("Airlift arranged"));
+    assert!(b.text("ol.timeline > li.ev-constraints_overridden").await.contains("Military airlift tonight."));
     assert!(b.text("table.offers").await.contains("directed"), "the offer is marked directed");
 
     // Wuhan's coordinator governs Wuhan only.

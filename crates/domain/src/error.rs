@@ -2,16 +2,29 @@
 
 use serde::Serialize;
 
-/// One invalid field: a JSON pointer (RFC 6901) relative to the input and a human reason.
+/// One invalid field: a JSON pointer (RFC 6901) relative to the input and a human reason; for a
+/// refused placement, also the hard constraint the field's value breaks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     pub pointer: String,
     pub detail: String,
+    /// The hard constraint (`carebridge_domain::placement::Exclusion` key) the value breaks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub constraint: Option<String>,
 }
 
 impl FieldError {
     pub fn new(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
-        Self { pointer: pointer.into(), detail: detail.into() }
+        Self { pointer: pointer.into(), detail: detail.into(), constraint: None }
+    }
+
+    /// The value at `pointer` breaks the hard constraint `constraint`.
+    pub fn constraint(pointer: impl Into<String>, constraint: crate::placement::Exclusion) -> Self {
+        Self {
+            pointer: pointer.into(),
+            detail: format!("{}: {}", constraint.as_str(), constraint.explain_en()),
+            constraint: Some(constraint.as_str().to_string()),
+        }
     }
 }
 

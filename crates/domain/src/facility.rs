@@ -67,6 +67,11 @@ pub struct FacilityDraft {
     pub phone: String,
     pub services: Vec<ServiceKind>,
     pub takes_new_patients: bool,
+    /// A children's hospital: it takes only children (patients of the `child` age band).
+    /// Whether it treats children at all is the `pediatrics` service, which every facility
+    /// that takes a child must offer.
+    #[serde(default)]
+    pub paediatric_only: bool,
 }
 
 impl FacilityDraft {
@@ -117,6 +122,7 @@ mod tests {
             phone: String::new(),
             services: vec![ServiceKind::Icu, ServiceKind::Emergency, ServiceKind::Icu],
             takes_new_patients: true,
+            paediatric_only: false,
         };
         let errors = draft.validate().unwrap_err();
         let pointers: Vec<_> = errors.0.iter().map(|e| e.pointer.as_str()).collect();

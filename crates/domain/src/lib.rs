@@ -12,6 +12,7 @@ pub mod error;
 pub mod facility;
 pub mod ids;
 pub mod page;
+pub mod placement;
 pub mod referral;
 pub mod region;
 pub mod service_kind;

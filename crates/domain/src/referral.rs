@@ -11,6 +11,7 @@ use crate::clock::Timestamp;
 use crate::error::ValidationErrors;
 use crate::facility::GeoPoint;
 use crate::ids::{FacilityId, OfferId, ReferralId, UserId};
+use crate::placement::ConstraintOverride;
 use crate::region::RegionCode;
 use crate::service_kind::{vocabulary, ServiceKind};
 use crate::text::{self, rules};
@@ -66,13 +67,18 @@ impl Urgency {
         }
     }
 
-    /// The default longest trip, in km of straight-line distance.
-    pub fn default_travel_limit_km(self) -> f64 {
+    /// The default longest one-way trip for one-off care, in minutes of the travel estimate
+    /// (`carebridge_engines::placement::online::travel_minutes`). These are the straight-line
+    /// limits of before (50, 150, 300 and 500 km) at the estimate's speeds, rounded: an
+    /// ambulance within the golden hour and a quarter, a day's drive at most for routine care.
+    /// Recurring care has its own, much shorter, per-session limit
+    /// ([`crate::placement::DEFAULT_RECURRING_SESSION_MINUTES`]).
+    pub fn default_travel_limit_minutes(self) -> i64 {
         match self {
-            Self::Emergency => 50.0,
-            Self::Urgent => 150.0,
-            Self::Soon => 300.0,
-            Self::Routine => 500.0,
+            Self::Emergency => 75,
+            Self::Urgent => 300,
+            Self::Soon => 600,
+            Self::Routine => 960,
         }
     }
 
@@ -387,6 +393,15 @@ pub struct Offer {
     pub decline_note: Option<String>,
     /// For a recurring patient, the weekdays of their sessions at this facility.
     pub pattern: Option<WeekdayPattern>,
+    /// Estimated one-way travel from the patient, minutes (per session for recurring care);
+    /// `None` for offers made before it was recorded.
+    pub travel_minutes: Option<i64>,
+    /// The facility is in another province than the patient's region.
+    pub cross_province: bool,
+    /// A directed placement that breaks hard constraints by the coordinator's explicit
+    /// decision: which, and why (the receiving desk reads it).
+    #[serde(rename = "override")]
+    pub constraint_override: Option<ConstraintOverride>,
 }
 
 impl Offer {
@@ -415,6 +430,9 @@ impl Offer {
             decline_reason: None,
             decline_note: None,
             pattern: None,
+            travel_minutes: None,
+            cross_province: false,
+            constraint_override: None,
         }
     }
 }

@@ -30,6 +30,7 @@ fn facility(id: &str, name_zh: &str, name_en: &str, region: &str, services: Vec<
             phone: "+86 27-88041911".into(),
             services,
             takes_new_patients: false,
+            paediatric_only: false,
         }
         .validate()
         .unwrap(),
@@ -40,7 +41,7 @@ fn facility(id: &str, name_zh: &str, name_en: &str, region: &str, services: Vec<
 
 #[test]
 fn exported_facilities_import_back_unchanged() {
-    let facilities = vec![
+    let mut facilities = vec![
         facility(
             ID_A,
             "武汉大学人民医院",
@@ -50,6 +51,7 @@ fn exported_facilities_import_back_unchanged() {
         ),
         facility(ID_B, "北京朝阳医院", "Beijing Chaoyang Hospital", "110105", vec![]),
     ];
+    facilities[1].draft.paediatric_only = true;
     let mut file = Vec::new();
     write_facilities(&mut file, &facilities).unwrap();
     assert!(file.starts_with(b"\xEF\xBB\xBF"), "exports start with a BOM for Excel");
@@ -75,6 +77,7 @@ fn facilities_import_accepts_spreadsheet_habits() {
     assert_eq!(rows[0].id, None);
     assert_eq!(rows[0].draft.name_zh, "方舱医院");
     assert!(rows[0].draft.takes_new_patients);
+    assert!(!rows[0].draft.paediatric_only, "a file without the column has no children's hospital");
     assert!(rows[0].draft.services.is_empty());
     assert_eq!(rows[1].draft.services, [ServiceKind::Emergency, ServiceKind::Icu]);
     assert!(!rows[1].draft.takes_new_patients);

@@ -31,6 +31,7 @@ fn facility() -> Facility {
             phone: "027-88041911".into(),
             services: vec![ServiceKind::Emergency, ServiceKind::Icu, ServiceKind::FeverClinic],
             takes_new_patients: true,
+            paediatric_only: false,
         }
         .validate()
         .unwrap(),

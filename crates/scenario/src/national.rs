@@ -196,6 +196,9 @@ fn facility(
         phone: String::new(),
         services: services(level).to_vec(),
         takes_new_patients: true,
+        // The national instance's hospitals are general hospitals: every one takes children
+        // (its tiers all offer paediatrics) and adults.
+        paediatric_only: false,
     };
     NationalFacility { id, draft, baseline }
 }

@@ -338,3 +338,22 @@ fn users_are_the_story_s_actors() {
         }
     }
 }
+
+#[test]
+fn the_childrens_hospitals_take_only_children_and_every_other_facility_takes_adults() {
+    let s = scenario();
+    let childrens: Vec<&str> = s.facilities.iter().filter(|f| f.draft.paediatric_only).map(|f| f.key).collect();
+    assert_eq!(childrens, ["wuhan-childrens", "beijing-childrens", "changsha-hunan-childrens"]);
+    for f in s.facilities.iter().filter(|f| f.draft.paediatric_only) {
+        assert!(f.draft.services.contains(&ServiceKind::Pediatrics), "{} treats children", f.key);
+        assert!(f.draft.name_en.contains("Children"), "{}", f.key);
+    }
+    // A child in Wuhan has somewhere besides the children's hospital: the general hospitals
+    // offer paediatrics.
+    let wuhan_paediatrics = s
+        .facilities
+        .iter()
+        .filter(|f| in_wuhan(f) && !f.draft.paediatric_only && f.draft.services.contains(&ServiceKind::Pediatrics))
+        .count();
+    assert!(wuhan_paediatrics >= 10, "{wuhan_paediatrics}");
+}

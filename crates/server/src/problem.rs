@@ -97,6 +97,18 @@ impl From<ServiceError> for Problem {
             ServiceError::Forbidden(m) => Problem::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden", m),
             ServiceError::NotFound => Problem::not_found(),
             ServiceError::Conflict(m) => Problem::new(StatusCode::CONFLICT, "conflict", "Conflict", m),
+            ServiceError::ConstraintsBroken(errors) => {
+                let names: Vec<&str> = errors.iter().filter_map(|e| e.constraint.as_deref()).collect();
+                let detail = format!(
+                    "The facility breaks hard constraints for this patient: {}. Choose another facility, or \
+                     direct with `override` naming every one of them and a reason.",
+                    names.join(", ")
+                );
+                Problem {
+                    errors,
+                    ..Problem::new(StatusCode::CONFLICT, "hard-constraints", "Hard constraints broken", detail)
+                }
+            }
             ServiceError::PreconditionFailed { current } => Problem::new(
                 StatusCode::PRECONDITION_FAILED,
                 "precondition-failed",

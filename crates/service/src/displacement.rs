@@ -10,9 +10,12 @@
 //! - closing to new patients: the offers still waiting for an answer.
 //!
 //! The re-placement is a batch plan (`carebridge_engines::placement::batch`) over the
-//! displaced, without the facility they leave; a dialysis patient keeps their weekday pattern
-//! where a place on it exists, and no pattern is offered that would leave them longer without a
-//! session than the clinical limit. Applying writes, in one transaction: the designation order
+//! displaced, without the facility they leave, under the same hard constraints as every
+//! placement (clinical fit, the travel rule of the patient's region, designation, beds): a
+//! dialysis patient is re-placed within their per-session travel limit and province, or left
+//! unplaced `too_far` for the coordinator to see and acknowledge — never quietly sent hours
+//! away. A dialysis patient keeps their weekday pattern where a place on it exists, and no
+//! pattern is offered that would leave them longer without a session than the clinical limit. Applying writes, in one transaction: the designation order
 //! (or the facility no longer offering the commandeered unit's services, from now), every
 //! displaced referral back to waiting with a `displaced` event on its timeline (which the
 //! patient and their clinician read), the plan's offers, and the escalation of those left
@@ -27,7 +30,7 @@ use crate::error::ServiceError;
 use crate::plans::{
     planned_placements, planned_unplaced, view_of, PlannedPlacement, PlannedUnplaced, PLAN_FRESH_FOR_MS,
 };
-use crate::referrals::event;
+use crate::referrals::{event, TOO_FAR};
 use crate::scope;
 use carebridge_domain::capacity::Unit;
 use carebridge_domain::clock::Timestamp;
@@ -360,7 +363,9 @@ impl Carebridge {
         for u in &view.unplaced {
             let current = store::get_for_update(&mut tx, u.referral_id).await?.referral;
             if current.escalated_at.is_none() {
-                self.escalate(&mut tx, &current, ReferralStatus::Escalated, "displaced_unplaced", now).await?;
+                // Stranded by distance says so: the coordinators see why no place was found.
+                let why = if u.why == TOO_FAR { TOO_FAR } else { "displaced_unplaced" };
+                self.escalate(&mut tx, &current, ReferralStatus::Escalated, why, now).await?;
             }
         }
         store_plans::mark_applied(&mut tx, id, p.user_id, now).await?;

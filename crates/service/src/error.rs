@@ -21,6 +21,10 @@ pub enum ServiceError {
     /// A uniqueness rule (e.g. username taken).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A directed placement breaks hard constraints the coordinator did not override: each
+    /// names the field whose value breaks it (`/facility_id`).
+    #[error("hard constraints broken: {}", .0.iter().map(|e| e.detail.as_str()).collect::<Vec<_>>().join("; "))]
+    ConstraintsBroken(Vec<carebridge_domain::FieldError>),
     /// `If-Match` named an old version.
     #[error("precondition failed: the resource is at version {current}")]
     PreconditionFailed { current: i64 },

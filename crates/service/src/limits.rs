@@ -1,26 +1,41 @@
-//! Placement limits per urgency that a region sets for itself: the longest wait before a
-//! referral escalates, how long an offer holds its bed, and the longest trip. A region's limits
-//! hold for the regions below it unless they set their own; where no region above sets one, the
-//! urgency's defaults apply (`Urgency::default_*`).
+//! Placement limits a region sets for itself, inherited by the regions below it unless they set
+//! their own; where no region above sets one, the defaults apply.
 //!
-//! The table is small and read on every filing and placement, so the service keeps it in
-//! memory: reloaded when this process changes it and at most a minute after another process
+//! - Per urgency (`Urgency::default_*`): the longest wait before a referral escalates, how long
+//!   an offer holds its bed, and the longest one-way trip of **one-off care**, in minutes of
+//!   the travel estimate (`carebridge_engines::placement::online::travel_minutes`; straight-line
+//!   km until migration 0006, which converted each region's setting at the estimate's speeds).
+//! - The travel rule (`carebridge_domain::placement::DEFAULT_*`): the one-way limit of one
+//!   session of **recurring care** (dialysis; default 60 minutes), and whether recurring
+//!   (default no) and one-off care (default yes) may be placed in another province. A region
+//!   sets the rule as a whole.
+//!
+//! A recurring referral travels within the smaller of its session limit and its urgency's
+//! one-off limit (both bind); a one-off referral within its urgency's limit. Beyond the limit
+//! a patient is never placed: they are unplaced `too_far` and escalated (see `referrals`).
+//!
+//! The tables are small and read on every filing and placement, so the service keeps them in
+//! memory: reloaded when this process changes them and at most a minute after another process
 //! did.
 //!
 //! | action | who |
 //! | --- | --- |
 //! | read | anyone signed in |
-//! | set | a coordinator governing the region |
+//! | set, drop the travel rule | a coordinator governing the region |
 
 use crate::context::{actor_of, Carebridge, RequestMeta};
 use crate::error::ServiceError;
 use crate::scope;
 use carebridge_domain::clock::Timestamp;
 use carebridge_domain::error::ValidationErrors;
-use carebridge_domain::referral::Urgency;
+use carebridge_domain::placement::{
+    DEFAULT_ONE_OFF_CROSS_PROVINCE, DEFAULT_RECURRING_CROSS_PROVINCE, DEFAULT_RECURRING_SESSION_MINUTES,
+};
+use carebridge_domain::referral::{RecurringSchedule, Urgency};
 use carebridge_domain::region::RegionCode;
 use carebridge_domain::user::Principal;
-use carebridge_store::settings::{self, PlacementLimit};
+use carebridge_engines::placement::online::TravelRule;
+use carebridge_store::settings::{self, PlacementLimit, TravelLimit};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -28,13 +43,23 @@ use std::time::{Duration, Instant};
 /// How long the in-memory copy is trusted for changes made by other processes.
 const CACHE_FOR: Duration = Duration::from_secs(60);
 
-/// Every region's own limits, by region and urgency.
-type LimitsByRegion = HashMap<(RegionCode, Urgency), PlacementLimit>;
+/// Bounds of a one-off trip limit, minutes: five minutes to two days.
+const ONE_OFF_MINUTES: std::ops::RangeInclusive<i64> = 5..=2_880;
+
+/// Bounds of a recurring session's trip limit, minutes: ten minutes to four hours.
+const SESSION_MINUTES: std::ops::RangeInclusive<i64> = 10..=240;
+
+/// Every region's own limits, by region and urgency, and own travel rules.
+#[derive(Debug, Default)]
+struct Loaded {
+    limits: HashMap<(RegionCode, Urgency), PlacementLimit>,
+    travel: HashMap<RegionCode, TravelLimit>,
+}
 
 /// The limits in memory and when they were read.
 #[derive(Debug, Default)]
 pub(crate) struct LimitsCache {
-    loaded: Option<(Instant, LimitsByRegion)>,
+    loaded: Option<(Instant, std::sync::Arc<Loaded>)>,
 }
 
 /// One urgency's limits in force in a region, and which region set them.
@@ -43,7 +68,8 @@ pub struct UrgencyLimits {
     pub urgency: Urgency,
     pub max_wait_minutes: i64,
     pub hold_minutes: i64,
-    pub travel_limit_km: f64,
+    /// The longest one-way trip of one-off care, minutes of the travel estimate.
+    pub travel_limit_minutes: i64,
     /// The region whose setting this is (this one or the nearest above); `None` for the default.
     #[serde(default, skip_deserializing)]
     #[schema(value_type = Option<String>)]
@@ -69,9 +95,39 @@ pub struct LimitInput {
     /// 5 minutes to a day, and no longer than `max_wait_minutes`.
     #[schema(minimum = 5, maximum = 1440)]
     pub hold_minutes: i64,
-    /// More than 0 and at most 3000 km.
-    #[schema(exclusive_minimum = 0, maximum = 3000)]
-    pub travel_limit_km: f64,
+    /// The longest one-way trip of one-off care at this urgency, minutes of the travel
+    /// estimate: 5 minutes to 2 days.
+    #[schema(minimum = 5, maximum = 2880)]
+    pub travel_limit_minutes: i64,
+}
+
+/// The travel rule in force in a region, and which region set it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TravelLimits {
+    /// The longest one-way trip of one session of recurring care (dialysis), minutes.
+    pub recurring_session_minutes: i64,
+    /// Whether recurring care may be placed in another province.
+    pub recurring_cross_province: bool,
+    /// Whether one-off care may be placed in another province (the offer says when it is).
+    pub one_off_cross_province: bool,
+    /// The region whose rule this is (this one or the nearest above); `None` for the default.
+    #[serde(default, skip_deserializing)]
+    #[schema(value_type = Option<String>)]
+    pub set_by: Option<RegionCode>,
+}
+
+/// A region's own travel rule, as a whole (the one-off trip limits are per urgency, in the
+/// placement limits).
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TravelLimitsBody {
+    /// The longest one-way trip of one session of recurring care, minutes: 10 to 240.
+    #[schema(minimum = 10, maximum = 240)]
+    pub recurring_session_minutes: i64,
+    /// Whether recurring care may be placed in another province.
+    pub recurring_cross_province: bool,
+    /// Whether one-off care may be placed in another province.
+    pub one_off_cross_province: bool,
 }
 
 fn default_limit(urgency: Urgency) -> PlacementLimit {
@@ -79,7 +135,22 @@ fn default_limit(urgency: Urgency) -> PlacementLimit {
         urgency,
         max_wait_minutes: urgency.default_max_wait_minutes(),
         hold_minutes: urgency.default_hold_minutes(),
-        travel_limit_km: urgency.default_travel_limit_km(),
+        travel_limit_minutes: urgency.default_travel_limit_minutes(),
+    }
+}
+
+const DEFAULT_TRAVEL: TravelLimit = TravelLimit {
+    recurring_session_minutes: DEFAULT_RECURRING_SESSION_MINUTES,
+    recurring_cross_province: DEFAULT_RECURRING_CROSS_PROVINCE,
+    one_off_cross_province: DEFAULT_ONE_OFF_CROSS_PROVINCE,
+};
+
+fn travel_view(l: TravelLimit, set_by: Option<RegionCode>) -> TravelLimits {
+    TravelLimits {
+        recurring_session_minutes: l.recurring_session_minutes,
+        recurring_cross_province: l.recurring_cross_province,
+        one_off_cross_province: l.one_off_cross_province,
+        set_by,
     }
 }
 
@@ -88,28 +159,82 @@ impl Carebridge {
         self.placement_limits.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Every region's own settings, from memory if fresh.
+    async fn loaded_limits(&self) -> Result<std::sync::Arc<Loaded>, ServiceError> {
+        if let Some((at, loaded)) = self.limits_cache().loaded.as_ref() {
+            if at.elapsed() < CACHE_FOR {
+                return Ok(loaded.clone());
+            }
+        }
+        let limits = settings::all_placement_limits(&self.store).await?;
+        let travel = settings::all_travel_limits(&self.store).await?;
+        let loaded = std::sync::Arc::new(Loaded {
+            limits: limits.into_iter().map(|(r, l)| ((r, l.urgency), l)).collect(),
+            travel: travel.into_iter().collect(),
+        });
+        self.limits_cache().loaded = Some((Instant::now(), loaded.clone()));
+        Ok(loaded)
+    }
+
+    /// The nearest region from `region` up (itself first) for which `get` answers.
+    fn inherited<T: Copy>(&self, region: RegionCode, get: impl Fn(RegionCode) -> Option<T>) -> Option<(T, RegionCode)> {
+        let mut at = Some(region);
+        while let Some(code) = at {
+            if let Some(v) = get(code) {
+                return Some((v, code));
+            }
+            at = self.regions.get(code).and_then(|r| r.parent);
+        }
+        None
+    }
+
     /// The limits in force for `urgency` in `region`, and the region that set them.
     pub(crate) async fn limit_for(
         &self,
         region: RegionCode,
         urgency: Urgency,
     ) -> Result<(PlacementLimit, Option<RegionCode>), ServiceError> {
-        let fresh = self.limits_cache().loaded.as_ref().is_some_and(|(at, _)| at.elapsed() < CACHE_FOR);
-        if !fresh {
-            let all = settings::all_placement_limits(&self.store).await?;
-            let map = all.into_iter().map(|(r, l)| ((r, l.urgency), l)).collect();
-            self.limits_cache().loaded = Some((Instant::now(), map));
-        }
-        let cache = self.limits_cache();
-        let Some((_, map)) = cache.loaded.as_ref() else { return Ok((default_limit(urgency), None)) };
-        let mut at = Some(region);
-        while let Some(code) = at {
-            if let Some(l) = map.get(&(code, urgency)) {
-                return Ok((*l, Some(code)));
+        let loaded = self.loaded_limits().await?;
+        Ok(match self.inherited(region, |code| loaded.limits.get(&(code, urgency)).copied()) {
+            Some((l, code)) => (l, Some(code)),
+            None => (default_limit(urgency), None),
+        })
+    }
+
+    /// The travel rule in force in `region`, and the region that set it.
+    pub(crate) async fn travel_limit_for(
+        &self,
+        region: RegionCode,
+    ) -> Result<(TravelLimit, Option<RegionCode>), ServiceError> {
+        let loaded = self.loaded_limits().await?;
+        Ok(match self.inherited(region, |code| loaded.travel.get(&code).copied()) {
+            Some((l, code)) => (l, Some(code)),
+            None => (DEFAULT_TRAVEL, None),
+        })
+    }
+
+    /// How far a patient of `region` may be sent for care of `urgency` (recurring when it has
+    /// a `schedule`): the travel rule placement applies, and the one-off limit of the urgency
+    /// (how far the engine reads, so that a recurring patient beyond their session limit is
+    /// told places exist farther away).
+    pub(crate) async fn travel_rule(
+        &self,
+        region: RegionCode,
+        urgency: Urgency,
+        schedule: Option<RecurringSchedule>,
+    ) -> Result<(TravelRule, i64), ServiceError> {
+        let (limit, _) = self.limit_for(region, urgency).await?;
+        let (travel, _) = self.travel_limit_for(region).await?;
+        let rule = match schedule {
+            Some(_) => TravelRule {
+                limit_minutes: travel.recurring_session_minutes.min(limit.travel_limit_minutes),
+                cross_province: travel.recurring_cross_province,
+            },
+            None => {
+                TravelRule { limit_minutes: limit.travel_limit_minutes, cross_province: travel.one_off_cross_province }
             }
-            at = self.regions.get(code).and_then(|r| r.parent);
-        }
-        Ok((default_limit(urgency), None))
+        };
+        Ok((rule, limit.travel_limit_minutes.max(rule.limit_minutes)))
     }
 
     /// When an offer made now to a patient of `region` stops holding its bed.
@@ -139,7 +264,7 @@ impl Carebridge {
                 urgency: *urgency,
                 max_wait_minutes: l.max_wait_minutes,
                 hold_minutes: l.hold_minutes,
-                travel_limit_km: l.travel_limit_km,
+                travel_limit_minutes: l.travel_limit_minutes,
                 set_by,
             });
         }
@@ -173,8 +298,8 @@ impl Carebridge {
             } else if l.hold_minutes > l.max_wait_minutes {
                 errors.push(format!("/limits/{i}/hold_minutes"), "a hold cannot outlast the maximum wait");
             }
-            if !(l.travel_limit_km.is_finite() && l.travel_limit_km > 0.0 && l.travel_limit_km <= 3_000.0) {
-                errors.push(format!("/limits/{i}/travel_limit_km"), "must be more than 0 and at most 3000 km");
+            if !ONE_OFF_MINUTES.contains(&l.travel_limit_minutes) {
+                errors.push(format!("/limits/{i}/travel_limit_minutes"), "must be 5 minutes to 2 days (2880)");
             }
         }
         let limits: Vec<PlacementLimit> = errors
@@ -184,7 +309,7 @@ impl Carebridge {
                 urgency: l.urgency,
                 max_wait_minutes: l.max_wait_minutes,
                 hold_minutes: l.hold_minutes,
-                travel_limit_km: l.travel_limit_km,
+                travel_limit_minutes: l.travel_limit_minutes,
             })
             .collect();
         let mut tx = self.store.begin().await?;
@@ -192,7 +317,7 @@ impl Carebridge {
         let change = serde_json::json!({
             "limits": limits.iter().map(|l| serde_json::json!({
                 "urgency": l.urgency, "max_wait_minutes": l.max_wait_minutes,
-                "hold_minutes": l.hold_minutes, "travel_limit_km": l.travel_limit_km,
+                "hold_minutes": l.hold_minutes, "travel_limit_minutes": l.travel_limit_minutes,
             })).collect::<Vec<_>>(),
         });
         self.audit(&mut tx, &actor_of(p), meta, "region.placement_limits", "region", &region.to_string(), change)
@@ -200,5 +325,53 @@ impl Carebridge {
         tx.commit().await?;
         self.limits_cache().loaded = None;
         self.placement_limits(p, region).await
+    }
+
+    /// The travel rule in force in a region.
+    pub async fn travel_limits(&self, _p: &Principal, region: RegionCode) -> Result<TravelLimits, ServiceError> {
+        if self.regions.get(region).is_none() {
+            return Err(ServiceError::NotFound);
+        }
+        let (l, set_by) = self.travel_limit_for(region).await?;
+        Ok(travel_view(l, set_by))
+    }
+
+    /// Set a region's own travel rule (`Some`), or drop it (`None`) so the region follows the
+    /// one above; answers the rule in force after.
+    pub async fn set_travel_limits(
+        &self,
+        p: &Principal,
+        region: RegionCode,
+        body: Option<TravelLimitsBody>,
+        meta: &RequestMeta,
+    ) -> Result<TravelLimits, ServiceError> {
+        let c = scope::coordinator(p)?;
+        if self.regions.get(region).is_none() || !c.governs(&self.regions, region) {
+            return Err(ServiceError::NotFound);
+        }
+        let limit = match body {
+            Some(b) => {
+                let mut errors = ValidationErrors::default();
+                if !SESSION_MINUTES.contains(&b.recurring_session_minutes) {
+                    errors.push("/recurring_session_minutes", "must be 10 to 240 minutes");
+                }
+                Some(errors.finish(TravelLimit {
+                    recurring_session_minutes: b.recurring_session_minutes,
+                    recurring_cross_province: b.recurring_cross_province,
+                    one_off_cross_province: b.one_off_cross_province,
+                })?)
+            }
+            None => None,
+        };
+        let mut tx = self.store.begin().await?;
+        settings::set_travel_limit(&mut tx, region, limit, p.user_id, self.now()).await?;
+        let change = match limit {
+            Some(l) => serde_json::json!({ "travel": travel_view(l, Some(region)) }),
+            None => serde_json::json!({ "travel": null, "inherited": true }),
+        };
+        self.audit(&mut tx, &actor_of(p), meta, "region.travel_limits", "region", &region.to_string(), change).await?;
+        tx.commit().await?;
+        self.limits_cache().loaded = None;
+        self.travel_limits(p, region).await
     }
 }

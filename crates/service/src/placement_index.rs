@@ -18,6 +18,7 @@ use carebridge_domain::clock::Timestamp;
 use carebridge_domain::designation::Designation;
 use carebridge_domain::facility::GeoPoint;
 use carebridge_domain::ids::FacilityId;
+use carebridge_domain::region::RegionCode;
 use carebridge_domain::service_kind::ServiceKind;
 use carebridge_engines::placement::online::{Beds, Site};
 use carebridge_store::placement::{site_records, DesignationAt, LiveOffer, SiteRecord, UnitBeds};
@@ -39,9 +40,11 @@ const CELL_DEG: f64 = 0.5;
 struct Entry {
     facility_id: FacilityId,
     location: GeoPoint,
+    province: RegionCode,
     /// Bit `i` set when the facility offers `ServiceKind::ALL[i]`.
     services: u64,
     takes_new_patients: bool,
+    paediatric_only: bool,
     /// Newest first by (effective_at, ordered_at).
     designations: Vec<DesignationAt>,
     units: Vec<Option<UnitBeds>>,
@@ -64,8 +67,10 @@ impl Entry {
         Self {
             facility_id: r.facility_id,
             location: r.location,
+            province: r.province,
             services: r.services.iter().fold(0, |m, s| m | service_bit(*s)),
             takes_new_patients: r.takes_new_patients,
+            paediatric_only: r.paediatric_only,
             designations,
             units: r.units,
             offers: r.offers,
@@ -93,7 +98,10 @@ impl Entry {
         Site {
             facility_id: self.facility_id,
             location: self.location,
+            province: self.province,
             offers_service: self.services & service_bit(service) != 0,
+            offers_paediatrics: self.services & service_bit(ServiceKind::Pediatrics) != 0,
+            paediatric_only: self.paediatric_only,
             designation: self.designation(now),
             takes_new_patients: self.takes_new_patients,
             beds: self.beds(unit, now),

@@ -23,7 +23,6 @@ use carebridge_domain::region::RegionCode;
 use carebridge_domain::service_kind::ServiceKind;
 use carebridge_domain::user::Principal;
 use carebridge_engines::placement::batch::{self, Patient};
-use carebridge_engines::placement::online;
 use carebridge_store::plans::{self as store_plans, StoredPlan};
 use carebridge_store::referrals::{self as store, ReferralFilter, ReferralScope};
 use serde::{Deserialize, Serialize};
@@ -59,8 +58,13 @@ pub struct PlannedPlacement {
     /// their first at the new place (never more than the schedule's clinical limit).
     pub gap_days: Option<i64>,
     pub distance_km: f64,
+    /// One-way, minutes (per session for recurring care): never beyond the region's limit.
     pub travel_minutes: i64,
-    /// The placement's cost in minutes (travel, crowding, load, designation misfit).
+    /// The facility is in another province (only where the patient's region allows it).
+    #[serde(default)]
+    pub cross_province: bool,
+    /// The placement's cost in minutes (travel — the week's for recurring care — crowding,
+    /// load, designation misfit).
     pub cost: i64,
 }
 
@@ -70,9 +74,13 @@ pub struct PlannedUnplaced {
     pub referral_id: ReferralId,
     pub need: ServiceKind,
     pub urgency: Urgency,
-    /// `no_feasible_facility` or `beds_taken_by_others`.
+    /// `no_feasible_facility`, `too_far` (places exist only beyond the travel limit: the
+    /// patient is stranded by distance, and never placed there) or `beds_taken_by_others`.
     pub why: String,
     pub feasible_facilities: usize,
+    /// Facilities that would take the patient but for the travel rule.
+    #[serde(default)]
+    pub beyond_travel_limit: usize,
     /// Facilities excluded, by the first hard constraint each failed.
     pub excluded: BTreeMap<String, usize>,
 }
@@ -283,18 +291,17 @@ impl Carebridge {
         keeps: Option<(WeekdayPattern, Timestamp)>,
         leaving: Option<FacilityId>,
     ) -> Result<Patient, ServiceError> {
-        let need = self.need_for(&r.draft).await?;
+        let (need, (sw, ne)) = self.need_for(&r.draft).await?;
         let declined: Vec<FacilityId> = store::offers_of(&self.store, r.id)
             .await?
             .into_iter()
             .filter(|o| o.status != OfferStatus::Holding && Some(o.facility_id) != leaving)
             .map(|o| o.facility_id)
             .collect();
-        let (sw, ne) = online::bounding_box(need.location, need.travel_limit_km);
         let (mut sites, not_offering) =
             self.placement_index.sites(&self.store, r.draft.need, r.draft.unit(), sw, ne, now).await?;
         sites.retain(|s| Some(s.facility_id) != leaving);
-        Ok(Patient { need, unit: r.draft.unit(), schedule: r.draft.schedule, keeps, declined, sites, not_offering })
+        Ok(Patient { need, unit: r.draft.unit(), keeps, declined, sites, not_offering })
     }
 
     /// Make a plan's offers inside `tx`, re-checking that each referral still waits and each
@@ -333,6 +340,8 @@ impl Carebridge {
                 planned.distance_km,
             );
             offer.pattern = planned.pattern;
+            offer.travel_minutes = Some(planned.travel_minutes);
+            offer.cross_province = planned.cross_province;
             offer.expires_at = self.hold_until(current.draft.patient.region_code, current.draft.urgency, now).await?;
             store::insert_offer(tx, &offer, Some(p.user_id)).await?;
             self.move_referral(tx, &current, ReferralStatus::Offered, current.failed_offers, None, now).await?;
@@ -365,6 +374,7 @@ pub(crate) fn planned_placements(patients: &[Referral], plan: &batch::Plan) -> V
                 gap_days: a.gap_days,
                 distance_km: a.ranked.distance_km,
                 travel_minutes: a.ranked.travel_minutes,
+                cross_province: a.ranked.cross_province,
                 cost: a.ranked.cost,
             }
         })
@@ -383,6 +393,7 @@ pub(crate) fn planned_unplaced(patients: &[Referral], plan: &batch::Plan) -> Vec
                 urgency: r.draft.urgency,
                 why: u.why.clone(),
                 feasible_facilities: u.feasible_facilities,
+                beyond_travel_limit: u.beyond_travel_limit,
                 excluded: u.excluded.iter().map(|e| (e.constraint.as_str().to_string(), e.facilities)).collect(),
             }
         })

@@ -23,16 +23,22 @@ use crate::error::ServiceError;
 use crate::scope;
 use carebridge_domain::audit::Actor;
 use carebridge_domain::clock::Timestamp;
+use carebridge_domain::facility::GeoPoint;
 use carebridge_domain::ids::{FacilityId, OfferId, ReferralId};
 use carebridge_domain::page::{decode_cursor, encode_cursor, page_size, Page};
+use carebridge_domain::placement::ConstraintOverride;
 use carebridge_domain::referral::{
     DeclineReason, Offer, OfferStatus, Referral, ReferralDraft, ReferralStatus, WeekdayPattern,
 };
+use carebridge_domain::service_kind::ServiceKind;
 use carebridge_domain::text;
 use carebridge_domain::user::{Principal, Role, Scope};
+use carebridge_domain::FieldError;
 use carebridge_engines::placement::online::{self, Beds, Need, Site};
-pub use carebridge_engines::placement::online::{Excluded, Exclusion, Placement, Ranked};
-use carebridge_store::referrals::{self as store, ReferralEvent, ReferralFilter, ReferralScope, StatusChange};
+pub use carebridge_engines::placement::online::{Excluded, Exclusion, Placement, Ranked, TOO_FAR};
+use carebridge_store::referrals::{
+    self as store, Candidate, ReferralEvent, ReferralFilter, ReferralScope, StatusChange,
+};
 use carebridge_store::{facilities, StoreError, Visibility};
 use serde::Serialize;
 
@@ -99,7 +105,10 @@ pub enum OfferAnswer {
     },
 }
 
-/// A coordinator's directed placement.
+/// A coordinator's directed placement. The facility must pass the patient's hard constraints
+/// (every one the engine ranks by, but `already_declined`: the order is the answer to the
+/// declines), or the placement is refused with 409 naming those it breaks, unless `override`
+/// names every one of them with a reason.
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DirectedPlacement {
@@ -107,6 +116,10 @@ pub struct DirectedPlacement {
     /// Why this facility: required.
     #[schema(schema_with = carebridge_domain::text::schemas::reason)]
     pub note: String,
+    /// The hard constraints the coordinator knowingly overrides, and why; audited, on the
+    /// timeline and on the offer the desk reads.
+    #[serde(default, rename = "override")]
+    pub constraint_override: Option<ConstraintOverride>,
 }
 
 /// What one sweep did.
@@ -117,11 +130,20 @@ pub struct SweepOutcome {
     pub offered: usize,
 }
 
-/// Why a placement made no offer, as the timeline tells it.
+/// What the engine weighed, as the timeline tells it: how many facilities, what excluded the
+/// rest, the travel limit applied and how many places lie beyond it; with `why` when nothing
+/// fits (`no_feasible_facility` or `too_far`).
 fn unplaced_detail(p: &Placement) -> serde_json::Value {
     let excluded: serde_json::Map<String, serde_json::Value> =
         p.excluded.iter().map(|e| (e.constraint.as_str().to_string(), serde_json::json!(e.facilities))).collect();
-    serde_json::json!({ "considered": p.considered, "excluded": excluded })
+    let mut detail = serde_json::json!({
+        "considered": p.considered, "excluded": excluded,
+        "travel_limit_minutes": p.travel_limit_minutes, "beyond_travel_limit": p.beyond_travel_limit,
+    });
+    if let Some(why) = p.unplaced_reason() {
+        detail["why"] = serde_json::json!(why);
+    }
+    detail
 }
 
 impl Carebridge {
@@ -403,8 +425,14 @@ impl Carebridge {
     }
 
     /// A coordinator directs the patient to a facility of their region: an offer the facility
-    /// must accept, made even when its numbers show no free bed (the coordinator has decided),
-    /// and recorded as directed. A holding offer elsewhere is withdrawn.
+    /// must accept, recorded as directed. A holding offer elsewhere is withdrawn.
+    ///
+    /// The facility is checked against the patient's hard constraints by the engine's own
+    /// [`online::fit`] on the database's numbers, under the unit's lock: a facility that
+    /// breaks any (no bed free, virus-designated for a negative patient, too far, …) is refused
+    /// with every broken constraint named, unless the coordinator's `override` names each of
+    /// them with a reason. An override is audited in the same transaction, is a
+    /// `constraints_overridden` step on the timeline, and travels on the offer to the desk.
     pub async fn direct_placement(
         &self,
         p: &Principal,
@@ -414,30 +442,55 @@ impl Carebridge {
     ) -> Result<ReferralDetail, ServiceError> {
         let c = scope::coordinator(p)?;
         let visibility = c.visibility(&self.regions);
-        store::get(&self.store, id, ReferralScope::Region(visibility)).await?;
+        let stored = store::get(&self.store, id, ReferralScope::Region(visibility)).await?;
         if let Some(problem) = text::rules::REASON.problem(&directed.note) {
             return Err(ServiceError::invalid("/note", format!("{problem}: say why this facility")));
         }
         let note = directed.note.trim().to_string();
+        let named = directed.constraint_override.map(|o| o.validate("/override")).transpose()?;
         let facility = facilities::get(&self.store, directed.facility_id, visibility, self.now())
             .await
             .map_err(|_| ServiceError::invalid("/facility_id", "no such facility in the region you govern"))?;
+        // The draft never changes after filing: its need is read before the transaction.
+        let (need, _) = self.need_for(&stored.referral.draft).await?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let referral = store::get_for_update(&mut tx, id).await?.referral;
         if !referral.status.is_open() {
             return Err(ServiceError::Conflict(format!("the referral is {}", referral.status)));
         }
-        withdraw_holding(&mut tx, id, p, now).await?;
         let unit = referral.draft.unit();
         let seen = store::lock_unit(&mut tx, facility.id, unit, now).await?;
-        let distance_km = (referral.draft.patient.location.distance_km(facility.draft.location) * 10.0).round() / 10.0;
+        let candidate = store::candidate(&mut tx, facility.id, unit, now).await?.ok_or(ServiceError::NotFound)?;
+        // The coordinator's order answers the declines: `already_declined` is not checked.
+        let fit = online::fit(&need, &site_of(&candidate, referral.draft.need), false);
+        let missing: Vec<FieldError> = fit
+            .violations
+            .iter()
+            .filter(|e| !named.as_ref().is_some_and(|o| o.constraints.contains(e)))
+            .map(|e| FieldError::constraint("/facility_id", e))
+            .collect();
+        if !missing.is_empty() {
+            return Err(ServiceError::ConstraintsBroken(missing));
+        }
+        let overridden =
+            named.map(|o| ConstraintOverride { constraints: fit.violations.iter().collect(), reason: o.reason });
+        let overridden = overridden.filter(|o| !o.constraints.is_empty());
+        withdraw_holding(&mut tx, id, p, now).await?;
+        let distance_km = (fit.distance_km * 10.0).round() / 10.0;
         let mut offer = Offer::holding(id, facility.id, unit, referral.draft.urgency, now, true, distance_km);
         offer.pattern = pick_pattern(&mut tx, &referral, facility.id).await?;
         offer.expires_at = self.hold_until(referral.draft.patient.region_code, referral.draft.urgency, now).await?;
+        offer.travel_minutes = Some(fit.travel_minutes);
+        offer.cross_province = fit.cross_province;
+        offer.constraint_override = overridden.clone();
         store::insert_offer(&mut tx, &offer, Some(p.user_id)).await?;
         self.move_referral(&mut tx, &referral, ReferralStatus::Offered, referral.failed_offers, None, now).await?;
-        let detail = serde_json::json!({ "note": note, "free_beds_seen": seen.map(|s| s.free()), "offer": offer.id });
+        let detail = serde_json::json!({
+            "note": note, "free_beds_seen": seen.map(|s| s.free()), "offer": offer.id,
+            "travel_minutes": fit.travel_minutes, "cross_province": fit.cross_province,
+            "override": overridden,
+        });
         store::append_event(
             &mut tx,
             id,
@@ -445,6 +498,27 @@ impl Carebridge {
         )
         .await?;
         self.audit(&mut tx, &actor_of(p), meta, "referral.direct", "referral", &id.to_string(), detail).await?;
+        if let Some(o) = &overridden {
+            let detail = serde_json::json!({
+                "constraints": o.constraints, "reason": o.reason, "offer": offer.id, "facility_id": facility.id,
+            });
+            store::append_event(
+                &mut tx,
+                id,
+                &event(now, "constraints_overridden", ReferralStatus::Offered, Some(facility.id), detail.clone()),
+            )
+            .await?;
+            self.audit(
+                &mut tx,
+                &actor_of(p),
+                meta,
+                "referral.override_constraints",
+                "referral",
+                &id.to_string(),
+                detail,
+            )
+            .await?;
+        }
         tx.commit().await?;
         self.referral_detail(id).await
     }
@@ -630,6 +704,8 @@ impl Carebridge {
             }
             let mut offer =
                 Offer::holding(id, ranked.facility_id, unit, current.draft.urgency, now, false, ranked.distance_km);
+            offer.travel_minutes = Some(ranked.travel_minutes);
+            offer.cross_province = ranked.cross_province;
             offer.pattern = pick_pattern(&mut tx, &current, ranked.facility_id).await?;
             offer.expires_at = self.hold_until(current.draft.patient.region_code, current.draft.urgency, now).await?;
             store::insert_offer(&mut tx, &offer, None).await?;
@@ -648,14 +724,26 @@ impl Carebridge {
             return Ok(true);
         }
         // No offer now: say why once (the sweep retries; the same explanation is not repeated).
+        // A patient who could be placed only beyond their travel limit is stranded by
+        // distance: never sent farther, escalated to the region's coordinators at once.
         let detail = unplaced_detail(&placement);
+        let stranded = placement.ranked.is_empty() && placement.unplaced_reason() == Some(TOO_FAR);
         let last = store::events(&self.store, id).await?.pop();
-        if last.as_ref().is_some_and(|e| e.kind == "unplaced" && e.detail == detail) {
+        let told = last.as_ref().is_some_and(|e| e.kind == "unplaced" && e.detail == detail);
+        if told && !(stranded && referral.escalated_at.is_none()) {
             return Ok(false);
         }
         let mut tx = self.store.begin().await?;
         let current = store::get_for_update(&mut tx, id).await?.referral;
-        store::append_event(&mut tx, id, &event(now, "unplaced", current.status, None, detail)).await?;
+        if !matches!(current.status, ReferralStatus::Pending | ReferralStatus::Escalated) {
+            return Ok(false);
+        }
+        if !told {
+            store::append_event(&mut tx, id, &event(now, "unplaced", current.status, None, detail)).await?;
+        }
+        if stranded && current.escalated_at.is_none() {
+            self.escalate(&mut tx, &current, ReferralStatus::Escalated, TOO_FAR, now).await?;
+        }
         tx.commit().await?;
         Ok(false)
     }
@@ -681,8 +769,7 @@ impl Carebridge {
         declined: &[FacilityId],
         now: Timestamp,
     ) -> Result<Placement, ServiceError> {
-        let need = self.need_for(d).await?;
-        let (sw, ne) = online::bounding_box(need.location, need.travel_limit_km);
+        let (need, (sw, ne)) = self.need_for(d).await?;
         let (sites, not_offering) = self.placement_index.sites(&self.store, d.need, d.unit(), sw, ne, now).await?;
         let mut placement = online::place(&need, &sites, declined, HOLD_ATTEMPTS);
         placement.count_excluded(Exclusion::ServiceNotOffered, not_offering);
@@ -697,36 +784,32 @@ impl Carebridge {
         declined: &[FacilityId],
         now: Timestamp,
     ) -> Result<Placement, ServiceError> {
-        let need = self.need_for(d).await?;
-        let (sw, ne) = online::bounding_box(need.location, need.travel_limit_km);
+        let (need, (sw, ne)) = self.need_for(d).await?;
         let (candidates, not_offering) = store::candidates(&self.store, d.need, d.unit(), sw, ne, now).await?;
-        let sites: Vec<Site> = candidates
-            .into_iter()
-            .map(|c| Site {
-                facility_id: c.facility_id,
-                location: c.location,
-                offers_service: c.services.contains(&d.need),
-                designation: c.designation,
-                takes_new_patients: c.takes_new_patients,
-                beds: c.unit.map(|u| Beds { staffed: u.staffed, occupied: u.occupied, held: u.held }),
-                isolation_free: c.isolation_free,
-            })
-            .collect();
+        let sites: Vec<Site> = candidates.iter().map(|c| site_of(c, d.need)).collect();
         let mut placement = online::place(&need, &sites, declined, HOLD_ATTEMPTS);
         placement.count_excluded(Exclusion::ServiceNotOffered, not_offering);
         Ok(placement)
     }
 
-    /// What placement needs to know of a referral, with its region's travel limit.
-    pub(crate) async fn need_for(&self, d: &ReferralDraft) -> Result<Need, ServiceError> {
-        let (limit, _) = self.limit_for(d.patient.region_code, d.urgency).await?;
-        Ok(Need {
+    /// What placement needs to know of a referral, with its region's travel rule, and the box
+    /// to read facilities from: as far as the urgency's one-off limit (farther than a recurring
+    /// patient's session limit, so that a patient beyond it learns places exist farther away).
+    pub(crate) async fn need_for(&self, d: &ReferralDraft) -> Result<(Need, (GeoPoint, GeoPoint)), ServiceError> {
+        let region = d.patient.region_code;
+        let (travel, reach_minutes) = self.travel_rule(region, d.urgency, d.schedule).await?;
+        let need = Need {
             service: d.need,
             urgency: d.urgency,
             infection: d.patient.infection,
+            age_band: d.patient.age_band,
             location: d.patient.location,
-            travel_limit_km: limit.travel_limit_km,
-        })
+            province: region.province(),
+            schedule: d.schedule,
+            travel,
+        };
+        let reach_km = online::reach_km(reach_minutes, d.urgency);
+        Ok((need, online::bounding_box(need.location, reach_km)))
     }
 
     /// The engine's ranking for a referral without making an offer: a coordinator's "why not".
@@ -734,6 +817,23 @@ impl Carebridge {
         let c = scope::coordinator(p)?;
         let stored = store::get(&self.store, id, ReferralScope::Region(c.visibility(&self.regions))).await?;
         self.rank(&stored.referral, self.now()).await
+    }
+}
+
+/// A facility read from the database as the engine sees it for a need of `service`: the same
+/// mapping the placement index makes from its own copy.
+fn site_of(c: &Candidate, service: ServiceKind) -> Site {
+    Site {
+        facility_id: c.facility_id,
+        location: c.location,
+        province: c.province,
+        offers_service: c.services.contains(&service),
+        offers_paediatrics: c.services.contains(&ServiceKind::Pediatrics),
+        paediatric_only: c.paediatric_only,
+        designation: c.designation,
+        takes_new_patients: c.takes_new_patients,
+        beds: c.unit.map(|u| Beds { staffed: u.staffed, occupied: u.occupied, held: u.held }),
+        isolation_free: c.isolation_free,
     }
 }
 

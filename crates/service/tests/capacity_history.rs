@@ -45,6 +45,7 @@ fn draft() -> FacilityDraft {
         phone: String::new(),
         services: vec![ServiceKind::Icu],
         takes_new_patients: true,
+        paediatric_only: false,
     }
 }
 

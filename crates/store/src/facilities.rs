@@ -43,7 +43,7 @@ pub(crate) fn designation_sql_for(id_column: &str, now_param: &str) -> String {
 }
 
 const COLUMNS: &str = "f.id, f.name_zh, f.name_en, f.region_code, f.level, f.lon, f.lat, f.address, \
-     f.phone, f.services, f.takes_new_patients, f.version";
+     f.phone, f.services, f.takes_new_patients, f.paediatric_only, f.version";
 
 fn services_text(services: &[ServiceKind]) -> String {
     let mut s = String::from(",");
@@ -75,6 +75,7 @@ pub(crate) fn facility_from_row(row: &AnyRow) -> Result<Facility, StoreError> {
             phone: row.try_get("phone")?,
             services,
             takes_new_patients: row.try_get::<i64, _>("takes_new_patients")? != 0,
+            paediatric_only: row.try_get::<i64, _>("paediatric_only")? != 0,
         },
         designation: rows::vocab(T, &designation, Designation::parse)?,
         version: row.try_get("version")?,
@@ -91,8 +92,8 @@ pub async fn insert(
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO facilities (id, name_zh, name_en, region_code, city_code, province_code, level, lon, lat, \
-         address, phone, services, takes_new_patients, version, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $14)",
+         address, phone, services, takes_new_patients, paediatric_only, version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $15)",
     )
     .bind(id.to_string())
     .bind(draft.name_zh.as_str())
@@ -107,6 +108,7 @@ pub async fn insert(
     .bind(draft.phone.as_str())
     .bind(services_text(&draft.services))
     .bind(i64::from(draft.takes_new_patients))
+    .bind(i64::from(draft.paediatric_only))
     .bind(now.millis())
     .execute(&mut *tx.inner)
     .await
@@ -152,7 +154,7 @@ pub async fn update(
     sqlx::query(
         "UPDATE facilities SET name_zh = $1, name_en = $2, region_code = $3, city_code = $4, province_code = $5, \
          level = $6, lon = $7, lat = $8, address = $9, phone = $10, services = $11, takes_new_patients = $12, \
-         version = version + 1, updated_at = $13 WHERE id = $14 AND version = $15",
+         paediatric_only = $13, version = version + 1, updated_at = $14 WHERE id = $15 AND version = $16",
     )
     .bind(draft.name_zh.as_str())
     .bind(draft.name_en.as_str())
@@ -166,6 +168,7 @@ pub async fn update(
     .bind(draft.phone.as_str())
     .bind(services_text(&draft.services))
     .bind(i64::from(draft.takes_new_patients))
+    .bind(i64::from(draft.paediatric_only))
     .bind(now.millis())
     .bind(id.to_string())
     .bind(current)

@@ -29,6 +29,11 @@ pub const SQLITE: &[Migration] = &[
         name: "placement_plans",
         sql: include_str!("../migrations/sqlite/0005_placement_plans.sql"),
     },
+    Migration {
+        version: 6,
+        name: "placement_safety",
+        sql: include_str!("../migrations/sqlite/0006_placement_safety.sql"),
+    },
 ];
 
 /// PostgreSQL's migrations, in order; versions match SQLite's one for one.
@@ -45,6 +50,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 5,
         name: "placement_plans",
         sql: include_str!("../migrations/postgres/0005_placement_plans.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "placement_safety",
+        sql: include_str!("../migrations/postgres/0006_placement_safety.sql"),
     },
 ];
 

@@ -17,6 +17,7 @@ use carebridge_domain::designation::Designation;
 use carebridge_domain::facility::GeoPoint;
 use carebridge_domain::ids::FacilityId;
 use carebridge_domain::referral::OfferStatus;
+use carebridge_domain::region::RegionCode;
 use carebridge_domain::service_kind::ServiceKind;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -51,8 +52,12 @@ pub struct LiveOffer {
 pub struct SiteRecord {
     pub facility_id: FacilityId,
     pub location: GeoPoint,
+    /// The facility's province (for the cross-province rule).
+    pub province: RegionCode,
     pub services: Vec<ServiceKind>,
     pub takes_new_patients: bool,
+    /// A children's hospital: takes only children.
+    pub paediatric_only: bool,
     pub designations: Vec<DesignationAt>,
     /// Indexed like [`Unit::ALL`]; `None` for a unit never reported.
     pub units: Vec<Option<UnitBeds>>,
@@ -88,7 +93,7 @@ async fn read(store: &Store, ids: Option<&[FacilityId]>) -> Result<Vec<SiteRecor
     let unit_cols: String =
         Unit::ALL.iter().map(|u| format!(", c.{u}_staffed, c.{u}_occupied, c.{u}_as_of", u = u.as_str())).collect();
     let mut q = SqlBuilder::new(&format!(
-        "SELECT f.id, f.lon, f.lat, f.services, f.takes_new_patients{unit_cols} \
+        "SELECT f.id, f.lon, f.lat, f.province_code, f.services, f.takes_new_patients, f.paediatric_only{unit_cols} \
          FROM facilities f LEFT JOIN capacity_now c ON c.facility_id = f.id WHERE 1 = 1"
     ));
     push_ids(&mut q, "f.id", ids);
@@ -113,8 +118,10 @@ async fn read(store: &Store, ids: Option<&[FacilityId]>) -> Result<Vec<SiteRecor
         sites.push(SiteRecord {
             facility_id,
             location: GeoPoint { lon: row.try_get("lon")?, lat: row.try_get("lat")? },
+            province: rows::region(T, &row.try_get::<String, _>("province_code")?)?,
             services: services_from_text(&row.try_get::<String, _>("services")?)?,
             takes_new_patients: row.try_get::<i64, _>("takes_new_patients")? != 0,
+            paediatric_only: row.try_get::<i64, _>("paediatric_only")? != 0,
             designations: Vec::new(),
             units,
             offers: Vec::new(),

@@ -17,11 +17,12 @@ use carebridge_domain::clock::Timestamp;
 use carebridge_domain::designation::Designation;
 use carebridge_domain::facility::GeoPoint;
 use carebridge_domain::ids::{FacilityId, OfferId, ReferralId, UserId};
+use carebridge_domain::placement::{ConstraintOverride, Exclusion};
 use carebridge_domain::referral::{
     AgeBand, DeclineReason, InfectionStatus, Offer, OfferStatus, PatientInfo, RecurringSchedule, Referral,
     ReferralDraft, ReferralStatus, Urgency, WeekdayPattern,
 };
-use carebridge_domain::region::RegionPath;
+use carebridge_domain::region::{RegionCode, RegionPath};
 use carebridge_domain::service_kind::ServiceKind;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -238,7 +239,7 @@ pub async fn set_status(tx: &mut Tx, id: ReferralId, change: StatusChange) -> Re
 pub struct ReferralEvent {
     pub at: Timestamp,
     /// `filed`, `offered`, `accepted`, `declined`, `expired`, `escalated`, `directed`,
-    /// `admitted`, `cancelled`, `unplaced`.
+    /// `constraints_overridden`, `admitted`, `cancelled`, `unplaced`, `displaced`.
     pub kind: String,
     pub status: ReferralStatus,
     pub facility_id: Option<FacilityId>,
@@ -287,7 +288,8 @@ pub async fn events(store: &Store, referral: ReferralId) -> Result<Vec<ReferralE
 }
 
 const OFFER_COLUMNS: &str = "o.id, o.referral_id, o.facility_id, o.unit, o.status, o.offered_at, o.expires_at, \
-     o.directed, o.distance_km, o.answered_at, o.answered_by, o.decline_reason, o.decline_note, o.pattern";
+     o.directed, o.distance_km, o.answered_at, o.answered_by, o.decline_reason, o.decline_note, o.pattern, \
+     o.travel_minutes, o.cross_province, o.override_constraints, o.override_reason";
 
 fn offer_from_row(row: &AnyRow) -> Result<Offer, StoreError> {
     const T: &str = "offers";
@@ -312,6 +314,22 @@ fn offer_from_row(row: &AnyRow) -> Result<Offer, StoreError> {
             .try_get::<Option<String>, _>("pattern")?
             .map(|s| rows::vocab(T, &s, WeekdayPattern::parse))
             .transpose()?,
+        travel_minutes: row.try_get("travel_minutes")?,
+        cross_province: row.try_get::<i64, _>("cross_province")? != 0,
+        constraint_override: match (
+            row.try_get::<Option<String>, _>("override_constraints")?,
+            row.try_get::<Option<String>, _>("override_reason")?,
+        ) {
+            (Some(constraints), Some(reason)) => Some(ConstraintOverride {
+                constraints: constraints
+                    .split(',')
+                    .filter(|c| !c.is_empty())
+                    .map(|c| rows::vocab(T, c, Exclusion::parse))
+                    .collect::<Result<_, _>>()?,
+                reason,
+            }),
+            _ => None,
+        },
     })
 }
 
@@ -382,7 +400,8 @@ pub async fn lock_unit(
 pub async fn insert_offer(tx: &mut Tx, offer: &Offer, offered_by: Option<UserId>) -> Result<(), StoreError> {
     let mut q = SqlBuilder::new(
         "INSERT INTO offers (id, referral_id, facility_id, unit, status, offered_at, expires_at, directed, \
-         distance_km, offered_by, pattern) VALUES (",
+         distance_km, offered_by, pattern, travel_minutes, cross_province, override_constraints, override_reason) \
+         VALUES (",
     );
     q.bind_text(offer.id.to_string()).push(", ").bind_text(offer.referral_id.to_string()).push(", ");
     q.bind_text(offer.facility_id.to_string()).push(", ").bind_text(offer.unit.as_str()).push(", ");
@@ -390,7 +409,17 @@ pub async fn insert_offer(tx: &mut Tx, offer: &Offer, offered_by: Option<UserId>
     q.bind_i64(offer.expires_at.millis()).push(", ").bind_i64(i64::from(offer.directed)).push(", ");
     q.bind(Arg::F64(offer.distance_km)).push(", ");
     q.bind(offered_by.map_or(Arg::NullText, |u| Arg::Text(u.to_string()))).push(", ");
-    q.bind(offer.pattern.map_or(Arg::NullText, |p| Arg::Text(p.as_str().into()))).push(")");
+    q.bind(offer.pattern.map_or(Arg::NullText, |p| Arg::Text(p.as_str().into()))).push(", ");
+    q.bind(offer.travel_minutes.map_or(Arg::NullInt, Arg::I64)).push(", ");
+    q.bind_i64(i64::from(offer.cross_province)).push(", ");
+    let (constraints, reason) = match &offer.constraint_override {
+        Some(o) => {
+            let keys: Vec<&str> = o.constraints.iter().map(|c| c.as_str()).collect();
+            (Arg::Text(keys.join(",")), Arg::Text(o.reason.clone()))
+        }
+        None => (Arg::NullText, Arg::NullText),
+    };
+    q.bind(constraints).push(", ").bind(reason).push(")");
     q.query()
         .execute(&mut *tx.inner)
         .await
@@ -517,9 +546,13 @@ pub struct Candidate {
     pub name_en: String,
     pub name_zh: String,
     pub location: GeoPoint,
+    /// The facility's province.
+    pub province: RegionCode,
     pub services: Vec<ServiceKind>,
     pub designation: Designation,
     pub takes_new_patients: bool,
+    /// A children's hospital: takes only children.
+    pub paediatric_only: bool,
     /// The referral's unit; `None` if never reported.
     pub unit: Option<UnitAvailability>,
     /// Free isolation beds (staffed − occupied − held), for confirmed or suspected patients.
@@ -539,15 +572,41 @@ pub async fn candidates(
     max: GeoPoint,
     now: Timestamp,
 ) -> Result<(Vec<Candidate>, usize), StoreError> {
-    const T: &str = "facilities";
     let offers = format!("%,{},%", service.as_str());
     let mut count = SqlBuilder::new("SELECT COUNT(*) AS n FROM facilities f WHERE f.services NOT LIKE ");
     count.bind_text(offers.clone());
     push_box(&mut count, min, max);
     let not_offering: i64 = count.query().fetch_one(store.pool()).await?.try_get("n")?;
 
+    let mut q = candidate_query(unit, now);
+    q.push(" WHERE f.services LIKE ").bind_text(offers);
+    push_box(&mut q, min, max);
+    let out = q.query().fetch_all(store.pool()).await?.iter().map(candidate_from_row).collect::<Result<_, _>>()?;
+    Ok((out, usize::try_from(not_offering).unwrap_or(0)))
+}
+
+/// One facility as placement sees it for `unit` at `now`, read inside `tx` (after the caller
+/// locked the unit with [`lock_unit`]), whatever it offers: what a directed placement is
+/// checked against.
+pub async fn candidate(
+    tx: &mut Tx,
+    facility: FacilityId,
+    unit: Unit,
+    now: Timestamp,
+) -> Result<Option<Candidate>, StoreError> {
+    let mut q = candidate_query(unit, now);
+    q.push(" WHERE f.id = ").bind_text(facility.to_string());
+    q.query().fetch_optional(&mut *tx.inner).await?.as_ref().map(candidate_from_row).transpose()
+}
+
+/// `SELECT` of a [`Candidate`] from `facilities f` with its current capacity, up to (not
+/// including) the `WHERE`.
+fn candidate_query(unit: Unit, now: Timestamp) -> SqlBuilder {
     let u = unit.as_str();
-    let mut q = SqlBuilder::new("SELECT f.id, f.name_en, f.name_zh, f.lon, f.lat, f.services, f.takes_new_patients, ");
+    let mut q = SqlBuilder::new(
+        "SELECT f.id, f.name_en, f.name_zh, f.lon, f.lat, f.province_code, f.services, f.takes_new_patients, \
+         f.paediatric_only, ",
+    );
     let now_p = q.placeholder(Arg::I64(now.millis()));
     let unit_p = q.placeholder(Arg::Text(u.to_string()));
     let iso_p = q.placeholder(Arg::Text(Unit::Isolation.as_str().to_string()));
@@ -555,39 +614,40 @@ pub async fn candidates(
     q.push(&format!(
         "c.{u}_staffed AS staffed, c.{u}_occupied AS occupied, CAST({} AS BIGINT) AS held, \
          c.isolation_staffed AS iso_staffed, c.isolation_occupied AS iso_occupied, CAST({} AS BIGINT) AS iso_held \
-         FROM facilities f LEFT JOIN capacity_now c ON c.facility_id = f.id WHERE f.services LIKE ",
+         FROM facilities f LEFT JOIN capacity_now c ON c.facility_id = f.id",
         held_sql("f.id", &unit_p, &now_p, &format!("c.{u}_as_of")),
         held_sql("f.id", &iso_p, &now_p, "c.isolation_as_of"),
     ));
-    q.bind_text(offers);
-    push_box(&mut q, min, max);
-    let mut out = Vec::new();
-    for row in q.query().fetch_all(store.pool()).await? {
-        let services: String = row.try_get("services")?;
-        let staffed: Option<i64> = row.try_get("staffed")?;
-        let occupied: Option<i64> = row.try_get("occupied")?;
-        let held: i64 = row.try_get("held")?;
-        let iso: (Option<i64>, Option<i64>) = (row.try_get("iso_staffed")?, row.try_get("iso_occupied")?);
-        let iso_held: i64 = row.try_get("iso_held")?;
-        out.push(Candidate {
-            facility_id: rows::parse(T, &row.try_get::<String, _>("id")?)?,
-            name_en: row.try_get("name_en")?,
-            name_zh: row.try_get("name_zh")?,
-            location: GeoPoint { lon: row.try_get("lon")?, lat: row.try_get("lat")? },
-            services: crate::facilities::services_from_text(&services)?,
-            designation: rows::vocab(T, &row.try_get::<String, _>("designation")?, Designation::parse)?,
-            takes_new_patients: row.try_get::<i64, _>("takes_new_patients")? != 0,
-            unit: match (staffed, occupied) {
-                (Some(staffed), Some(occupied)) => Some(UnitAvailability { staffed, occupied, held }),
-                _ => None,
-            },
-            isolation_free: match iso {
-                (Some(s), Some(o)) => Some(s - o - iso_held),
-                _ => None,
-            },
-        });
-    }
-    Ok((out, usize::try_from(not_offering).unwrap_or(0)))
+    q
+}
+
+fn candidate_from_row(row: &AnyRow) -> Result<Candidate, StoreError> {
+    const T: &str = "facilities";
+    let services: String = row.try_get("services")?;
+    let staffed: Option<i64> = row.try_get("staffed")?;
+    let occupied: Option<i64> = row.try_get("occupied")?;
+    let held: i64 = row.try_get("held")?;
+    let iso: (Option<i64>, Option<i64>) = (row.try_get("iso_staffed")?, row.try_get("iso_occupied")?);
+    let iso_held: i64 = row.try_get("iso_held")?;
+    Ok(Candidate {
+        facility_id: rows::parse(T, &row.try_get::<String, _>("id")?)?,
+        name_en: row.try_get("name_en")?,
+        name_zh: row.try_get("name_zh")?,
+        location: GeoPoint { lon: row.try_get("lon")?, lat: row.try_get("lat")? },
+        province: rows::region(T, &row.try_get::<String, _>("province_code")?)?,
+        services: crate::facilities::services_from_text(&services)?,
+        designation: rows::vocab(T, &row.try_get::<String, _>("designation")?, Designation::parse)?,
+        takes_new_patients: row.try_get::<i64, _>("takes_new_patients")? != 0,
+        paediatric_only: row.try_get::<i64, _>("paediatric_only")? != 0,
+        unit: match (staffed, occupied) {
+            (Some(staffed), Some(occupied)) => Some(UnitAvailability { staffed, occupied, held }),
+            _ => None,
+        },
+        isolation_free: match iso {
+            (Some(s), Some(o)) => Some(s - o - iso_held),
+            _ => None,
+        },
+    })
 }
 
 /// `AND` the facility `f` lies in the box `min..max`.

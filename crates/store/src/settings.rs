@@ -1,4 +1,5 @@
-//! Per-region settings: how old a capacity report may get before it is shown as stale.
+//! Per-region settings: how old a capacity report may get before it is shown as stale, the
+//! groups a region protects, its placement limits per urgency and its travel rule.
 
 use crate::backend::{Store, Tx};
 use crate::error::StoreError;
@@ -120,14 +121,15 @@ pub struct PlacementLimit {
     pub urgency: carebridge_domain::referral::Urgency,
     pub max_wait_minutes: i64,
     pub hold_minutes: i64,
-    pub travel_limit_km: f64,
+    /// The longest one-way trip of one-off care, minutes of the travel estimate.
+    pub travel_limit_minutes: i64,
 }
 
 /// Every region's own placement limits (a small table, read whole by the service's cache).
 pub async fn all_placement_limits(store: &Store) -> Result<Vec<(RegionCode, PlacementLimit)>, StoreError> {
     const T: &str = "region_placement_limits";
     let rows = sqlx::query(
-        "SELECT region_code, urgency, max_wait_minutes, hold_minutes, travel_limit_km FROM region_placement_limits",
+        "SELECT region_code, urgency, max_wait_minutes, hold_minutes, travel_limit_minutes FROM region_placement_limits",
     )
     .fetch_all(store.pool())
     .await?;
@@ -143,7 +145,7 @@ pub async fn all_placement_limits(store: &Store) -> Result<Vec<(RegionCode, Plac
                     )?,
                     max_wait_minutes: r.try_get("max_wait_minutes")?,
                     hold_minutes: r.try_get("hold_minutes")?,
-                    travel_limit_km: r.try_get("travel_limit_km")?,
+                    travel_limit_minutes: r.try_get("travel_limit_minutes")?,
                 },
             ))
         })
@@ -165,14 +167,77 @@ pub async fn set_placement_limits(
         .await?;
     for l in limits {
         sqlx::query(
-            "INSERT INTO region_placement_limits (region_code, urgency, max_wait_minutes, hold_minutes, travel_limit_km, \
+            "INSERT INTO region_placement_limits (region_code, urgency, max_wait_minutes, hold_minutes, travel_limit_minutes, \
              updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(region.to_string())
         .bind(l.urgency.as_str())
         .bind(l.max_wait_minutes)
         .bind(l.hold_minutes)
-        .bind(l.travel_limit_km)
+        .bind(l.travel_limit_minutes)
+        .bind(by.to_string())
+        .bind(now.millis())
+        .execute(&mut *tx.inner)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A region's travel rule as it sets it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TravelLimit {
+    /// The longest one-way trip of one session of recurring care, minutes.
+    pub recurring_session_minutes: i64,
+    /// Whether recurring care may be placed in another province.
+    pub recurring_cross_province: bool,
+    /// Whether one-off care may be placed in another province.
+    pub one_off_cross_province: bool,
+}
+
+/// Every region's own travel rule (a small table, read whole by the service's cache).
+pub async fn all_travel_limits(store: &Store) -> Result<Vec<(RegionCode, TravelLimit)>, StoreError> {
+    const T: &str = "region_travel_limits";
+    let rows = sqlx::query(
+        "SELECT region_code, recurring_session_minutes, recurring_cross_province, one_off_cross_province \
+         FROM region_travel_limits",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                crate::rows::region(T, &r.try_get::<String, _>("region_code")?)?,
+                TravelLimit {
+                    recurring_session_minutes: r.try_get("recurring_session_minutes")?,
+                    recurring_cross_province: r.try_get::<i64, _>("recurring_cross_province")? != 0,
+                    one_off_cross_province: r.try_get::<i64, _>("one_off_cross_province")? != 0,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Set a region's own travel rule, or with `None` drop it (the region follows the one above).
+pub async fn set_travel_limit(
+    tx: &mut Tx,
+    region: RegionCode,
+    limit: Option<TravelLimit>,
+    by: carebridge_domain::ids::UserId,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM region_travel_limits WHERE region_code = $1")
+        .bind(region.to_string())
+        .execute(&mut *tx.inner)
+        .await?;
+    if let Some(l) = limit {
+        sqlx::query(
+            "INSERT INTO region_travel_limits (region_code, recurring_session_minutes, recurring_cross_province, \
+             one_off_cross_province, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(region.to_string())
+        .bind(l.recurring_session_minutes)
+        .bind(i64::from(l.recurring_cross_province))
+        .bind(i64::from(l.one_off_cross_province))
         .bind(by.to_string())
         .bind(now.millis())
         .execute(&mut *tx.inner)

@@ -6,8 +6,7 @@
 mod support;
 
 use carebridge_domain::capacity::{Unit, UnitCounts, UnitReport};
-use carebridge_domain::clock::Timestamp;
-use carebridge_domain::ids::ReportId;
+use carebridge_domain::ids::{FacilityId, ReportId};
 use carebridge_store::{capacity, migrate, Store, Visibility};
 
 const T0: i64 = 1_700_000_000_000;
@@ -18,9 +17,17 @@ fn unit(unit: Unit, physical: i64, staffed: i64, occupied: i64) -> UnitReport {
 
 async fn history_is_carried(store: &Store) {
     assert_eq!(migrate::run_through(store, 2).await.expect("migrate to 0002"), vec![1, 2]);
+    // The facility as the 0002 layout has it (the store's own insert writes today's columns).
+    let facility = FacilityId::new_v7();
     let mut tx = store.begin().await.expect("begin");
-    let facility =
-        support::insert_facility(&mut tx, &support::facility_draft("Carried"), Timestamp::from_millis(T0)).await;
+    tx.execute_unparameterised(&format!(
+        "INSERT INTO facilities (id, name_zh, name_en, region_code, city_code, province_code, level, lon, lat, \
+         address, phone, services, takes_new_patients, version, created_at, updated_at) VALUES \
+         ('{facility}', '测试医院', 'Carried', '420103', '420100', '420000', 'secondary', 114.3, 30.6, '', '', \
+         ',icu,', 1, 1, {T0}, {T0})"
+    ))
+    .await
+    .expect("a facility in the 0002 layout");
     tx.commit().await.expect("commit");
 
     // Two reports in the 0002 layout: one of two units, one of one.

@@ -2,13 +2,15 @@
 //! flow, so the last ICU bed goes to the patient who has no other, not to whoever asked first.
 //!
 //! The network: one node per patient (supply 1); for each patient the feasible facilities the
-//! online engine ranks ([`online::place`], the same hard constraints and the same cost in
-//! minutes), at most [`CANDIDATES_PER_PATIENT`] of them; one node per facility unit whose arc
+//! online engine ranks ([`online::place`], the same hard constraints — clinical fit, the travel
+//! rule, designation, beds — and the same cost in minutes), at most [`CANDIDATES_PER_PATIENT`]
+//! of them; so a patient beyond every facility's reach is unplaced `too_far`, never assigned
+//! far away; one node per facility unit whose arc
 //! to the sink carries its free beds. A recurring (dialysis) patient reaches the unit through
-//! one node per weekday pattern their schedule allows ([`RecurringSchedule::patterns`]), so the
+//! one node per weekday pattern their schedule allows ([`carebridge_domain::referral::RecurringSchedule::patterns`]), so the
 //! plan also says which weekdays; a patient who already keeps a pattern (displaced from a
 //! commandeered unit) is charged [`PATTERN_CHANGE_COST`] for another, and patterns that would
-//! leave them longer than the clinical limit without a session ([`RecurringSchedule::max_gap_days`])
+//! leave them longer than the clinical limit without a session ([`carebridge_domain::referral::RecurringSchedule::max_gap_days`])
 //! are not offered at all. Each pattern node's arcs to its unit cost one more per patient
 //! already on it, which spreads patients across the weekdays. Every patient also has an arc
 //! straight to the sink at [`unplaced_cost`], large and urgency-weighted, so the flow always
@@ -22,7 +24,7 @@ use crate::placement::online::{self, Excluded, Need, Ranked, Site};
 use carebridge_domain::capacity::Unit;
 use carebridge_domain::clock::Timestamp;
 use carebridge_domain::ids::FacilityId;
-use carebridge_domain::referral::{RecurringSchedule, Urgency, WeekdayPattern};
+use carebridge_domain::referral::{Urgency, WeekdayPattern};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -37,6 +39,10 @@ pub const PATTERN_CHANGE_COST: i64 = 90;
 /// spreading cost stops growing.
 const SPREAD_STEPS: i64 = 20;
 
+/// Why a patient is left out though feasible places exist: more urgent or better-placed
+/// patients fill them.
+pub const BEDS_TAKEN_BY_OTHERS: &str = "beds_taken_by_others";
+
 /// The cost of leaving a patient unplaced: more than any placement (a day of travel), and
 /// weighted by urgency so that shortages fall on the least urgent.
 pub fn unplaced_cost(urgency: Urgency) -> i64 {
@@ -46,9 +52,10 @@ pub fn unplaced_cost(urgency: Urgency) -> i64 {
 /// One waiting patient, with the facilities around them as the online engine sees them.
 #[derive(Debug, Clone)]
 pub struct Patient {
+    /// The need; its `schedule` makes the patient recurring (weekday patterns, and the week's
+    /// travel in the cost).
     pub need: Need,
     pub unit: Unit,
-    pub schedule: Option<RecurringSchedule>,
     /// The pattern a recurring patient keeps now and when the move takes effect (a displaced
     /// patient); `None` for a new patient.
     pub keeps: Option<(WeekdayPattern, Timestamp)>,
@@ -79,11 +86,14 @@ pub struct Assignment {
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Unplaced {
     pub patient: usize,
-    /// `no_feasible_facility` (every facility excluded, `excluded` says by what) or
-    /// `beds_taken_by_others` (feasible places exist, but more urgent or better-placed patients
-    /// fill them).
+    /// `no_feasible_facility` (every facility excluded, `excluded` says by what), `too_far`
+    /// (facilities would take the patient, but only beyond the travel rule of their region:
+    /// never quietly placed there) or `beds_taken_by_others` (feasible places exist, but more
+    /// urgent or better-placed patients fill them).
     pub why: String,
     pub feasible_facilities: usize,
+    /// Facilities excluded by the travel rule alone (see `Placement::beyond_travel_limit`).
+    pub beyond_travel_limit: usize,
     pub excluded: Vec<Excluded>,
 }
 
@@ -175,7 +185,7 @@ pub fn plan(patients: &[Patient]) -> Result<Plan, PlanError> {
                     n
                 }
             };
-            match p.schedule {
+            match p.need.schedule {
                 None => {
                     let arc = b.arc(node, unit_node, 1, r.cost);
                     choices.push((arc, i, Choice::Place { candidate: c, pattern: None, gap: None }));
@@ -250,12 +260,13 @@ pub fn plan(patients: &[Patient]) -> Result<Plan, PlanError> {
                 });
             }
             Choice::Unplaced => {
-                let feasible = rankings[i].ranked.len();
+                let ranking = &rankings[i];
                 out.unplaced.push(Unplaced {
                     patient: i,
-                    why: if feasible == 0 { "no_feasible_facility" } else { "beds_taken_by_others" }.into(),
-                    feasible_facilities: feasible,
-                    excluded: rankings[i].excluded.clone(),
+                    why: ranking.unplaced_reason().unwrap_or(BEDS_TAKEN_BY_OTHERS).into(),
+                    feasible_facilities: ranking.ranked.len(),
+                    beyond_travel_limit: ranking.beyond_travel_limit,
+                    excluded: ranking.excluded.clone(),
                 });
             }
         }
@@ -267,17 +278,26 @@ pub fn plan(patients: &[Patient]) -> Result<Plan, PlanError> {
 mod tests {
     use super::*;
     use crate::placement::online::Beds;
+    use crate::placement::online::TravelRule;
     use carebridge_domain::designation::Designation;
     use carebridge_domain::facility::GeoPoint;
-    use carebridge_domain::referral::InfectionStatus;
+    use carebridge_domain::referral::{AgeBand, InfectionStatus, RecurringSchedule};
+    use carebridge_domain::region::RegionCode;
     use carebridge_domain::service_kind::ServiceKind;
     use proptest::prelude::*;
+
+    fn hubei() -> RegionCode {
+        RegionCode::parse("420000").expect("Hubei")
+    }
 
     fn site(n: u128, lon: f64, free: i64) -> Site {
         Site {
             facility_id: FacilityId(uuid::Uuid::from_u128(n)),
             location: GeoPoint { lon, lat: 30.6 },
+            province: hubei(),
             offers_service: true,
+            offers_paediatrics: true,
+            paediatric_only: false,
             designation: Designation::NonVirusCritical,
             takes_new_patients: true,
             beds: Some(Beds { staffed: 40, occupied: 40 - free, held: 0 }),
@@ -291,11 +311,13 @@ mod tests {
                 service,
                 urgency,
                 infection: InfectionStatus::Negative,
+                age_band: AgeBand::Adult,
                 location: GeoPoint { lon, lat: 30.6 },
-                travel_limit_km: 300.0,
+                province: hubei(),
+                schedule: None,
+                travel: TravelRule { limit_minutes: 600, cross_province: true },
             },
             unit: Unit::Icu,
-            schedule: None,
             keeps: None,
             declined: Vec::new(),
             sites,
@@ -324,12 +346,36 @@ mod tests {
         full.beds = Some(Beds { staffed: 10, occupied: 10, held: 0 });
         let mut p = patient(114.30, Urgency::Urgent, ServiceKind::Icu, vec![full, site(2, 120.0, 5)]);
         p.not_offering = 7;
-        let plan = plan(&[p]).unwrap();
+        let plan = plan(&[p.clone()]).unwrap();
         assert!(plan.assignments.is_empty());
         let u = &plan.unplaced[0];
-        assert_eq!(u.why, "no_feasible_facility");
+        assert_eq!(u.why, "too_far", "the far facility has a bed: the patient is stranded by distance");
+        assert_eq!(u.beyond_travel_limit, 1);
         let counts: Vec<(&str, usize)> = u.excluded.iter().map(|e| (e.constraint.as_str(), e.facilities)).collect();
         assert_eq!(counts, vec![("service_not_offered", 7), ("too_far", 1), ("no_staffed_bed_free", 1)]);
+
+        // The far one full too: no place anywhere.
+        p.sites[1].beds = Some(Beds { staffed: 5, occupied: 5, held: 0 });
+        let plan = super::plan(&[p]).unwrap();
+        assert_eq!(plan.unplaced[0].why, "no_feasible_facility");
+        assert_eq!(plan.unplaced[0].beyond_travel_limit, 0);
+    }
+
+    #[test]
+    fn a_displaced_dialysis_patient_beyond_every_session_limit_is_unplaced_too_far_never_sent_far() {
+        // The Union story: the only free stations are 175 km away (about 341 minutes), the
+        // session limit is 60 minutes.
+        let monday = Timestamp::from_millis(1_580_695_200_000);
+        let mut p = patient(114.31, Urgency::Soon, ServiceKind::Dialysis, vec![site(1, 114.32, 0), site(2, 112.6, 9)]);
+        p.unit = Unit::DialysisStations;
+        p.need.schedule = Some(RecurringSchedule { sessions_per_week: 3 });
+        p.need.travel = TravelRule { limit_minutes: 60, cross_province: false };
+        p.keeps = Some((WeekdayPattern::MonWedFri, monday));
+        let patients = vec![p.clone(), p.clone(), p];
+        let plan = plan(&patients).unwrap();
+        assert!(plan.assignments.is_empty(), "{:?}", plan.assignments);
+        assert_eq!(plan.unplaced.len(), 3);
+        assert!(plan.unplaced.iter().all(|u| u.why == "too_far"), "{:?}", plan.unplaced);
     }
 
     #[test]
@@ -339,7 +385,7 @@ mod tests {
         let sites = vec![site(1, 114.30, 3), site(2, 114.35, 3)];
         let mut p = patient(114.30, Urgency::Soon, ServiceKind::Dialysis, sites);
         p.unit = Unit::DialysisStations;
-        p.schedule = Some(RecurringSchedule { sessions_per_week: 2 });
+        p.need.schedule = Some(RecurringSchedule { sessions_per_week: 2 });
         p.keeps = Some((WeekdayPattern::MonThu, monday));
         let plan = plan(&[p.clone()]).unwrap();
         let a = &plan.assignments[0];
@@ -371,7 +417,7 @@ mod tests {
             .map(|_| {
                 let mut p = patient(114.30, Urgency::Routine, ServiceKind::Dialysis, sites.clone());
                 p.unit = Unit::DialysisStations;
-                p.schedule = Some(RecurringSchedule { sessions_per_week: 2 });
+                p.need.schedule = Some(RecurringSchedule { sessions_per_week: 2 });
                 p
             })
             .collect();

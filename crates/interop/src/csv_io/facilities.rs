@@ -15,7 +15,8 @@ use carebridge_domain::service_kind::ServiceKind;
 use std::collections::HashMap;
 use std::io::{Read, Write};
 
-/// The columns, in the order export writes them. Only `id` may be left out.
+/// The columns, in the order export writes them. `id` and `paediatric_only` may be left out
+/// (a file of before the column: no children's hospital in it).
 pub const FACILITY_COLUMNS: &[&str] = &[
     "id",
     "name_zh",
@@ -28,12 +29,13 @@ pub const FACILITY_COLUMNS: &[&str] = &[
     "phone",
     "services",
     "takes_new_patients",
+    "paediatric_only",
 ];
 
 const SPEC: Spec = Spec {
-    // Everything but `id`.
-    required: FACILITY_COLUMNS.split_at(1).1,
-    optional: &["id"],
+    // Everything but `id` and `paediatric_only`.
+    required: FACILITY_COLUMNS.split_at(1).1.split_at(FACILITY_COLUMNS.len() - 2).0,
+    optional: &["id", "paediatric_only"],
     refused: &[(
         "designation",
         "designations are orders, not fields: remove this column and issue a designation \
@@ -89,6 +91,10 @@ fn parse_row(row: &Row<'_>, regions: &Regions) -> Result<FacilityRow, CsvError> 
     let phone = row.text("phone")?.to_owned();
     let services = services(row)?;
     let takes_new_patients = row.parse("takes_new_patients", yes_no)?;
+    let paediatric_only = match row.optional("paediatric_only")? {
+        None | Some("") => false,
+        Some(s) => yes_no(s).map_err(|why| row.error("paediatric_only", why))?,
+    };
     let draft = FacilityDraft {
         name_zh,
         name_en,
@@ -99,6 +105,7 @@ fn parse_row(row: &Row<'_>, regions: &Regions) -> Result<FacilityRow, CsvError> 
         phone,
         services,
         takes_new_patients,
+        paediatric_only,
     }
     .validate()
     .map_err(|e| CsvError::from_validation(row.line, &e))?;
@@ -155,6 +162,7 @@ pub fn write_facilities<W: Write>(mut w: W, facilities: &[Facility]) -> Result<(
             d.phone.clone(),
             services.join(";"),
             d.takes_new_patients.to_string(),
+            d.paediatric_only.to_string(),
         ];
         out.write_record(&record).map_err(|e| CsvError::io(line_of(i), &e))?;
     }

@@ -121,6 +121,8 @@ fn build(
         phone: String::new(),
         services: services.clone(),
         takes_new_patients: true,
+        // Children's hospitals (武汉儿童医院, 北京儿童医院, 湖南省儿童医院) take only children.
+        paediatric_only: site.profile == Profile::Children,
     };
 
     let hours = |h: i64| Timestamp::from_millis(now.millis() - h * 3_600_000);

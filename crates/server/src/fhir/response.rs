@@ -127,9 +127,10 @@ impl From<ServiceError> for FhirProblem {
             }
             // A read-only facade cannot conflict or fail a precondition; if it ever does, it is
             // a bug worth a log line.
-            e @ (ServiceError::Conflict(_) | ServiceError::PreconditionFailed { .. } | ServiceError::Internal(_)) => {
-                Self::internal(e)
-            }
+            e @ (ServiceError::Conflict(_)
+            | ServiceError::ConstraintsBroken(_)
+            | ServiceError::PreconditionFailed { .. }
+            | ServiceError::Internal(_)) => Self::internal(e),
         }
     }
 }

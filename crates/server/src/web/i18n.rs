@@ -9,6 +9,7 @@
 use carebridge_domain::capacity::Unit;
 use carebridge_domain::designation::Designation;
 use carebridge_domain::facility::FacilityLevel;
+use carebridge_domain::placement::Exclusion;
 use carebridge_domain::referral::{
     AgeBand, DeclineReason, InfectionStatus, OfferStatus, ReferralStatus, Urgency, WeekdayPattern,
 };
@@ -311,6 +312,44 @@ impl Lang {
         }
     }
 
+    /// "45 min" of travel.
+    pub fn minutes(self, minutes: i64) -> String {
+        match self {
+            Lang::Zh => format!("{minutes} 分钟"),
+            Lang::En => format!("{minutes} min"),
+        }
+    }
+
+    /// A hard constraint by name, for lists ("virus-designated").
+    pub fn constraint(self, e: Exclusion) -> String {
+        match self {
+            Lang::Zh => e.label_zh().to_string(),
+            Lang::En => match e {
+                Exclusion::ServiceNotOffered => "does not offer the care needed",
+                Exclusion::ChildrenOnly => "a children's hospital (children only)",
+                Exclusion::NoPaediatricCare => "no paediatric care for a child",
+                Exclusion::AlreadyDeclined => "declined this referral before",
+                Exclusion::TooFar => "beyond the travel limit",
+                Exclusion::CrossProvince => "in another province (not allowed here)",
+                Exclusion::NotTakingNewPatients => "not taking new patients",
+                Exclusion::VirusDesignated => "virus-designated (the patient is not known to be infected)",
+                Exclusion::NoIsolation => "no isolation bed free",
+                Exclusion::NoStaffedBedFree => "no staffed bed free",
+            }
+            .to_string(),
+        }
+    }
+
+    /// A directed placement refused for the hard constraints the facility breaks.
+    pub fn constraints_broken(self, names: &str) -> String {
+        match self {
+            Lang::Zh => format!("该机构不符合此患者的硬性约束：{names}。请选择其他机构，或通过接口明确越过这些约束并说明理由。"),
+            Lang::En => format!(
+                "This facility breaks hard constraints for the patient: {names}. Choose another, or override them explicitly (with a reason) through the API."
+            ),
+        }
+    }
+
     /// "12.5 km".
     pub fn km(self, km: f64) -> String {
         match self {
@@ -380,6 +419,12 @@ impl Lang {
             (Lang::En, "cancelled") => format!("Cancelled: {reason}"),
             (Lang::Zh, "unplaced") => "暂无合适的床位".into(),
             (Lang::En, "unplaced") => "No bed fits for now".into(),
+            (Lang::Zh, "constraints_overridden") => format!("协调员越过硬性约束指派至{facility}：{reason}"),
+            (Lang::En, "constraints_overridden") => {
+                format!("The coordinator overrode hard constraints to direct the patient to {facility}: {reason}")
+            }
+            (Lang::Zh, "displaced") => format!("因{facility}的调整需转院"),
+            (Lang::En, "displaced") => format!("Displaced from {facility} by a change there"),
             (_, other) => other.to_string(),
         }
     }
@@ -391,16 +436,26 @@ impl Lang {
             (Lang::En, "max_wait_passed") => "the maximum wait has passed".into(),
             (Lang::Zh, "offers_failed") => format!("{failed} 次邀请均未成功"),
             (Lang::En, "offers_failed") => format!("{failed} offers failed"),
+            (Lang::Zh, "too_far") => "转运时间上限内没有可接收的机构（更远处有）".into(),
+            (Lang::En, "too_far") => {
+                "no facility within the travel limit can take the patient (farther ones could)".into()
+            }
+            (Lang::Zh, "displaced_unplaced") => "转院后无处安置".into(),
+            (Lang::En, "displaced_unplaced") => "displaced, and no place found".into(),
             (_, other) => other.to_string(),
         }
     }
 
-    /// The headline when no facility fits: "No facility within 150 km has a staffed
+    /// The headline when no facility fits: "No facility within 300 minutes has a staffed
     /// neurosurgery bed free for this patient."
-    pub fn nothing_fits(self, need: &str, km: f64) -> String {
+    pub fn nothing_fits(self, need: &str, minutes: i64) -> String {
         match self {
-            Lang::Zh => format!("{km:.0} 公里内没有可为该患者提供{need}开放空床的机构。"),
-            Lang::En => format!("No facility within {km:.0} km has a staffed {need} bed free for this patient."),
+            Lang::Zh => format!("{minutes} 分钟转运范围内没有可为该患者提供{need}开放空床的机构。"),
+            Lang::En => {
+                format!(
+                    "No facility within {minutes} minutes of travel has a staffed {need} bed free for this patient."
+                )
+            }
         }
     }
 
@@ -413,10 +468,10 @@ impl Lang {
     }
 
     /// When no facility at all lies within the travel limit.
-    pub fn none_within(self, km: f64) -> String {
+    pub fn none_within(self, minutes: i64) -> String {
         match self {
-            Lang::Zh => format!("患者 {km:.0} 公里范围内没有任何机构。"),
-            Lang::En => format!("No facility at all lies within {km:.0} km of the patient."),
+            Lang::Zh => format!("患者 {minutes} 分钟转运范围内没有任何机构。"),
+            Lang::En => format!("No facility at all lies within {minutes} minutes of travel of the patient."),
         }
     }
 
@@ -430,14 +485,20 @@ impl Lang {
     }
 
     /// How many facilities one constraint left out, by the engine's constraint name.
-    pub fn exclusion(self, constraint: &str, n: usize, need: &str, km: f64) -> String {
+    pub fn exclusion(self, constraint: &str, n: usize, need: &str, minutes: i64) -> String {
         match (self, constraint) {
             (Lang::Zh, "service_not_offered") => format!("{n} 家不提供{need}"),
             (Lang::En, "service_not_offered") => format!("{n} do not offer {need}"),
+            (Lang::Zh, "children_only") => format!("{n} 家为儿童医院（只收治儿童）"),
+            (Lang::En, "children_only") => format!("{n} are children's hospitals (children only)"),
+            (Lang::Zh, "no_paediatric_care") => format!("{n} 家没有儿科，不收治儿童"),
+            (Lang::En, "no_paediatric_care") => format!("{n} offer no paediatric care for a child"),
+            (Lang::Zh, "cross_province") => format!("{n} 家在外省（本地区不允许跨省安置）"),
+            (Lang::En, "cross_province") => format!("{n} are in another province, which this region does not allow"),
             (Lang::Zh, "already_declined") => format!("{n} 家此前已拒绝或未答复此转诊"),
             (Lang::En, "already_declined") => format!("{n} already declined or let this referral's offer lapse"),
-            (Lang::Zh, "too_far") => format!("{n} 家超出 {km:.0} 公里的转运距离"),
-            (Lang::En, "too_far") => format!("{n} are farther than {km:.0} km"),
+            (Lang::Zh, "too_far") => format!("{n} 家单程转运超过 {minutes} 分钟"),
+            (Lang::En, "too_far") => format!("{n} are more than {minutes} minutes of travel away"),
             (Lang::Zh, "not_taking_new_patients") => format!("{n} 家暂停接收新患者"),
             (Lang::En, "not_taking_new_patients") => format!("{n} are not taking new patients"),
             (Lang::Zh, "virus_designated") => format!("{n} 家为新冠定点医院（未感染患者不送往定点医院）"),
@@ -732,6 +793,12 @@ pub struct Text {
     pub admit_button: &'static str,
     pub notice_admitted: &'static str,
     pub f_weekdays: &'static str,
+    /// The one-way trip an offer implies (per session for recurring care).
+    pub f_travel: &'static str,
+    /// An offer in another province than the patient's.
+    pub f_cross_province: &'static str,
+    /// The hard constraints a coordinator overrode on a directed placement.
+    pub f_override: &'static str,
     pub my_title: &'static str,
     pub my_intro: &'static str,
     pub no_my: &'static str,
@@ -961,6 +1028,9 @@ pub static ZH: Text = Text {
     admit_button: "标记为已入院",
     notice_admitted: "已标记为入院。",
     f_weekdays: "透析日",
+    f_travel: "单程转运时间",
+    f_cross_province: "跨省安置",
+    f_override: "协调员越过的硬性约束",
     my_title: "我的转诊",
     my_intro: "您的每一个转诊目前的进展。",
     no_my: "您还没有转诊。",
@@ -1190,6 +1260,9 @@ pub static EN: Text = Text {
     admit_button: "Mark admitted",
     notice_admitted: "Marked admitted.",
     f_weekdays: "Session days",
+    f_travel: "Travel, one way",
+    f_cross_province: "In another province",
+    f_override: "Constraints the coordinator overrode",
     my_title: "My referrals",
     my_intro: "Where each of your referrals stands, in plain words.",
     no_my: "You have no referrals.",

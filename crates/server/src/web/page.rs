@@ -273,6 +273,18 @@ impl PageCtx {
         }
     }
 
+    /// The hard constraints of a refused placement, by name in the page's language.
+    pub fn constraint_names(&self, errors: &[carebridge_domain::FieldError]) -> String {
+        errors
+            .iter()
+            .map(|e| match e.constraint.as_deref().map(carebridge_domain::placement::Exclusion::parse) {
+                Some(Ok(c)) => self.lang.constraint(c),
+                _ => e.detail.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
     /// The HTML error page for a use case's error.
     pub fn service_error(&self, e: ServiceError) -> Response {
         let t = self.t();
@@ -296,6 +308,10 @@ impl PageCtx {
             }
             ServiceError::NotFound => self.error(StatusCode::NOT_FOUND, t.err_title_not_found, t.err_not_found),
             ServiceError::Conflict(m) => self.error(StatusCode::CONFLICT, t.err_title_bad_request, &m),
+            ServiceError::ConstraintsBroken(errors) => {
+                let message = self.lang.constraints_broken(&self.constraint_names(&errors));
+                self.error(StatusCode::CONFLICT, t.err_title_bad_request, &message)
+            }
             ServiceError::PreconditionFailed { .. } => {
                 self.error(StatusCode::PRECONDITION_FAILED, t.err_title_bad_request, t.err_internal)
             }

@@ -395,7 +395,7 @@ async fn referral_pages_file_follow_answer_and_refuse_by_role() {
     assert_eq!(send(&app, get("/placement/board", &patient)).await.status, StatusCode::FORBIDDEN);
     assert_eq!(send(&app, get("/referrals", &patient)).await.location(), "/me/referrals");
 
-    // Stranded: an emergency nobody within 50 km can take (Lhasa) escalates after its hour; the
+    // Stranded: an emergency nobody within 75 minutes can take (Lhasa) escalates after its hour; the
     // national board shows it with the engine's reasons, Wuhan's does not.
     let nhc = sign_in(&app, "nhc").await;
     let nhc_csrf = nhc.split("cb_csrf=").nth(1).unwrap().to_string();
@@ -413,15 +413,19 @@ async fn referral_pages_file_follow_answer_and_refuse_by_role() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let stranded = referral_id_of(r.location());
     let page = send(&app, get(&format!("/referrals/{stranded}"), &nhc)).await;
-    assert!(page.body.contains("No facility within 50 km has a staffed Neurosurgery bed free"), "{}", page.body);
-    assert!(page.body.contains("No facility at all lies within 50 km of the patient."), "{}", page.body);
+    assert!(
+        page.body.contains("No facility within 75 minutes of travel has a staffed Neurosurgery bed free"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("No facility at all lies within 75 minutes of travel of the patient."), "{}", page.body);
     clock.advance_minutes(61);
     cb.sweep_referrals().await.unwrap();
     let board = send(&app, get("/placement/board", &nhc)).await;
     assert_eq!(board.status, StatusCode::OK, "{}", board.body);
     assert_page_frame(&board);
     assert!(board.body.contains(&format!(r#"id="stranded-{stranded}""#)), "{}", board.body);
-    assert!(board.body.contains("No facility within 50 km") && board.body.contains("Escalated"));
+    assert!(board.body.contains("No facility within 75 minutes") && board.body.contains("Escalated"));
     assert!(board.body.contains(r#"class="map""#) && board.body.contains("1 stranded patient"), "the map marks Lhasa");
     let card = &board.body[board.body.find(&format!(r#"id="stranded-{stranded}""#)).unwrap()..];
     let card = &card[..card.find("</form>").unwrap()];
@@ -450,11 +454,36 @@ async fn referral_pages_file_follow_answer_and_refuse_by_role() {
     let r = send(&app, post(&action, &nhc, &format!("csrf={nhc_csrf}&facility_id=&note=Closest"))).await;
     assert_eq!(field_error(&r.body, "facility_id").as_deref(), Some("must be filled in or chosen"));
     assert!(r.body.contains(r#"value="Closest""#), "the note is kept");
+    // Union is thousands of kilometres away: the page refuses, naming the constraints broken.
     let r =
         send(&app, post(&action, &nhc, &format!("csrf={nhc_csrf}&facility_id={union}&note=Airlift%20arranged"))).await;
-    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/placement/board?notice=directed"), "{}", r.body);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "the form again: {}", r.body);
+    assert!(field_error(&r.body, "facility_id").is_some_and(|e| e.contains("beyond the travel limit")), "{}", r.body);
+    // The coordinator overrides it explicitly (through the API's use case), with a reason.
+    let nhc_token = cb.issue_token("nhc", carebridge_scenario::DEMO_PASSWORD, &Default::default()).await.unwrap();
+    let directed: carebridge_service::referrals::DirectedPlacement = serde_json::from_value(serde_json::json!({
+        "facility_id": union, "note": "Airlift arranged",
+        "override": {"constraints": ["too_far", "no_staffed_bed_free"], "reason": "Military airlift to Wuhan tonight."},
+    }))
+    .unwrap();
+    let stranded_id: carebridge_domain::ids::ReferralId = stranded.parse().unwrap();
+    cb.direct_placement(&nhc_token.principal, stranded_id, directed, &Default::default()).await.unwrap();
     let inbox = send(&app, get("/desk/offers", &desk)).await;
     assert!(inbox.body.contains("p-lhasa") && inbox.body.contains("must be accepted"), "{}", inbox.body);
+    assert!(
+        inbox.body.contains("Constraints the coordinator overrode")
+            && inbox.body.contains("beyond the travel limit")
+            && inbox.body.contains("Military airlift to Wuhan tonight."),
+        "the desk reads the override on the offer: {}",
+        inbox.body
+    );
+    let page = send(&app, get(&format!("/referrals/{stranded}"), &nhc)).await;
+    assert!(
+        page.body.contains("The coordinator overrode hard constraints to direct the patient to")
+            && !page.body.contains(">constraints_overridden<"),
+        "the timeline says it in words: {}",
+        page.body
+    );
     assert!(inbox.body.contains("data-countdown=") && inbox.body.contains("/assets/countdown.js"));
     let card = &inbox.body[inbox.body.find("p-lhasa").unwrap()..];
     let card = &card[..card.find("</li>").unwrap()];

@@ -23,6 +23,7 @@ pub fn facility_draft(name_en: &str) -> FacilityDraft {
         phone: String::new(),
         services: vec![ServiceKind::Icu],
         takes_new_patients: true,
+        paediatric_only: false,
     }
 }
 

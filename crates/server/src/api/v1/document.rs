@@ -127,11 +127,12 @@ fn problem_schema() -> Value {
 fn field_error_schema() -> Value {
     json!({
         "type": "object",
-        "description": "One invalid field: a JSON pointer into the body (or `/query`, `/headers/...`) and what is wrong.",
+        "description": "One invalid field: a JSON pointer into the body (or `/query`, `/headers/...`) and what is wrong; for a placement refused with 409, also the hard constraint the field's value breaks.",
         "required": ["pointer", "detail"],
         "properties": {
             "pointer": {"type": "string"},
-            "detail": {"type": "string"}
+            "detail": {"type": "string"},
+            "constraint": {"$ref": "#/components/schemas/Exclusion"}
         }
     })
 }

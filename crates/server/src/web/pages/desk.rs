@@ -114,6 +114,16 @@ pub async fn inbox(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQu
                 if let Some(p) = o.pattern {
                     f.push(Fact { label: t.f_weekdays, value: lang.weekdays(p).to_string() });
                 }
+                if let Some(m) = o.travel_minutes {
+                    f.push(Fact { label: t.f_travel, value: lang.minutes(m) });
+                }
+                if o.cross_province {
+                    f.push(Fact { label: t.f_cross_province, value: t.yes.to_string() });
+                }
+                if let Some(over) = &o.constraint_override {
+                    let names: Vec<String> = over.constraints.iter().map(|c| lang.constraint(*c)).collect();
+                    f.push(Fact { label: t.f_override, value: format!("{} — {}", names.join("; "), over.reason) });
+                }
                 f
             },
             distance: lang.km(o.distance_km),

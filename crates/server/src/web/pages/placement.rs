@@ -416,8 +416,13 @@ pub async fn direct(State(s): State<AppState>, ctx: PageCtx, Path(id): Path<Stri
         refused.facility_error = Some(t.err_required.to_string());
         return render(&s, &ctx, p, None, Some(refused)).await;
     };
-    match s.cb.direct_placement(p, id, DirectedPlacement { facility_id, note }, &ctx.meta).await {
+    let directed = DirectedPlacement { facility_id, note, constraint_override: None };
+    match s.cb.direct_placement(p, id, directed, &ctx.meta).await {
         Ok(_) => ctx.redirect("/placement/board?notice=directed", &[]),
+        Err(ServiceError::ConstraintsBroken(errors)) => {
+            refused.facility_error = Some(ctx.lang.constraints_broken(&ctx.constraint_names(&errors)));
+            render(&s, &ctx, p, None, Some(refused)).await
+        }
         Err(ServiceError::Invalid(v)) => {
             for e in v.0 {
                 let detail = Some(ctx.lang.detail(&e.detail));

@@ -110,24 +110,34 @@ pub fn status_sentence(lang: Lang, d: &ReferralDetail, names: &Names) -> String 
 
 /// The engine's reasons, as the page shows them.
 pub struct Why {
-    /// "No facility within 150 km has …", when nothing fits.
+    /// "No facility within 300 minutes' travel has …", when nothing fits.
     pub headline: Option<String>,
     pub considered: String,
     pub lines: Vec<String>,
 }
 
+/// The travel limit a referral was ranked within, when its record does not say (steps of
+/// before the limit was recorded): the defaults of its kind of care.
+fn default_travel_minutes(r: &Referral) -> i64 {
+    let one_off = r.draft.urgency.default_travel_limit_minutes();
+    match r.draft.schedule {
+        Some(_) => carebridge_domain::placement::DEFAULT_RECURRING_SESSION_MINUTES.min(one_off),
+        None => one_off,
+    }
+}
+
 /// Why from a placement's numbers: `considered` and `excluded` (constraint name → count), in
-/// the engine's constraint order; `fits` says whether any facility passed.
-pub fn why(lang: Lang, r: &Referral, considered: usize, excluded: &[(String, usize)], fits: bool) -> Why {
+/// the engine's constraint order; `fits` says whether any facility passed; `minutes` is the
+/// travel limit applied.
+pub fn why(lang: Lang, r: &Referral, considered: usize, excluded: &[(String, usize)], fits: bool, minutes: i64) -> Why {
     let need = lang.service(r.draft.need);
-    let km = r.draft.urgency.default_travel_limit_km();
     let mut ordered: Vec<&(String, usize)> = excluded.iter().filter(|(_, n)| *n > 0).collect();
     let rank = |c: &str| Exclusion::ALL.iter().position(|e| e.as_str() == c).unwrap_or(usize::MAX);
     ordered.sort_by_key(|(c, _)| rank(c));
     Why {
-        headline: (!fits).then(|| lang.nothing_fits(&need, km)),
-        considered: if considered == 0 { lang.none_within(km) } else { lang.of_considered(considered) },
-        lines: ordered.into_iter().map(|(c, n)| lang.exclusion(c, *n, &need, km)).collect(),
+        headline: (!fits).then(|| lang.nothing_fits(&need, minutes)),
+        considered: if considered == 0 { lang.none_within(minutes) } else { lang.of_considered(considered) },
+        lines: ordered.into_iter().map(|(c, n)| lang.exclusion(c, *n, &need, minutes)).collect(),
     }
 }
 
@@ -135,7 +145,7 @@ pub fn why(lang: Lang, r: &Referral, considered: usize, excluded: &[(String, usi
 pub fn why_live(lang: Lang, r: &Referral, p: &Placement) -> Why {
     let excluded: Vec<(String, usize)> =
         p.excluded.iter().map(|e| (e.constraint.as_str().to_string(), e.facilities)).collect();
-    why(lang, r, p.considered, &excluded, !p.ranked.is_empty())
+    why(lang, r, p.considered, &excluded, !p.ranked.is_empty(), p.travel_limit_minutes)
 }
 
 /// Why from the timeline: the latest `unplaced` step, when the referral has no offer out.
@@ -183,10 +193,24 @@ pub fn timeline(lang: Lang, d: &ReferralDetail, names: &Names) -> Vec<EventRow> 
                     extra.push(format!("{}: {}", t.note, text_of("note")));
                     String::new()
                 }
+                "constraints_overridden" => {
+                    extra.push(format!("{}: {}", t.note, text_of("reason")));
+                    e.detail["constraints"]
+                        .as_array()
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|c| c.as_str().and_then(|c| Exclusion::parse(c).ok()))
+                                .map(|c| lang.constraint(c))
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        })
+                        .unwrap_or_default()
+                }
                 "offered" => {
                     let chosen = &e.detail["chosen"];
                     if let (Some(km), Some(free)) = (chosen["distance_km"].as_f64(), chosen["free_beds"].as_i64()) {
-                        extra.push(format!("{} · {}", lang.km(km), lang.free_beds(free)));
+                        let travel = chosen["travel_minutes"].as_i64().map(|m| format!(" · {}", lang.minutes(m)));
+                        extra.push(format!("{}{} · {}", lang.km(km), travel.unwrap_or_default(), lang.free_beds(free)));
                     }
                     String::new()
                 }
@@ -218,7 +242,8 @@ fn why_of_event(lang: Lang, r: &Referral, detail: &serde_json::Value) -> Option<
         .as_object()
         .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_u64().unwrap_or(0) as usize)).collect())
         .unwrap_or_default();
-    Some(why(lang, r, considered, &excluded, false))
+    let minutes = detail["travel_limit_minutes"].as_i64().unwrap_or_else(|| default_travel_minutes(r));
+    Some(why(lang, r, considered, &excluded, false, minutes))
 }
 
 /// One "label: value" line about the patient and the need.
