@@ -5,4 +5,4 @@
 pub mod bearer;
 mod extract;
 
-pub use extract::{bearer_token, Caller, MaybeCaller, SESSION_COOKIE};
+pub use extract::{Caller, SESSION_COOKIE};

@@ -31,11 +31,12 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     let Some(key) = req.headers().get("idempotency-key").cloned() else {
         return next.run(req).await;
     };
-    // No credentials: the handler answers 401 before anything else; no key is checked or
-    // reserved for nobody.
-    if req.headers().get(axum::http::header::AUTHORIZATION).is_none() {
+    // The principal is the user behind the token (tokens are re-issued; users stay), left by
+    // the bearer layer outside this one. None means no credentials: the handler answers 401
+    // before anything else; no key is checked or reserved for nobody.
+    let Some(principal) = req.extensions().get::<Caller>().map(|c| c.principal.user_id.to_string()) else {
         return next.run(req).await;
-    }
+    };
     let key = match key.to_str() {
         Ok(k) if !k.is_empty() && k.len() <= 255 && k.bytes().all(|b| (0x21..0x7f).contains(&b)) => k.to_string(),
         _ => {
@@ -50,12 +51,6 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         }
     };
     let (parts, body) = req.into_parts();
-    // The principal: the user behind the token (tokens are re-issued; users stay).
-    // The bearer layer (outside this one) has judged the token and left the caller.
-    let principal = match parts.extensions.get::<Caller>() {
-        Some(c) => c.principal.user_id.to_string(),
-        None => return Problem::unauthenticated("Send `Authorization: Bearer <token>`.").into_response(),
-    };
     let bytes = match to_bytes(body, MAX_BODY).await {
         Ok(b) => b,
         Err(_) => {
