@@ -9,6 +9,7 @@ mod authz_matrix;
 mod bearer;
 mod body_limit;
 mod capacity;
+mod demo_stories;
 mod designations;
 mod displacement;
 mod errors;

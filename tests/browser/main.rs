@@ -47,6 +47,12 @@ pub async fn sign_in(b: &Browser, username: &str, password: &str) {
     b.press_and_wait(&Key::Enter).await;
 }
 
+/// Sign out with the header's button; the sign-in page follows.
+pub async fn sign_out(b: &Browser) {
+    b.click_and_wait(r#"header.site form[action="/logout"] button[type="submit"]"#).await;
+    assert_eq!(b.path().await, "/login");
+}
+
 /// Sign in as the Wuhan coordinator with the demo password and check the board opened.
 pub async fn sign_in_as_wuhan(b: &Browser) {
     sign_in(b, WUHAN, DEMO_PASSWORD).await;

@@ -7,7 +7,7 @@
 //! Desks for the offered facilities are created through the API as `nhc` (the demo has one
 //! desk, Union's, and the engine's first choice need not be Union).
 
-use crate::{demo_app, sign_in};
+use crate::{demo_app, sign_in, sign_out};
 use carebridge_e2e::app::{TestApp, DEMO_PASSWORD};
 use carebridge_e2e::browser::Browser;
 use carebridge_e2e::fixtures::new_user;
@@ -32,11 +32,6 @@ async fn desk_for(app: &TestApp, facility: &str) -> String {
         app.post_json("/api/v1/users", Some("nhc"), &new_user(&username, "facility_desk", Some(facility))).await;
     assert_eq!(created.status, 201, "{}", created.text);
     username
-}
-
-async fn sign_out(b: &Browser) {
-    b.click_and_wait(r#"header.site form[action="/logout"] button[type="submit"]"#).await;
-    assert_eq!(b.path().await, "/login");
 }
 
 /// Choose `value` in the `<select>` matching `css`.

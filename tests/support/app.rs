@@ -297,8 +297,23 @@ impl TestApp {
     /// Load the demo scenario (seed 7, generated for the app's `now`) through the service, as
     /// `carebridge demo` does.
     pub async fn load_demo(&self) -> DemoIds {
+        self.load_demo_seeded(DEMO_SEED).await
+    }
+
+    /// What `carebridge demo` starts with: the scenario for
+    /// [`carebridge_scenario::DEMO_DEFAULT_SEED`] and the patients of its stories (Union's
+    /// dialysis patients, admitted), for tests that replay the README's walkthrough.
+    pub async fn load_demo_as_shown(&self) -> DemoIds {
+        let demo = self.load_demo_seeded(carebridge_scenario::DEMO_DEFAULT_SEED).await;
+        self.cb.load_demo_stories(&demo.scenario).await.expect("admit the demo's patients");
+        demo
+    }
+
+    /// The demo scenario for `seed`: [`carebridge_scenario::DEMO_DEFAULT_SEED`] gives what
+    /// `carebridge demo` shows, for tests that replay the README's walkthrough.
+    pub async fn load_demo_seeded(&self, seed: u64) -> DemoIds {
         let now = self.cb.now();
-        let scenario = carebridge_scenario::demo(DEMO_SEED, now, &self.cb.regions);
+        let scenario = carebridge_scenario::demo(seed, now, &self.cb.regions);
         self.cb.load_scenario(&scenario).await.expect("load the demo scenario");
         let id = |key: &str| scenario.facility_id(key).unwrap_or_else(|| panic!("demo facility `{key}`"));
         DemoIds {

@@ -47,7 +47,7 @@ pub enum Command {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
         /// Seed of the scenario (same seed, same demo).
-        #[arg(long, default_value_t = 2020)]
+        #[arg(long, default_value_t = carebridge_scenario::DEMO_DEFAULT_SEED)]
         seed: u64,
         #[command(flatten)]
         http: HttpArgs,

@@ -27,9 +27,14 @@ use carebridge_domain::region::RegionCode;
 use carebridge_domain::user::Role;
 
 pub use demo::demo;
+pub use demo::stories;
 
 /// The password every demo user shares; the service hashes it when it loads the users.
 pub const DEMO_PASSWORD: &str = "carebridge-demo";
+
+/// The seed `carebridge demo` uses unless told otherwise: the README's walkthrough and the
+/// browser tests that replay it (`tests/browser/walkthrough.rs`) see this demo.
+pub const DEMO_DEFAULT_SEED: u64 = 2020;
 
 /// The key of Wuhan Union Hospital (华中科技大学同济医学院附属协和医院), the facility the demo's
 /// desk and clinician users work at.

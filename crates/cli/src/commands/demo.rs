@@ -30,6 +30,7 @@ pub async fn run(data: Option<PathBuf>, config: ServerConfig, seed: u64) -> anyh
     if fresh {
         eprintln!("loading the demo scenario into {} …", db.display());
         cb.load_scenario(&scenario).await.context("loading the demo scenario")?;
+        cb.load_demo_stories(&scenario).await.context("admitting the demo's patients (README \"Walkthrough\")")?;
     } else {
         eprintln!("using the existing data in {}", db.display());
     }

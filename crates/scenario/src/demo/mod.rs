@@ -9,6 +9,7 @@
 
 mod catalogue;
 mod history;
+pub mod stories;
 
 use crate::seeded::{facility_id, jitter, point, stream};
 use crate::{DesignationSpec, Scenario, ScenarioFacility, ScenarioScope, ScenarioUser};

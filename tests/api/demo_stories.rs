@@ -1,0 +1,61 @@
+//! The patients `carebridge demo` starts with (`Carebridge::load_demo_stories`), so the
+//! README's dialysis walkthrough has someone to displace: Union's three dialysis patients are
+//! admitted at Union, through the use cases a clinician and a desk use, and designating Union
+//! for the virus previews each of them displaced and — every other dialysis unit that may take
+//! them being full in February 2020 — left unplaced `too_far`, never sent hours away. On SQLite
+//! and PostgreSQL.
+
+use carebridge_e2e::both_backends;
+use serde_json::json;
+
+both_backends!(
+    the_demo_starts_with_unions_dialysis_patients_admitted_and_a_virus_designation_strands_none_far_away,
+    |app| async move {
+        let demo = app.load_demo_as_shown().await;
+        let union = demo.union.to_string();
+        let mine = app.get("/api/v1/referrals", Some("dr-union")).await;
+        assert_eq!(mine.status, 200, "{}", mine.text);
+        let dialysis: Vec<_> = mine.items().iter().filter(|r| r["need"] == "dialysis").cloned().collect();
+        assert_eq!(dialysis.len(), 3, "{}", mine.text);
+        for r in &dialysis {
+            assert_eq!(r["status"], "admitted", "{r}");
+            assert_eq!(r["placed_at"], union.as_str(), "{r}");
+            assert!(r["schedule"]["sessions_per_week"].is_u64(), "{r}");
+        }
+        let fifty_six = dialysis.iter().find(|r| r["patient"]["pseudonym"] == "dialysis-56").expect("the 56-year-old");
+        assert_eq!(fifty_six["schedule"]["sessions_per_week"], 2, "twice a week");
+        let audit = app.get("/api/v1/audit?action=referral.admit", Some("auditor")).await;
+        assert_eq!(audit.status, 200, "{}", audit.text);
+        assert_eq!(audit.items().len(), 3, "each admission is audited: {}", audit.text);
+
+        let request = json!({
+            "facility_id": union,
+            "change": {"kind": "designation", "designation": "virus_designated"},
+            "effective_at": app.now_plus_hours(6),
+            "reason": "协和医院改为新冠肺炎定点医院 / Union designated for the virus",
+            "order_number": "武防指〔2020〕12号",
+        });
+        let preview = app.post_json("/api/v1/placement/displacements", Some("wuhan"), &request).await;
+        assert_eq!(preview.status, 201, "{}", preview.text);
+        let displaced = preview.json["displaced"].as_array().unwrap();
+        for r in &dialysis {
+            assert!(
+                displaced.iter().any(|d| d["referral_id"] == r["id"]),
+                "{} is displaced: {}",
+                r["id"],
+                preview.text
+            );
+        }
+        for p in preview.json["placements"].as_array().unwrap() {
+            assert!(p["travel_minutes"].as_i64().unwrap() <= 60, "never placed beyond the session limit: {p}");
+        }
+        let unplaced = preview.json["unplaced"].as_array().unwrap();
+        let stranded = dialysis.iter().filter(|r| unplaced.iter().any(|u| u["referral_id"] == r["id"])).count();
+        let placed = dialysis
+            .iter()
+            .filter(|r| preview.json["placements"].as_array().unwrap().iter().any(|p| p["referral_id"] == r["id"]))
+            .count();
+        assert_eq!(stranded + placed, 3, "each is either placed within the hour or shown stranded: {}", preview.text);
+        assert!(unplaced.iter().all(|u| u["why"] == "too_far"), "stranded for being too far: {}", preview.text);
+    }
+);
