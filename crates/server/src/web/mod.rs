@@ -19,6 +19,7 @@ mod page;
 mod pages;
 mod session;
 mod svg;
+mod text_designations;
 #[cfg(test)]
 mod tests;
 
@@ -47,6 +48,10 @@ pub fn router() -> Router<AppState> {
         .route("/desk/referrals/{id}/admit", post(pages::desk::admit))
         .route("/placement/board", get(pages::placement::board))
         .route("/placement/referrals/{id}/direct", post(pages::placement::direct))
+        // designation orders and displacement (issue 20)
+        .route("/designations", get(pages::designations::list).post(pages::designations::order))
+        .route("/placement/displacements/{id}", get(pages::designations::displacement))
+        .route("/placement/displacements/{id}/apply", post(pages::designations::apply))
         .route("/assets/style.css", get(assets::style))
         .route("/assets/favicon.svg", get(assets::favicon))
         .route("/assets/countdown.js", get(assets::countdown))
