@@ -8,6 +8,7 @@
 //! most two browsers run at once; see `carebridge_e2e::browser`).
 
 mod board;
+mod designations;
 mod directory;
 mod keyboard;
 mod map_pixels;

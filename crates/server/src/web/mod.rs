@@ -19,9 +19,9 @@ mod page;
 mod pages;
 mod session;
 mod svg;
-mod text_designations;
 #[cfg(test)]
 mod tests;
+mod text_designations;
 
 use crate::state::AppState;
 use axum::routing::{get, post};

@@ -257,7 +257,9 @@ impl Lang {
             "unit_commandeered" if zh => "所在病区被征用",
             "unit_commandeered" => "Their unit is taken for other use",
             "not_infected_in_virus_designated" if zh => "未确认感染，不能留在新冠定点医院",
-            "not_infected_in_virus_designated" => "Not known to be infected: cannot stay in a virus-designated hospital",
+            "not_infected_in_virus_designated" => {
+                "Not known to be infected: cannot stay in a virus-designated hospital"
+            }
             "infected_after_virus_designation" if zh => "感染患者，该院不再是新冠定点医院",
             "infected_after_virus_designation" => "Infected: the hospital is no longer virus-designated",
             "closed_to_new" if zh => "机构暂停接收，待答复的邀约撤回",
@@ -376,8 +378,12 @@ mod tests {
 
     #[test]
     fn every_vocabulary_value_reads_as_words_in_both_languages() {
-        let displaced =
-            ["unit_commandeered", "not_infected_in_virus_designated", "infected_after_virus_designation", "closed_to_new"];
+        let displaced = [
+            "unit_commandeered",
+            "not_infected_in_virus_designated",
+            "infected_after_virus_designation",
+            "closed_to_new",
+        ];
         let unplaced = ["too_far", "no_feasible_facility", "beds_taken_by_others"];
         for lang in [Lang::Zh, Lang::En] {
             let mut seen = std::collections::HashSet::new();

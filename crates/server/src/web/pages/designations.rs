@@ -157,7 +157,12 @@ fn parse_input_time(v: &str) -> Option<Timestamp> {
 }
 
 /// The complaint of a text rule, in the page's words.
-fn rule_problem(lang: Lang, d: &TextDesignations, rule: &carebridge_domain::text::TextRule, value: &str) -> Option<String> {
+fn rule_problem(
+    lang: Lang,
+    d: &TextDesignations,
+    rule: &carebridge_domain::text::TextRule,
+    value: &str,
+) -> Option<String> {
     rule.problem(value)?;
     Some(if value.chars().count() > rule.max {
         lang.at_most_chars(rule.max)
@@ -241,16 +246,12 @@ async fn render_list(
     let (t, lang, cb) = (ctx.t(), ctx.lang, &s.cb);
     let d = TextDesignations::of(lang);
     let region = governed(p);
-    let place =
-        region.and_then(|c| cb.regions.get(c)).map(|r| r.name.clone()).unwrap_or_else(|| t.nation.to_string());
+    let place = region.and_then(|c| cb.regions.get(c)).map(|r| r.name.clone()).unwrap_or_else(|| t.nation.to_string());
 
     // The facilities the coordinator may order for, by name.
     let query = DirectoryQuery {
         region: region.map(|r| r.to_string()),
-        filter: FacilityFilter {
-            text: Some(listing.search.clone()).filter(|q| !q.is_empty()),
-            ..Default::default()
-        },
+        filter: FacilityFilter { text: Some(listing.search.clone()).filter(|q| !q.is_empty()), ..Default::default() },
         cursor: None,
         limit: Some(CHOICES),
     };
@@ -825,11 +826,16 @@ mod tests {
     #[test]
     fn every_complaint_of_the_form_is_collected_at_once() {
         let now = Timestamp::parse_rfc3339("2020-02-14T08:00:00Z").unwrap();
-        let fields: Vec<(String, String)> =
-            [("facility_id", ""), ("designation", "virus"), ("effective_at", "soon"), ("order_number", ""), ("reason", " ")]
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect();
+        let fields: Vec<(String, String)> = [
+            ("facility_id", ""),
+            ("designation", "virus"),
+            ("effective_at", "soon"),
+            ("order_number", ""),
+            ("reason", " "),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
         for lang in [Lang::Zh, Lang::En] {
             let (form, checked) = read_order(lang, now, &fields);
             assert!(checked.is_none());
