@@ -278,3 +278,78 @@ async fn designating_union_for_the_virus_previews_then_strands_its_dialysis_pati
     let first = b.text("#orders li.order").await;
     assert!(first.contains("非新冠危重症定点 → 新冠定点") && first.contains("武防指〔2020〕40号"), "{first}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stale_preview_is_previewed_again_and_a_station_within_the_hour_takes_one_patient() {
+    let app = carebridge_e2e::app::spawn_app(carebridge_e2e::app::Backend::Sqlite).await.expect("SQLite");
+    let demo = app.load_demo().await;
+    let ids = union_holds_three_dialysis_patients(&app, &demo).await;
+    let union = demo.union.to_string();
+    // Then one station frees at Tongji Hospital, within the hour of the patients' homes.
+    let tongji = demo.scenario.facility_id("wuhan-tongji").expect("Tongji").to_string();
+    let as_of = rfc3339_millis(app.cb.now());
+    let report = capacity_report_units(&tongji, &as_of, &[("dialysis_stations", 100, 100, 99)]);
+    assert_eq!(app.post_json("/api/v1/capacity/reports", Some("nhc"), &report).await.status, 201);
+
+    let b = Browser::launch(&app.address).await;
+    sign_in(&b, WUHAN, DEMO_PASSWORD).await;
+    b.goto("/designations").await;
+    let e = b.find("#facility_id").await;
+    b.step("choose Union Hospital", e.select_by_value(&union)).await;
+    let e = b.find("#designation").await;
+    b.step("choose virus-designated", e.select_by_value("virus_designated")).await;
+    b.type_into("#order_number", "武防指〔2020〕40号").await;
+    b.type_into("#reason", "Union Hospital designated for COVID-19").await;
+    b.click_and_wait("form.order-form button[type=submit]").await;
+    let first = b.path().await;
+    assert!(first.starts_with("/placement/displacements/"), "{first}");
+
+    // Sixteen minutes later the preview is stale: no apply, but a way to preview again.
+    app.advance_minutes(16);
+    b.goto(&first).await;
+    assert_eq!(b.count("#apply").await, 0, "a stale preview cannot be applied");
+    assert!(b.text("#expired").await.contains("more than 15 minutes old"), "{}", b.text("#expired").await);
+    b.click_and_wait("form.again button[type=submit]").await;
+    let again = b.path().await;
+    assert!(again.starts_with("/placement/displacements/") && again != first, "a new preview: {again}");
+
+    // Tongji's station takes one patient, within the limit and in the province; the others wait.
+    let placed = b.texts("div.outcome.placed").await;
+    assert_eq!(placed.len(), 1, "{placed:?}");
+    assert!(placed[0].contains("Re-placed at Tongji Hospital") && placed[0].contains("same province"), "{placed:?}");
+    let minutes: i64 = b
+        .text("div.outcome.placed dd.travel")
+        .await
+        .split(" min")
+        .next()
+        .and_then(|m| m.trim().parse().ok())
+        .expect("the one-way travel in minutes");
+    assert!(minutes <= 60, "within the 60-minute session limit: {minutes}");
+    assert_eq!(b.count("div.outcome.unplaced").await, 2);
+    assert_eq!(b.count("input[name=acknowledge]").await, 2, "only those left without a place are acknowledged");
+    assert_no_raw_key(&b, "the preview with a placement").await;
+
+    // Acknowledge the two, confirm, apply: one offer at Tongji, two on the stranded board.
+    for e in b.find_all("input[name=acknowledge]").await {
+        b.step("acknowledge", e.click()).await;
+    }
+    b.click("#confirm").await;
+    b.click_and_wait("#apply").await;
+    assert!(
+        b.text("#result").await.contains("1 offer made; 2 patients without a place are escalated"),
+        "{}",
+        b.text("#result").await
+    );
+    let plan = again.trim_start_matches("/placement/displacements/");
+    let view = app.get(&format!("/api/v1/placement/displacements/{plan}"), Some(WUHAN)).await;
+    let moved = view.json["placements"][0]["referral_id"].as_str().expect("one placement").to_string();
+    let r = app.get(&format!("/api/v1/referrals/{moved}"), Some(WUHAN)).await;
+    assert_eq!(r.json["current_offer"]["facility_id"], tongji.as_str(), "{}", r.text);
+    b.click_and_wait("#to-stranded").await;
+    for id in ids.iter().filter(|id| **id != moved) {
+        assert_eq!(b.count(&format!("#stranded-{id}")).await, 1, "{id} is on the stranded board");
+    }
+    // The stale preview stays a preview: it cannot be applied after the fresh one.
+    b.goto(&first).await;
+    assert_eq!(b.count("#apply").await, 0);
+}

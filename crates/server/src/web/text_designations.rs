@@ -42,6 +42,8 @@ pub struct TextDesignations {
     pub notice_ordered: &'static str,
     pub notice_applied: &'static str,
     pub err_banner: &'static str,
+    /// Between a field's label and its complaint in the banner.
+    pub colon: &'static str,
     pub err_required: &'static str,
     pub err_choose: &'static str,
     pub err_time: &'static str,
@@ -119,6 +121,7 @@ pub static ZH: TextDesignations = TextDesignations {
     notice_ordered: "指定令已下达，没有患者需要转出。",
     notice_applied: "已执行：指定令已下达，转出患者已重新安置或上报协调员。",
     err_banner: "以下字段需要修改：",
+    colon: "：",
     err_required: "必填",
     err_choose: "请从列表中选择",
     err_time: "请按 年-月-日 时:分 填写时间",
@@ -195,6 +198,7 @@ pub static EN: TextDesignations = TextDesignations {
     notice_ordered: "Order recorded. No patient had to move.",
     notice_applied: "Applied: the order is recorded and the displaced patients are re-placed or escalated to the coordinators.",
     err_banner: "These fields need attention:",
+    colon: ": ",
     err_required: "Required",
     err_choose: "Choose one from the list",
     err_time: "Enter the time as year-month-day hour:minute",
@@ -343,10 +347,18 @@ impl Lang {
     /// What the apply did.
     pub fn applied_summary(self, offers: usize, escalated: usize) -> String {
         match self {
-            Lang::Zh => format!("已发出 {offers} 个床位邀约；{escalated} 位患者无处安置，已上报协调员，列在滞留患者看板上。"),
-            Lang::En => format!(
-                "{offers} offers made; {escalated} patients without a place are escalated to the coordinators and listed on the stranded patients board."
-            ),
+            Lang::Zh => {
+                format!("已发出 {offers} 个床位邀约；{escalated} 位患者无处安置，已上报协调员，列在滞留患者看板上。")
+            }
+            Lang::En => {
+                let offers = if offers == 1 { "1 offer made".to_string() } else { format!("{offers} offers made") };
+                let escalated = if escalated == 1 {
+                    "1 patient without a place is escalated".to_string()
+                } else {
+                    format!("{escalated} patients without a place are escalated")
+                };
+                format!("{offers}; {escalated} to the coordinators and listed on the stranded patients board.")
+            }
         }
     }
 
