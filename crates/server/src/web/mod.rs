@@ -1,7 +1,7 @@
 //! The web pages: server-rendered HTML in Chinese and English for the public directory, sign-in,
 //! the coordinators' capacity board, and referrals (filing and following them, a desk's offer
-//! inbox, the coordinators' board of stranded patients, a patient's own), with the stylesheet
-//! they share.
+//! inbox, the coordinators' board of stranded patients, a patient's own), the coordinators'
+//! designation orders with the displacement preview and apply, with the stylesheet they share.
 //!
 //! Handlers stay thin (`pages/`): they read a query or form, call one or a few use cases of
 //! `carebridge-service`, and fill an askama template (`crates/server/templates/`), which
