@@ -4,10 +4,12 @@
 //!
 //! One file per journey: the public directory, signing in and out, the capacity board, the
 //! map's pixels, a phone-sized screen, keyboard-only use, a referral from filing to acceptance,
-//! and a coordinator directing a stranded patient. Each test starts its own app and browser (at
+//! a coordinator directing a stranded patient, and a coordinator ordering designations (the
+//! dialysis displacement story). Each test starts its own app and browser (at
 //! most two browsers run at once; see `carebridge_e2e::browser`).
 
 mod board;
+mod designations;
 mod directory;
 mod keyboard;
 mod map_pixels;

@@ -803,6 +803,8 @@ pub struct Text {
     pub my_intro: &'static str,
     pub no_my: &'static str,
     pub details: &'static str,
+    /// The coordinators' designation orders (issue 20).
+    pub nav_designations: &'static str,
 }
 
 pub static ZH: Text = Text {
@@ -1035,6 +1037,7 @@ pub static ZH: Text = Text {
     my_intro: "您的每一个转诊目前的进展。",
     no_my: "您还没有转诊。",
     details: "详情",
+    nav_designations: "定点指定",
 };
 
 pub static EN: Text = Text {
@@ -1267,6 +1270,7 @@ pub static EN: Text = Text {
     my_intro: "Where each of your referrals stands, in plain words.",
     no_my: "You have no referrals.",
     details: "Details",
+    nav_designations: "Designations",
 };
 
 #[cfg(test)]

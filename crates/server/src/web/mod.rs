@@ -1,7 +1,7 @@
 //! The web pages: server-rendered HTML in Chinese and English for the public directory, sign-in,
 //! the coordinators' capacity board, and referrals (filing and following them, a desk's offer
-//! inbox, the coordinators' board of stranded patients, a patient's own), with the stylesheet
-//! they share.
+//! inbox, the coordinators' board of stranded patients, a patient's own), the coordinators'
+//! designation orders with the displacement preview and apply, with the stylesheet they share.
 //!
 //! Handlers stay thin (`pages/`): they read a query or form, call one or a few use cases of
 //! `carebridge-service`, and fill an askama template (`crates/server/templates/`), which
@@ -21,6 +21,7 @@ mod session;
 mod svg;
 #[cfg(test)]
 mod tests;
+mod text_designations;
 
 use crate::state::AppState;
 use axum::routing::{get, post};
@@ -47,6 +48,10 @@ pub fn router() -> Router<AppState> {
         .route("/desk/referrals/{id}/admit", post(pages::desk::admit))
         .route("/placement/board", get(pages::placement::board))
         .route("/placement/referrals/{id}/direct", post(pages::placement::direct))
+        // designation orders and displacement (issue 20)
+        .route("/designations", get(pages::designations::list).post(pages::designations::order))
+        .route("/placement/displacements/{id}", get(pages::designations::displacement))
+        .route("/placement/displacements/{id}/apply", post(pages::designations::apply))
         .route("/assets/style.css", get(assets::style))
         .route("/assets/favicon.svg", get(assets::favicon))
         .route("/assets/countdown.js", get(assets::countdown))

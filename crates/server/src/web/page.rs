@@ -82,7 +82,11 @@ pub fn nav_for(t: &'static Text, role: Role) -> Vec<NavItem> {
         Role::Clinician => vec![item("/referrals", t.nav_referrals, "referrals")],
         Role::FacilityDesk => vec![item("/desk/offers", t.nav_desk, "desk")],
         r if r.is_coordinator() => {
-            vec![item("/placement/board", t.nav_stranded, "stranded"), item("/referrals", t.nav_referrals, "referrals")]
+            vec![
+                item("/placement/board", t.nav_stranded, "stranded"),
+                item("/referrals", t.nav_referrals, "referrals"),
+                item("/designations", t.nav_designations, "designations"),
+            ]
         }
         Role::Patient => vec![item("/me/referrals", t.nav_my_referrals, "mine")],
         _ => Vec::new(),

@@ -2,6 +2,7 @@
 //! service, shape view rows for its template.
 
 pub mod board;
+pub mod designations;
 pub mod desk;
 pub mod directory;
 pub mod login;
