@@ -61,7 +61,7 @@ impl Carebridge {
         meta: &RequestMeta,
     ) -> Result<CapacityReport, ServiceError> {
         let now = self.now();
-        let draft = draft.validate(now)?;
+        let draft = draft.validate_with(now, self.surge_factor)?;
         if !(p.role == Role::FacilityDesk || p.role.is_coordinator()) {
             return Err(ServiceError::Forbidden(format!("a {} cannot report capacity", p.role)));
         }

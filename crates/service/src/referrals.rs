@@ -26,6 +26,7 @@ use carebridge_domain::clock::Timestamp;
 use carebridge_domain::facility::GeoPoint;
 use carebridge_domain::ids::{FacilityId, OfferId, ReferralId};
 use carebridge_domain::page::{decode_cursor, encode_cursor, page_size, Page};
+use carebridge_domain::region::RegionCode;
 use carebridge_domain::placement::ConstraintOverride;
 use carebridge_domain::referral::{
     DeclineReason, Offer, OfferStatus, Referral, ReferralDraft, ReferralStatus, WeekdayPattern,
@@ -165,6 +166,30 @@ impl Carebridge {
         }
     }
 
+    /// The patient's location must lie in the region named, or within
+    /// `boundaries::LOCATION_TOLERANCE_KM` of its deepest shipped boundary (see
+    /// `carebridge_domain::boundaries`): a wrong coordinate or a wrong region code would
+    /// otherwise rank facilities around the wrong place.
+    fn check_patient_location(&self, region: RegionCode, location: GeoPoint) -> Result<(), ServiceError> {
+        let index = carebridge_domain::boundaries::BoundaryIndex::shipped();
+        index.check_location(&self.regions, region, location).map_err(|outside| {
+            let name = |c| self.regions.get(c).map(|r| r.name.clone()).unwrap_or_else(|| c.to_string());
+            let named = name(region);
+            let checked = if outside.checked == region {
+                named.clone()
+            } else {
+                format!("{} ({named})", name(outside.checked))
+            };
+            ServiceError::invalid(
+                "/patient/location",
+                format!(
+                    "the location is {} km outside {checked}: check the coordinates and the region",
+                    outside.km.round() as i64
+                ),
+            )
+        })
+    }
+
     /// File a referral and make its first offer at once.
     pub async fn file_referral(
         &self,
@@ -176,6 +201,7 @@ impl Carebridge {
         let region = draft.patient.region_code;
         let path =
             self.regions.path(region).ok_or_else(|| ServiceError::invalid("/patient/region_code", "no such region"))?;
+        self.check_patient_location(region, draft.patient.location)?;
         let referring_facility = match (p.role, p.scope) {
             (Role::Clinician, Scope::Facility(f)) => {
                 let facility = facilities::get(&self.store, f, Visibility::Facility(f), self.now()).await?;
