@@ -16,7 +16,8 @@ pub struct FileConfig {
     pub token_ttl_hours: Option<i64>,
     pub public_url: Option<String>,
     pub body_limit: Option<u64>,
-    /// Occupancy above physical beds × this percentage is refused (default 200; see
+    /// Occupancy above physical beds × this percentage is refused: 100 to 1000, default 150 (corridor
+    /// beds of a surge are a fraction of the physical beds, a typo is multiples; see
     /// `carebridge_domain::capacity::SurgeFactor`).
     pub surge_factor_percent: Option<u32>,
 }

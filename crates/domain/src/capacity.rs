@@ -42,26 +42,31 @@ impl Unit {
 pub const MAX_COUNT: i64 = 1_000_000;
 
 /// How far a unit's occupancy may exceed its physical beds before a report is refused as
-/// impossible: `occupied ≤ physical × factor`.
+/// impossible: `occupied ≤ physical × factor`. Staffed and occupied above physical within the
+/// factor are allowed: those are surge beds.
 ///
-/// In a surge, patients are put on extra beds in corridors, day rooms and converted wards that
+/// In a surge, patients lie on extra beds in corridors, day rooms and converted wards that
 /// are not in the unit's physical count: the Wuhan and Beijing surges of February 2020 and
-/// December 2022 were reported as wards and emergency departments well past their listed beds,
-/// by a fraction of them (corridor beds, a second row of trolleys), not by multiples. The
-/// default, **2** (twice the physical beds), leaves room for the heaviest such surge, while the
-/// typical slip of a tired desk — a digit too many, a ward's number typed into the ICU line,
-/// `100` occupied of `20` ICU beds or `500` of `98` — is five times over and refused. A
-/// server-wide setting (`surge_factor_percent` in `carebridge.toml`), not a per-region one: it
-/// is a plausibility bound on one facility's own numbers, not a policy a region decides, and
-/// the report is checked before the group writer reads the facility's region.
+/// December 2022 filled wards and emergency departments past their listed beds by a fraction
+/// of them (corridor beds, a second row of trolleys), not by multiples. Where Wuhan needed
+/// multiples it opened new places — converted stadiums, offices and schools, thousands of beds
+/// (`health-system-facts.md`, "Wuhan hospitals devoted to virus care") — and those report as
+/// facilities of their own, with their own physical beds. The default, **1.5** (half as many
+/// again as the physical beds), leaves room for a ward's corridor beds, while the typical slip
+/// of a tired desk — a digit too many, a ward's number typed into the ICU line, `100`
+/// occupied of `20` ICU beds or `500` of `98` (issue 20) — is five times over and refused. A
+/// server-wide setting (`surge_factor_percent` in `carebridge.toml`, 100 to 1,000), not a
+/// per-region one: it is a plausibility bound on one facility's own numbers, not a policy a
+/// region decides, and the report is checked before the group writer reads the facility's
+/// region.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SurgeFactor {
     percent: u32,
 }
 
 impl SurgeFactor {
-    /// Twice the physical beds (see the type's doc for why).
-    pub const DEFAULT: SurgeFactor = SurgeFactor { percent: 200 };
+    /// Half as many again as the physical beds (see the type's doc for why).
+    pub const DEFAULT: SurgeFactor = SurgeFactor { percent: 150 };
     /// The accepted settings: from 100 % (never above physical) to 1,000 %.
     pub const PERCENT_RANGE: std::ops::RangeInclusive<u32> = 100..=1000;
 
@@ -69,7 +74,11 @@ impl SurgeFactor {
         if Self::PERCENT_RANGE.contains(&percent) {
             Ok(Self { percent })
         } else {
-            Err(format!("the surge factor must be between {} % and {} %", Self::PERCENT_RANGE.start(), Self::PERCENT_RANGE.end()))
+            Err(format!(
+                "the surge factor must be between {} % and {} %",
+                Self::PERCENT_RANGE.start(),
+                Self::PERCENT_RANGE.end()
+            ))
         }
     }
 
@@ -372,24 +381,27 @@ mod tests {
         let now = Timestamp::from_millis(10_000_000);
         let line = |unit, p, s, o| UnitReport { unit, counts: UnitCounts::new(p, s, o).unwrap() };
         let draft = |units| CapacityReportDraft { facility_id: FacilityId(uuid::Uuid::nil()), as_of: now, units };
-        // Corridor beds: 39 of 20 passes at the default factor 2, 41 does not.
-        assert!(draft(vec![line(Unit::Icu, 20, 18, 40)]).validate(now).is_ok());
-        let errors = draft(vec![line(Unit::GeneralWard, 98, 90, 120), line(Unit::Icu, 20, 20, 100)])
-            .validate(now)
-            .unwrap_err();
+        // Corridor beds: 30 of 20 passes at the default factor 1.5, 31 does not.
+        assert!(draft(vec![line(Unit::Icu, 20, 18, 30)]).validate(now).is_ok());
+        assert!(draft(vec![line(Unit::Icu, 20, 18, 31)]).validate(now).is_err());
+        let errors =
+            draft(vec![line(Unit::GeneralWard, 98, 90, 120), line(Unit::Icu, 20, 20, 100)]).validate(now).unwrap_err();
         assert_eq!(errors.0.len(), 1);
         assert_eq!(errors.0[0].pointer, "/units/1/occupied");
         assert_eq!(
             errors.0[0].detail,
-            "100 occupied is more than 2 times the 20 physical beds (at most 40): check the numbers"
+            "100 occupied is more than 1.5 times the 20 physical beds (at most 30): check the numbers"
         );
-        let errors = draft(vec![line(Unit::GeneralWard, 98, 90, 500)]).validate(now).unwrap_err();
-        assert_eq!(errors.0[0].pointer, "/units/0/occupied");
-        // A stricter server: 1.5 × 20 = 30.
-        let strict = SurgeFactor::from_percent(150).unwrap();
-        let errors = draft(vec![line(Unit::Icu, 20, 20, 31)]).validate_with(now, strict).unwrap_err();
-        assert!(errors.0[0].detail.contains("1.5 times"), "{}", errors.0[0].detail);
-        assert!(draft(vec![line(Unit::Icu, 20, 20, 30)]).validate_with(now, strict).is_ok());
+        // Both impossible lines are named at once.
+        let errors =
+            draft(vec![line(Unit::GeneralWard, 98, 90, 500), line(Unit::Icu, 20, 20, 100)]).validate(now).unwrap_err();
+        let pointers: Vec<&str> = errors.0.iter().map(|e| e.pointer.as_str()).collect();
+        assert_eq!(pointers, ["/units/0/occupied", "/units/1/occupied"]);
+        // A looser server: 2 × 20 = 40.
+        let loose = SurgeFactor::from_percent(200).unwrap();
+        let errors = draft(vec![line(Unit::Icu, 20, 20, 41)]).validate_with(now, loose).unwrap_err();
+        assert!(errors.0[0].detail.contains("more than 2 times"), "{}", errors.0[0].detail);
+        assert!(draft(vec![line(Unit::Icu, 20, 20, 40)]).validate_with(now, loose).is_ok());
         // No beds, no patients.
         assert!(draft(vec![line(Unit::Maternity, 0, 0, 1)]).validate(now).is_err());
         assert!(SurgeFactor::from_percent(99).is_err() && SurgeFactor::from_percent(1001).is_err());

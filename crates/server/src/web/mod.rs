@@ -12,6 +12,7 @@
 
 mod assets;
 mod chart;
+mod form;
 mod format;
 mod i18n;
 mod map;
@@ -21,6 +22,7 @@ mod session;
 mod svg;
 #[cfg(test)]
 mod tests;
+mod text_sanity;
 
 use crate::state::AppState;
 use axum::routing::{get, post};
