@@ -21,5 +21,6 @@ mod protected;
 mod referrals;
 mod regression;
 mod rollups;
+mod sanity;
 mod scope;
 mod users;
