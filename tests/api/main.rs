@@ -22,5 +22,6 @@ mod protected;
 mod referrals;
 mod regression;
 mod rollups;
+mod sanity;
 mod scope;
 mod users;

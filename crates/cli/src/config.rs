@@ -16,6 +16,18 @@ pub struct FileConfig {
     pub token_ttl_hours: Option<i64>,
     pub public_url: Option<String>,
     pub body_limit: Option<u64>,
+    /// Occupancy above physical beds × this percentage is refused: 100 to 1000, default 150 (corridor
+    /// beds of a surge are a fraction of the physical beds, a typo is multiples; see
+    /// `carebridge_domain::capacity::SurgeFactor`).
+    pub surge_factor_percent: Option<u32>,
+}
+
+/// The surge factor the file sets, else the default.
+pub fn surge_factor(file: &FileConfig) -> anyhow::Result<carebridge_domain::capacity::SurgeFactor> {
+    match file.surge_factor_percent {
+        Some(p) => carebridge_domain::capacity::SurgeFactor::from_percent(p).map_err(anyhow::Error::msg),
+        None => Ok(carebridge_domain::capacity::SurgeFactor::DEFAULT),
+    }
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";

@@ -41,6 +41,85 @@ impl Unit {
 /// keeps sums inside 64 bits.
 pub const MAX_COUNT: i64 = 1_000_000;
 
+/// How far a unit's occupancy may exceed its physical beds before a report is refused as
+/// impossible: `occupied ≤ physical × factor`. Staffed and occupied above physical within the
+/// factor are allowed: those are surge beds.
+///
+/// In a surge, patients lie on extra beds in corridors, day rooms and converted wards that
+/// are not in the unit's physical count: the Wuhan and Beijing surges of February 2020 and
+/// December 2022 filled wards and emergency departments past their listed beds by a fraction
+/// of them (corridor beds, a second row of trolleys), not by multiples. Where Wuhan needed
+/// multiples it opened new places — converted stadiums, offices and schools, thousands of beds
+/// (`health-system-facts.md`, "Wuhan hospitals devoted to virus care") — and those report as
+/// facilities of their own, with their own physical beds. The default, **1.5** (half as many
+/// again as the physical beds), leaves room for a ward's corridor beds, while the typical slip
+/// of a tired desk — a digit too many, a ward's number typed into the ICU line, `100`
+/// occupied of `20` ICU beds or `500` of `98` (issue 20) — is five times over and refused. A
+/// server-wide setting (`surge_factor_percent` in `carebridge.toml`, 100 to 1,000), not a
+/// per-region one: it is a plausibility bound on one facility's own numbers, not a policy a
+/// region decides, and the report is checked before the group writer reads the facility's
+/// region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SurgeFactor {
+    percent: u32,
+}
+
+impl SurgeFactor {
+    /// Half as many again as the physical beds (see the type's doc for why).
+    pub const DEFAULT: SurgeFactor = SurgeFactor { percent: 150 };
+    /// The accepted settings: from 100 % (never above physical) to 1,000 %.
+    pub const PERCENT_RANGE: std::ops::RangeInclusive<u32> = 100..=1000;
+
+    pub fn from_percent(percent: u32) -> Result<Self, String> {
+        if Self::PERCENT_RANGE.contains(&percent) {
+            Ok(Self { percent })
+        } else {
+            Err(format!(
+                "the surge factor must be between {} % and {} %",
+                Self::PERCENT_RANGE.start(),
+                Self::PERCENT_RANGE.end()
+            ))
+        }
+    }
+
+    pub fn percent(self) -> u32 {
+        self.percent
+    }
+
+    /// The most patients a unit of `physical` beds may report.
+    pub fn ceiling(self, physical: i64) -> i64 {
+        physical.saturating_mul(i64::from(self.percent)) / 100
+    }
+
+    /// The factor as people say it ("2", "1.5").
+    fn spoken(self) -> String {
+        if self.percent % 100 == 0 {
+            (self.percent / 100).to_string()
+        } else {
+            format!("{}", f64::from(self.percent) / 100.0)
+        }
+    }
+
+    /// `None` when the counts are plausible, else the detail for the `occupied` field.
+    pub fn check(self, counts: &UnitCounts) -> Option<String> {
+        let ceiling = self.ceiling(counts.physical);
+        (counts.occupied > ceiling).then(|| {
+            format!(
+                "{} occupied is more than {} times the {} physical beds (at most {ceiling}): check the numbers",
+                counts.occupied,
+                self.spoken(),
+                counts.physical
+            )
+        })
+    }
+}
+
+impl Default for SurgeFactor {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
 /// Counts of one unit that satisfy the invariants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "RawUnitCounts")]
@@ -141,9 +220,20 @@ pub struct CapacityReportDraft {
 }
 
 impl CapacityReportDraft {
-    /// At least one unit, each unit once, as-of not in the future beyond a small clock skew.
+    /// At least one unit, each unit once, as-of not in the future beyond a small clock skew,
+    /// no unit occupied beyond the default [`SurgeFactor`].
     pub fn validate(self, now: Timestamp) -> Result<Self, ValidationErrors> {
+        self.validate_with(now, SurgeFactor::DEFAULT)
+    }
+
+    /// [`Self::validate`] with the server's surge factor.
+    pub fn validate_with(self, now: Timestamp, surge: SurgeFactor) -> Result<Self, ValidationErrors> {
         let mut errors = ValidationErrors::default();
+        for (i, u) in self.units.iter().enumerate() {
+            if let Some(detail) = surge.check(&u.counts) {
+                errors.push(format!("/units/{i}/occupied"), detail);
+            }
+        }
         if self.units.is_empty() {
             errors.push("/units", "must list at least one unit");
         }
@@ -284,6 +374,37 @@ mod tests {
             }
             prop_assert_eq!(t, Totals::from_sums(sp, ss, so));
         }
+    }
+
+    #[test]
+    fn occupancy_beyond_the_surge_factor_is_refused_naming_the_unit() {
+        let now = Timestamp::from_millis(10_000_000);
+        let line = |unit, p, s, o| UnitReport { unit, counts: UnitCounts::new(p, s, o).unwrap() };
+        let draft = |units| CapacityReportDraft { facility_id: FacilityId(uuid::Uuid::nil()), as_of: now, units };
+        // Corridor beds: 30 of 20 passes at the default factor 1.5, 31 does not.
+        assert!(draft(vec![line(Unit::Icu, 20, 18, 30)]).validate(now).is_ok());
+        assert!(draft(vec![line(Unit::Icu, 20, 18, 31)]).validate(now).is_err());
+        let errors =
+            draft(vec![line(Unit::GeneralWard, 98, 90, 120), line(Unit::Icu, 20, 20, 100)]).validate(now).unwrap_err();
+        assert_eq!(errors.0.len(), 1);
+        assert_eq!(errors.0[0].pointer, "/units/1/occupied");
+        assert_eq!(
+            errors.0[0].detail,
+            "100 occupied is more than 1.5 times the 20 physical beds (at most 30): check the numbers"
+        );
+        // Both impossible lines are named at once.
+        let errors =
+            draft(vec![line(Unit::GeneralWard, 98, 90, 500), line(Unit::Icu, 20, 20, 100)]).validate(now).unwrap_err();
+        let pointers: Vec<&str> = errors.0.iter().map(|e| e.pointer.as_str()).collect();
+        assert_eq!(pointers, ["/units/0/occupied", "/units/1/occupied"]);
+        // A looser server: 2 × 20 = 40.
+        let loose = SurgeFactor::from_percent(200).unwrap();
+        let errors = draft(vec![line(Unit::Icu, 20, 20, 41)]).validate_with(now, loose).unwrap_err();
+        assert!(errors.0[0].detail.contains("more than 2 times"), "{}", errors.0[0].detail);
+        assert!(draft(vec![line(Unit::Icu, 20, 20, 40)]).validate_with(now, loose).is_ok());
+        // No beds, no patients.
+        assert!(draft(vec![line(Unit::Maternity, 0, 0, 1)]).validate(now).is_err());
+        assert!(SurgeFactor::from_percent(99).is_err() && SurgeFactor::from_percent(1001).is_err());
     }
 
     #[test]

@@ -8,7 +8,9 @@ use carebridge_domain::designation::Designation;
 use carebridge_domain::facility::{Facility, FacilityDraft, FacilityLevel, GeoPoint};
 use carebridge_domain::region::{RegionCode, Regions};
 use carebridge_domain::service_kind::ServiceKind;
-use carebridge_interop::csv_io::{read_capacity, read_facilities, write_capacity, write_facilities, CsvError};
+use carebridge_interop::csv_io::{
+    read_capacity, read_capacity_with, read_facilities, write_capacity, write_facilities, CsvError,
+};
 
 const ID_A: &str = "0190a6f4-7c1e-7b3a-9d2e-000000000001";
 const ID_B: &str = "0190a6f4-7c1e-7b3a-9d2e-000000000002";
@@ -264,6 +266,17 @@ fn bad_facility_files_name_line_and_column() {
 }
 
 #[test]
+fn surge_beds_within_the_factor_import_and_the_factor_is_the_servers() {
+    use carebridge_domain::capacity::SurgeFactor;
+    // Corridor beds: 15 occupied of 10 physical is within the default 1.5.
+    let surge = capacity_file(&[&format!("{ID_A},2026-11-23T08:00:00Z,general_ward,10,10,15")]);
+    assert!(read_capacity(surge.as_slice(), now()).is_ok());
+    let strict = SurgeFactor::from_percent(120).unwrap();
+    let e = read_capacity_with(surge.as_slice(), now(), strict).expect_err("beyond 1.2");
+    assert_eq!((e.line, e.column.as_deref()), (3, Some("occupied")), "{e}");
+}
+
+#[test]
 fn bad_capacity_files_name_line_and_column() {
     let read = |bytes: Vec<u8>| read_capacity(bytes.as_slice(), now());
     let row = |as_of: &str, unit: &str, p: &str, s: &str, o: &str| format!("{ID_A},{as_of},{unit},{p},{s},{o}");
@@ -318,6 +331,13 @@ fn bad_capacity_files_name_line_and_column() {
             3,
             Some("as_of"),
             "must not be more than 5 minutes in the future",
+        ),
+        (
+            "occupied beyond the surge factor",
+            capacity_file(&[&row(t, "general_ward", "98", "90", "500")]),
+            3,
+            Some("occupied"),
+            "500 occupied is more than 1.5 times the 98 physical beds (at most 147): check the numbers",
         ),
         (
             "bad facility id",

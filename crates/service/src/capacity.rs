@@ -3,6 +3,7 @@
 use crate::capacity_writer::{write_alone, Job};
 use crate::context::{actor_of, Carebridge, RequestMeta};
 use crate::error::ServiceError;
+use crate::followup::Freed;
 use crate::scope;
 use carebridge_domain::capacity::{
     CapacityReport, CapacityReportDraft, FacilityCapacity, Rollup, RollupRow, Totals, Unit, DEFAULT_STALE_AFTER_HOURS,
@@ -61,20 +62,27 @@ impl Carebridge {
         meta: &RequestMeta,
     ) -> Result<CapacityReport, ServiceError> {
         let now = self.now();
-        let draft = draft.validate(now)?;
+        let draft = draft.validate_with(now, self.surge_factor)?;
         if !(p.role == Role::FacilityDesk || p.role.is_coordinator()) {
             return Err(ServiceError::Forbidden(format!("a {} cannot report capacity", p.role)));
         }
         // Whether the facility exists and is the caller's is checked by the writer, inside the
         // transaction that writes the report.
         let visibility = scope::capacity_writer(&self.regions, p)?;
+        let freed = Freed::by_report(&draft);
         let (reply, answer) = tokio::sync::oneshot::channel();
         let job = Job { principal: p.clone(), visibility, meta: meta.clone(), draft, reply };
-        match self.report_writer().submit(job).await {
+        let report = match self.report_writer().submit(job).await {
             Ok(()) => answer.await.map_err(|_| ServiceError::Internal("the capacity writer stopped".into()))?,
             // The writer's runtime is gone (e.g. a test runtime ended): write directly.
             Err(job) => write_alone(self, &job).await,
+        }?;
+        // Free beds go to the referrals waiting for them now (`followup.rs`), not at the
+        // sweep's next retry.
+        if let Some(freed) = freed {
+            self.follow_freed_beds(freed);
         }
+        Ok(report)
     }
 
     /// Current capacity of the facilities the caller may see, in a region subtree if given.

@@ -25,6 +25,8 @@ pub struct Carebridge {
     pub regions: Arc<Regions>,
     /// Lifetime of API tokens.
     pub token_ttl_secs: i64,
+    /// How far occupancy may exceed physical beds in a report (server-wide; see `SurgeFactor`).
+    pub surge_factor: carebridge_domain::capacity::SurgeFactor,
     /// The group-commit writer of capacity reports, started on first use.
     writer: Arc<std::sync::Mutex<Option<ReportWriter>>>,
     /// Principals of recently seen tokens.
@@ -53,6 +55,7 @@ impl Carebridge {
             clock: Arc::new(SystemClock),
             regions: Arc::new(Regions::china()),
             token_ttl_secs: 12 * 3600,
+            surge_factor: carebridge_domain::capacity::SurgeFactor::DEFAULT,
             writer: Arc::new(std::sync::Mutex::new(None)),
             tokens: Arc::new(TokenCache::default()),
             placement_backoff: Arc::default(),

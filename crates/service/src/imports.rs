@@ -90,7 +90,10 @@ impl Carebridge {
         let now = self.now();
         let mut checked = Vec::with_capacity(reports.len());
         for (i, r) in reports.into_iter().enumerate() {
-            checked.push((ReportId::new_v7(), r.validate(now).map_err(|e| e.nested(&format!("/{i}")))?));
+            checked.push((
+                ReportId::new_v7(),
+                r.validate_with(now, self.surge_factor).map_err(|e| e.nested(&format!("/{i}")))?,
+            ));
         }
         // Every facility must exist: checked in the same transaction by the foreign key, but a
         // clear message is kinder than a constraint name.

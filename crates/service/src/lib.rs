@@ -13,6 +13,7 @@ pub mod displacement;
 mod error;
 pub mod facilities;
 pub mod fhir_reads;
+pub mod followup;
 pub mod imports;
 pub mod limits;
 mod placement_index;

@@ -11,7 +11,8 @@
 //! | cancel | the filer, a clinician of the referring facility, a coordinator over the region |
 //!
 //! Placement runs after every change that frees or needs a bed (a filing, a decline, an expiry,
-//! a cancelled hold) and from the [`sweep`](Carebridge::sweep_referrals) that a server runs
+//! a cancelled hold, a capacity report: see `followup.rs` for the referrals a freed bed is
+//! offered to) and from the [`sweep`](Carebridge::sweep_referrals) that a server runs
 //! every few seconds: it expires holds whose time ran out, escalates referrals past their
 //! maximum wait, and retries referrals still waiting for a bed. Every step is its own
 //! transaction with its audit entry and its timeline event, so a crash between an offer and
@@ -20,6 +21,7 @@
 
 use crate::context::{actor_of, Carebridge, RequestMeta};
 use crate::error::ServiceError;
+use crate::followup::Freed;
 use crate::scope;
 use carebridge_domain::audit::Actor;
 use carebridge_domain::clock::Timestamp;
@@ -30,10 +32,11 @@ use carebridge_domain::placement::ConstraintOverride;
 use carebridge_domain::referral::{
     DeclineReason, Offer, OfferStatus, Referral, ReferralDraft, ReferralStatus, WeekdayPattern,
 };
+use carebridge_domain::region::RegionCode;
 use carebridge_domain::service_kind::ServiceKind;
 use carebridge_domain::text;
 use carebridge_domain::user::{Principal, Role, Scope};
-use carebridge_domain::FieldError;
+use carebridge_domain::{FieldError, ValidationErrors};
 use carebridge_engines::placement::online::{self, Beds, Need, Site};
 pub use carebridge_engines::placement::online::{Excluded, Exclusion, Placement, Ranked, TOO_FAR};
 use carebridge_store::referrals::{
@@ -165,6 +168,56 @@ impl Carebridge {
         }
     }
 
+    /// The patient's location must lie in the region named, or within
+    /// `boundaries::LOCATION_TOLERANCE_KM` of its deepest shipped boundary (see
+    /// `carebridge_domain::boundaries`): a wrong coordinate or a wrong region code would
+    /// otherwise rank facilities around the wrong place. Where only an ancestor's boundary is
+    /// shipped (a district of a province without city outlines), the ancestor's is checked, and
+    /// the detail says so.
+    fn check_patient_location(&self, region: RegionCode, location: GeoPoint) -> Result<(), FieldError> {
+        let index = carebridge_domain::boundaries::BoundaryIndex::shipped();
+        index.check_location(&self.regions, region, location).map_err(|outside| {
+            let name = |c| self.regions.get(c).map(|r| r.name.clone()).unwrap_or_default();
+            let mut checked = format!("{} ({})", name(outside.checked), outside.checked);
+            if outside.checked != region {
+                checked = format!(
+                    "{} ({}; {} {region} has no boundary of its own)",
+                    name(outside.checked),
+                    outside.checked,
+                    name(region)
+                );
+            }
+            FieldError::new(
+                "/patient/location",
+                format!(
+                    "the location is {} km outside {checked}: check the coordinates and the region code",
+                    outside.km.round() as i64
+                ),
+            )
+        })
+    }
+
+    /// Every check of a referral's content that needs no principal: the domain's
+    /// (`ReferralDraft::validate`), the region code's existence and the location in that
+    /// region, all collected at once (a form shows them together).
+    pub fn check_referral_draft(&self, draft: ReferralDraft) -> Result<ReferralDraft, ValidationErrors> {
+        let region = draft.patient.region_code;
+        let location = draft.patient.location;
+        let (mut errors, draft) = match draft.clone().validate() {
+            Ok(d) => (ValidationErrors::default(), d),
+            Err(e) => (e, draft),
+        };
+        let location_ok = !errors.0.iter().any(|e| e.pointer.starts_with("/patient/location"));
+        if self.regions.path(region).is_none() {
+            errors.push("/patient/region_code", "no such region");
+        } else if location_ok {
+            if let Err(e) = self.check_patient_location(region, location) {
+                errors.0.push(e);
+            }
+        }
+        errors.finish(draft)
+    }
+
     /// File a referral and make its first offer at once.
     pub async fn file_referral(
         &self,
@@ -172,30 +225,37 @@ impl Carebridge {
         draft: ReferralDraft,
         meta: &RequestMeta,
     ) -> Result<ReferralDetail, ServiceError> {
-        let draft = draft.validate()?;
         let region = draft.patient.region_code;
-        let path =
-            self.regions.path(region).ok_or_else(|| ServiceError::invalid("/patient/region_code", "no such region"))?;
+        // Every complaint at once: the content's, then whether this filer may name the region.
+        let (mut errors, draft) = match self.check_referral_draft(draft.clone()) {
+            Ok(d) => (ValidationErrors::default(), d),
+            Err(e) => (e, draft),
+        };
         let referring_facility = match (p.role, p.scope) {
             (Role::Clinician, Scope::Facility(f)) => {
                 let facility = facilities::get(&self.store, f, Visibility::Facility(f), self.now()).await?;
-                if !self.regions.contains(facility.draft.region_code.province(), region) {
-                    return Err(ServiceError::invalid(
+                if self.regions.path(region).is_some()
+                    && !self.regions.contains(facility.draft.region_code.province(), region)
+                {
+                    errors.push(
                         "/patient/region_code",
                         "outside your facility's province: ask a coordinator to refer across provinces",
-                    ));
+                    );
                 }
                 Some(f)
             }
             (r, _) if r.is_coordinator() => {
-                if !scope::coordinator(p)?.governs(&self.regions, region) {
-                    return Err(ServiceError::invalid("/patient/region_code", "outside the region you govern"));
+                if self.regions.path(region).is_some() && !scope::coordinator(p)?.governs(&self.regions, region) {
+                    errors.push("/patient/region_code", "outside the region you govern");
                 }
                 None
             }
             (Role::Patient, _) => None,
             _ => return Err(ServiceError::Forbidden(format!("a {} cannot file referrals", p.role))),
         };
+        let draft = errors.finish(draft)?;
+        let path =
+            self.regions.path(region).ok_or_else(|| ServiceError::invalid("/patient/region_code", "no such region"))?;
         let now = self.now();
         let (limit, _) = self.limit_for(region, draft.urgency).await?;
         let referral = Referral {
@@ -351,7 +411,10 @@ impl Carebridge {
         self.audit(&mut tx, &actor_of(p), meta, action, "offer", &offer.id.to_string(), change).await?;
         tx.commit().await?;
         if replace {
+            // The declined patient first (the facility that declined is left out of their
+            // ranking), then the bed it released, for whoever it can help.
             self.place_best_effort(referral.id, meta).await;
+            self.follow_freed_beds(Freed::one(offer.facility_id, offer.unit));
         }
         self.referral_detail(referral.id).await
     }
@@ -406,7 +469,7 @@ impl Carebridge {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let referral = store::get_for_update(&mut tx, id).await?.referral;
-        withdraw_holding(&mut tx, id, p, now).await?;
+        let freed = withdraw_holding(&mut tx, id, p, now).await?;
         self.move_referral(
             &mut tx,
             &referral,
@@ -421,6 +484,9 @@ impl Carebridge {
             .await?;
         self.audit(&mut tx, &actor_of(p), meta, "referral.cancel", "referral", &id.to_string(), detail).await?;
         tx.commit().await?;
+        if let Some(freed) = freed {
+            self.follow_freed_beds(freed);
+        }
         self.referral_detail(id).await
     }
 
@@ -476,7 +542,7 @@ impl Carebridge {
         let overridden =
             named.map(|o| ConstraintOverride { constraints: fit.violations.iter().collect(), reason: o.reason });
         let overridden = overridden.filter(|o| !o.constraints.is_empty());
-        withdraw_holding(&mut tx, id, p, now).await?;
+        let freed = withdraw_holding(&mut tx, id, p, now).await?;
         let distance_km = (fit.distance_km * 10.0).round() / 10.0;
         let mut offer = Offer::holding(id, facility.id, unit, referral.draft.urgency, now, true, distance_km);
         offer.pattern = pick_pattern(&mut tx, &referral, facility.id).await?;
@@ -520,6 +586,9 @@ impl Carebridge {
             .await?;
         }
         tx.commit().await?;
+        if let Some(freed) = freed {
+            self.follow_freed_beds(freed);
+        }
         self.referral_detail(id).await
     }
 
@@ -546,6 +615,14 @@ impl Carebridge {
             self.audit(&mut tx, &engine_actor(), &meta, "offer.expire", "offer", &offer.id.to_string(), change).await?;
             tx.commit().await?;
             outcome.expired += 1;
+            // The patient whose hold ran out goes out again now, and the released bed to
+            // whoever it can help (not at the next retry interval).
+            match self.place(referral.id, &meta).await {
+                Ok(true) => outcome.offered += 1,
+                Ok(false) => {}
+                Err(e) => tracing::warn!(referral = %referral.id, error = %e, "placement after an expiry failed"),
+            }
+            self.follow_freed_beds(Freed::one(offer.facility_id, offer.unit));
         }
         for id in store::overdue(&self.store, now, 500).await? {
             let mut tx = self.store.begin().await?;
@@ -850,18 +927,19 @@ async fn pick_pattern(
     Ok(schedule.patterns().iter().copied().min_by_key(load))
 }
 
-/// Withdraw the referral's holding offer, if it has one, releasing its bed.
+/// Withdraw the referral's holding offer, if it has one, releasing its bed (answered: the bed
+/// freed, for [`Carebridge::follow_freed_beds`] once the caller committed).
 async fn withdraw_holding(
     tx: &mut carebridge_store::Tx,
     referral: ReferralId,
     by: &Principal,
     now: Timestamp,
-) -> Result<(), ServiceError> {
+) -> Result<Option<Freed>, ServiceError> {
     let holding = store::offers_of_tx(tx, referral).await?.into_iter().find(|o| o.status == OfferStatus::Holding);
-    if let Some(holding) = holding {
+    if let Some(holding) = &holding {
         store::close_offer(tx, holding.id, OfferStatus::Withdrawn, now, Some(by.user_id), None).await?;
     }
-    Ok(())
+    Ok(holding.map(|o| Freed::one(o.facility_id, o.unit)))
 }
 
 pub(crate) fn event(

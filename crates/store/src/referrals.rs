@@ -538,6 +538,37 @@ pub async fn waiting(store: &Store, limit: u32) -> Result<Vec<ReferralId>, Store
     rows.iter().map(|r| rows::parse("referrals", &r.try_get::<String, _>("id")?)).collect()
 }
 
+/// Referrals waiting for a bed (pending or escalated) that a freed bed of one of `units` at
+/// a facility offering `services` could take, and whose patients lie in the box `min..max`
+/// (lon, lat): the candidates of event-driven placement after a capacity report, a decline or
+/// an expiry. Most urgent first, then the longest waiting; at most `limit`.
+pub async fn waiting_for(
+    store: &Store,
+    units: &[Unit],
+    services: &[ServiceKind],
+    min: GeoPoint,
+    max: GeoPoint,
+    limit: u32,
+) -> Result<Vec<Referral>, StoreError> {
+    if units.is_empty() || services.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = SqlBuilder::new(&format!(
+        "SELECT {REFERRAL_COLUMNS} FROM referrals r WHERE r.status IN ('pending', 'escalated') AND r.unit IN "
+    ));
+    q.bind_text_list(units.iter().map(|u| u.as_str()));
+    q.push(" AND r.need IN ").bind_text_list(services.iter().map(|s| s.as_str()));
+    q.push(" AND r.lon >= ").bind(Arg::F64(min.lon)).push(" AND r.lon <= ").bind(Arg::F64(max.lon));
+    q.push(" AND r.lat >= ").bind(Arg::F64(min.lat)).push(" AND r.lat <= ").bind(Arg::F64(max.lat));
+    q.push(
+        " ORDER BY CASE r.urgency WHEN 'emergency' THEN 0 WHEN 'urgent' THEN 1 WHEN 'soon' THEN 2 ELSE 3 END, \
+         r.filed_at, r.id LIMIT ",
+    )
+    .bind_i64(i64::from(limit));
+    let rows = q.query().fetch_all(store.pool()).await?;
+    rows.iter().map(|r| referral_from_row(r).map(|s| s.referral)).collect()
+}
+
 /// A facility as placement sees it: where it is, what it offers and is designated for, and the
 /// beds of the referral's unit and of isolation.
 #[derive(Debug, Clone, PartialEq)]

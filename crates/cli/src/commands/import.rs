@@ -16,7 +16,12 @@ use std::process::ExitCode;
 /// Files above this size get a progress bar while they are read.
 const PROGRESS_BYTES: u64 = 256 * 1024;
 
-pub async fn run(url: &str, what: Dataset, path: &Path) -> anyhow::Result<ExitCode> {
+pub async fn run(
+    url: &str,
+    what: Dataset,
+    path: &Path,
+    surge: carebridge_domain::capacity::SurgeFactor,
+) -> anyhow::Result<ExitCode> {
     let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
     let bar = progress::bytes_bar(len, "reading");
@@ -24,7 +29,8 @@ pub async fn run(url: &str, what: Dataset, path: &Path) -> anyhow::Result<ExitCo
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
     let reader = BufReader::new(bar.wrap_read(file));
-    let cb = super::open(url).await?;
+    let mut cb = super::open(url).await?;
+    cb.surge_factor = surge;
     let actor = Actor::system(&format!("import:{}", path.display()));
     let meta = RequestMeta { request_id: Some(format!("import-{}", std::process::id())) };
     let result = match what {
@@ -41,7 +47,7 @@ pub async fn run(url: &str, what: Dataset, path: &Path) -> anyhow::Result<ExitCo
             (out, lines, n)
         }
         Dataset::Capacity => {
-            let rows = csv_io::read_capacity(reader, cb.now());
+            let rows = csv_io::read_capacity_with(reader, cb.now(), cb.surge_factor);
             bar.finish_and_clear();
             let rows = match rows {
                 Ok(r) => r,

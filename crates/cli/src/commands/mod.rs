@@ -24,14 +24,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve { db, listen, http } => {
             let url = config::database_url(db.database_url, &file);
             let listen = listen.or(file.listen.clone()).unwrap_or_else(|| config::DEFAULT_LISTEN.to_string());
-            serve::run(&url, config::server_config(listen, http, &file)?, file.token_ttl_hours).await
+            let surge = config::surge_factor(&file)?;
+            serve::run(&url, config::server_config(listen, http, &file)?, file.token_ttl_hours, surge).await
         }
         Command::Migrate { db } => migrate::run(&config::database_url(db.database_url, &file)).await,
         Command::User { command: UserCommand::Add { username, role, scope, display_name, db } } => {
             user::add(&config::database_url(db.database_url, &file), username, &role, scope, display_name).await
         }
         Command::Import { what, file: path, db } => {
-            import::run(&config::database_url(db.database_url, &file), what, &path).await
+            import::run(&config::database_url(db.database_url, &file), what, &path, config::surge_factor(&file)?).await
         }
         Command::Export { what, file: path, db } => {
             export::run(&config::database_url(db.database_url, &file), what, &path).await

@@ -4,8 +4,14 @@ use carebridge_server::startup::shutdown_signal;
 use carebridge_server::{Application, ServerConfig};
 use std::process::ExitCode;
 
-pub async fn run(url: &str, config: ServerConfig, token_ttl_hours: Option<i64>) -> anyhow::Result<ExitCode> {
+pub async fn run(
+    url: &str,
+    config: ServerConfig,
+    token_ttl_hours: Option<i64>,
+    surge: carebridge_domain::capacity::SurgeFactor,
+) -> anyhow::Result<ExitCode> {
     let mut cb = super::open(url).await?;
+    cb.surge_factor = surge;
     if let Some(h) = token_ttl_hours {
         anyhow::ensure!((1..=24 * 90).contains(&h), "token_ttl_hours must be between 1 and 2160");
         cb.token_ttl_secs = h * 3600;

@@ -8,7 +8,7 @@
 
 use super::error::CsvError;
 use super::table::{Row, Spec, Table};
-use carebridge_domain::capacity::{CapacityReportDraft, Unit, UnitCounts, UnitReport};
+use carebridge_domain::capacity::{CapacityReportDraft, SurgeFactor, Unit, UnitCounts, UnitReport};
 use carebridge_domain::clock::Timestamp;
 use carebridge_domain::ids::FacilityId;
 use std::collections::HashMap;
@@ -43,12 +43,18 @@ struct Open {
 /// The whole file is checked and the first problem, in file order, is returned with its
 /// line and column; nothing is returned unless every row is valid.
 pub fn read_capacity<R: Read>(r: R, now: Timestamp) -> Result<Vec<CapacityRow>, CsvError> {
+    read_capacity_with(r, now, SurgeFactor::DEFAULT)
+}
+
+/// [`read_capacity`] with the server's surge factor: a row whose `occupied` exceeds its
+/// `physical` × the factor is refused at its own line, column `occupied`.
+pub fn read_capacity_with<R: Read>(r: R, now: Timestamp, surge: SurgeFactor) -> Result<Vec<CapacityRow>, CsvError> {
     let mut table = Table::open(r, &SPEC)?;
     let mut reports = Vec::new();
     let mut first_lines: HashMap<(FacilityId, Timestamp), u64> = HashMap::new();
     let mut open: Option<Open> = None;
     while let Some(row) = table.next_row()? {
-        let (facility_id, as_of, unit) = parse_row(&row)?;
+        let (facility_id, as_of, unit) = parse_row(&row, surge)?;
         match open.as_mut() {
             Some(o) if (o.draft.facility_id, o.draft.as_of) == (facility_id, as_of) => {
                 if let Some((_, first)) = o.unit_lines.iter().find(|(u, _)| *u == unit.unit) {
@@ -60,7 +66,7 @@ pub fn read_capacity<R: Read>(r: R, now: Timestamp) -> Result<Vec<CapacityRow>, 
             }
             _ => {
                 if let Some(done) = open.take() {
-                    reports.push(finish(done, now)?);
+                    reports.push(finish(done, now, surge)?);
                 }
                 if let Some(first) = first_lines.insert((facility_id, as_of), row.line) {
                     return Err(row.error(
@@ -72,19 +78,19 @@ pub fn read_capacity<R: Read>(r: R, now: Timestamp) -> Result<Vec<CapacityRow>, 
                     ));
                 }
                 let draft = CapacityReportDraft { facility_id, as_of, units: vec![unit] }
-                    .validate(now)
+                    .validate_with(now, surge)
                     .map_err(|e| CsvError::from_validation(row.line, &e))?;
                 open = Some(Open { first_line: row.line, draft, unit_lines: vec![(unit.unit, row.line)] });
             }
         }
     }
     if let Some(done) = open {
-        reports.push(finish(done, now)?);
+        reports.push(finish(done, now, surge)?);
     }
     Ok(reports)
 }
 
-fn parse_row(row: &Row<'_>) -> Result<(FacilityId, Timestamp, UnitReport), CsvError> {
+fn parse_row(row: &Row<'_>, surge: SurgeFactor) -> Result<(FacilityId, Timestamp, UnitReport), CsvError> {
     let facility_id = row.parse("facility_id", |s| s.parse().map_err(|_| format!("`{s}` is not a UUID")))?;
     let as_of = row.parse("as_of", |s| Timestamp::parse_rfc3339(s).map_err(|why| format!("`{s}` {why}")))?;
     let unit = row.parse("unit", Unit::parse)?;
@@ -92,6 +98,9 @@ fn parse_row(row: &Row<'_>) -> Result<(FacilityId, Timestamp, UnitReport), CsvEr
     let staffed = row.parse("staffed", count)?;
     let occupied = row.parse("occupied", count)?;
     let counts = UnitCounts::new(physical, staffed, occupied).map_err(|e| CsvError::from_validation(row.line, &e))?;
+    if let Some(detail) = surge.check(&counts) {
+        return Err(row.error("occupied", detail));
+    }
     Ok((facility_id, as_of, UnitReport { unit, counts }))
 }
 
@@ -101,8 +110,8 @@ fn count(s: &str) -> Result<i64, String> {
 }
 
 /// Re-check the assembled report with the domain's rules, errors placed on its first line.
-fn finish(open: Open, now: Timestamp) -> Result<CapacityRow, CsvError> {
-    let draft = open.draft.validate(now).map_err(|e| CsvError::from_validation(open.first_line, &e))?;
+fn finish(open: Open, now: Timestamp, surge: SurgeFactor) -> Result<CapacityRow, CsvError> {
+    let draft = open.draft.validate_with(now, surge).map_err(|e| CsvError::from_validation(open.first_line, &e))?;
     Ok(CapacityRow { first_line: open.first_line, draft })
 }
 

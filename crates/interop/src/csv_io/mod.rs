@@ -13,7 +13,7 @@ mod error;
 mod facilities;
 mod table;
 
-pub use capacity::{read_capacity, write_capacity, CapacityRow, CAPACITY_COLUMNS};
+pub use capacity::{read_capacity, read_capacity_with, write_capacity, CapacityRow, CAPACITY_COLUMNS};
 pub use error::CsvError;
 pub use facilities::{read_facilities, write_facilities, FacilityRow, FACILITY_COLUMNS};
 

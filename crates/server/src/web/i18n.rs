@@ -560,7 +560,7 @@ impl Lang {
             "must not be empty: say why" => "不能为空：请说明原因",
             "must not be empty: say why this facility" => "不能为空：请说明为何指派到此机构",
             "no such facility in the region you govern" => "您管辖的地区内没有这家机构",
-            _ => return detail.to_string(),
+            _ => return super::text_sanity::translate(self, detail).unwrap_or_else(|| detail.to_string()),
         };
         zh.to_string()
     }

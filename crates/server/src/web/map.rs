@@ -1,5 +1,5 @@
 //! The board's map, drawn on the server as inline SVG: region boundaries from the embedded
-//! GeoJSON (see `assets/maps/SOURCE.md`) and one marker per facility, coloured by what the
+//! GeoJSON (see `crates/domain/data/maps/SOURCE.md`) and one marker per facility, coloured by what the
 //! coordinator is looking at. No tiles, no script: the page works offline, on a phone, and with
 //! JavaScript off, and the SVG scales with its `viewBox`.
 //!
@@ -23,18 +23,9 @@ pub struct Feature {
     pub rings: Vec<Vec<[f64; 2]>>,
 }
 
-/// The embedded boundary files: `None` for the provinces of China, else the province whose
-/// cities (or, for a municipality, districts) the file holds.
-const FILES: [(Option<u32>, &str); 8] = [
-    (None, include_str!("../../assets/maps/cn-provinces.geojson")),
-    (Some(110000), include_str!("../../assets/maps/110000-beijing.geojson")),
-    (Some(310000), include_str!("../../assets/maps/310000-shanghai.geojson")),
-    (Some(320000), include_str!("../../assets/maps/320000-jiangsu.geojson")),
-    (Some(370000), include_str!("../../assets/maps/370000-shandong.geojson")),
-    (Some(420000), include_str!("../../assets/maps/420000-hubei.geojson")),
-    (Some(430000), include_str!("../../assets/maps/430000-hunan.geojson")),
-    (Some(440000), include_str!("../../assets/maps/440000-guangdong.geojson")),
-];
+/// The embedded boundary files (kept in the domain, where the service's location check reads
+/// them too).
+const FILES: [(Option<u32>, &str); 8] = carebridge_domain::boundaries::FILES;
 
 static PARSED: [OnceLock<Vec<Feature>>; 8] = [const { OnceLock::new() }; 8];
 

@@ -12,6 +12,7 @@
 
 mod assets;
 mod chart;
+mod form;
 mod format;
 mod i18n;
 mod map;
@@ -22,6 +23,7 @@ mod svg;
 #[cfg(test)]
 mod tests;
 mod text_designations;
+mod text_sanity;
 
 use crate::state::AppState;
 use axum::routing::{get, post};

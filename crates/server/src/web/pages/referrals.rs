@@ -11,6 +11,7 @@
 
 use super::{checked_form, field, pairs, Choice};
 use crate::state::AppState;
+use crate::web::form::FieldErrors;
 use crate::web::format::local_time;
 use crate::web::i18n::{Lang, Text};
 use crate::web::page::{Chrome, PageCtx};
@@ -29,6 +30,7 @@ use carebridge_domain::referral::{
 use carebridge_domain::region::RegionCode;
 use carebridge_domain::service_kind::ServiceKind;
 use carebridge_domain::user::{Principal, Role, Scope};
+use carebridge_domain::ValidationErrors;
 use carebridge_service::referrals::{Exclusion, Placement, ReferralDetail};
 use carebridge_service::{Carebridge, ServiceError};
 use carebridge_store::referrals::ReferralFilter;
@@ -397,32 +399,25 @@ struct NewPage {
     chrome: Chrome,
     t: &'static Text,
     form: FormState,
+    /// Every complaint, beside its field and listed in the banner.
+    errors: FieldErrors,
     age_bands: Vec<Choice>,
     infections: Vec<Choice>,
     services: Vec<Choice>,
     urgencies: Vec<Choice>,
     sessions: Vec<Choice>,
     regions: Vec<Choice>,
-    /// Complaints that name no field of the form.
-    general: Vec<String>,
 }
 
-/// The form's fields as typed, and the complaint next to each.
+/// The form's fields as typed.
 #[derive(Debug, Default)]
 pub struct FormState {
     values: HashMap<&'static str, String>,
-    errors: HashMap<&'static str, String>,
 }
 
 impl FormState {
     pub fn value(&self, name: &str) -> &str {
         self.values.get(name).map(String::as_str).unwrap_or("")
-    }
-    pub fn error(&self, name: &str) -> Option<&str> {
-        self.errors.get(name).map(String::as_str)
-    }
-    pub fn has_errors(&self) -> bool {
-        !self.errors.is_empty()
     }
     pub fn checked(&self, name: &str) -> bool {
         matches!(self.value(name), "1" | "on" | "true")
@@ -444,6 +439,23 @@ const FIELDS: [&str; 11] = [
     "note",
 ];
 
+/// A field's label on the form.
+fn label_of(t: &Text, field: &str) -> &'static str {
+    match field {
+        "pseudonym" => t.f_pseudonym,
+        "age_band" => t.f_age_band,
+        "region_code" => t.f_region_code,
+        "lon" => t.f_lon,
+        "lat" => t.f_lat,
+        "infection" => t.f_infection,
+        "need" => t.f_service,
+        "urgency" => t.f_urgency,
+        "needs_ambulance" => t.f_ambulance,
+        "sessions_per_week" => t.f_sessions,
+        _ => t.f_note,
+    }
+}
+
 /// The form field a service error's JSON pointer names.
 fn field_of(pointer: &str) -> Option<&'static str> {
     Some(match pointer {
@@ -462,6 +474,20 @@ fn field_of(pointer: &str) -> Option<&'static str> {
     })
 }
 
+/// Put the service's complaints beside their fields. `skip` leaves out fields the form has
+/// already complained about (their value was replaced by a stand-in to check the rest).
+fn add_service_errors(lang: Lang, errors: &mut FieldErrors, v: ValidationErrors, skip: &[&'static str]) {
+    let t = lang.t();
+    for e in v.0 {
+        let detail = lang.detail(&e.detail);
+        match field_of(&e.pointer) {
+            Some(name) if skip.contains(&name) => {}
+            Some(name) => errors.push(name, label_of(t, name), detail),
+            None => errors.push_general(format!("{} {detail}", e.pointer.trim_start_matches('/'))),
+        }
+    }
+}
+
 fn choices<T: Copy + PartialEq>(
     all: &[T],
     value: &str,
@@ -471,7 +497,7 @@ fn choices<T: Copy + PartialEq>(
     all.iter().map(|v| Choice { value: code(*v).to_string(), label: label(*v), selected: code(*v) == value }).collect()
 }
 
-fn new_page(ctx: &PageCtx, cb: &Carebridge, p: &Principal, form: FormState, general: Vec<String>) -> NewPage {
+fn new_page(ctx: &PageCtx, cb: &Carebridge, p: &Principal, form: FormState, errors: FieldErrors) -> NewPage {
     let (t, lang) = (ctx.t(), ctx.lang);
     let sessions_value = form.value("sessions_per_week").to_string();
     let sessions = [("2", lang.sessions(2)), ("3", lang.sessions(3))]
@@ -504,7 +530,7 @@ fn new_page(ctx: &PageCtx, cb: &Carebridge, p: &Principal, form: FormState, gene
         sessions,
         regions,
         form,
-        general,
+        errors,
     }
 }
 
@@ -526,12 +552,22 @@ pub async fn new_form(State(s): State<AppState>, ctx: PageCtx) -> Response {
             form.values.insert("lat", facility.draft.location.lat.to_string());
         }
     }
-    let page = new_page(&ctx, &s.cb, p, form, Vec::new());
+    let page = new_page(&ctx, &s.cb, p, form, FieldErrors::new(&FIELDS));
     ctx.html(StatusCode::OK, &page)
 }
 
-/// Read the form into a draft, or say what is wrong with which field.
-fn read_draft(lang: Lang, fields: &[(String, String)]) -> (FormState, Option<ReferralDraft>) {
+/// What the form read: the values as typed, the form's own complaints (missing, not a choice,
+/// not a number), and a draft. When a field could not be read the draft carries a stand-in
+/// for it (listed in the complaints), so that the service's checks of every other field still
+/// run and every complaint is shown at once; such a draft is never filed.
+struct ReadForm {
+    form: FormState,
+    errors: FieldErrors,
+    draft: Option<ReferralDraft>,
+}
+
+/// Read the form into a draft, and say what is wrong with which field.
+fn read_draft(lang: Lang, fields: &[(String, String)]) -> ReadForm {
     let t = lang.t();
     let mut form = FormState::default();
     for name in FIELDS {
@@ -543,27 +579,25 @@ fn read_draft(lang: Lang, fields: &[(String, String)]) -> (FormState, Option<Ref
         };
         form.values.insert(name, v);
     }
-    let mut err = |name: &'static str, msg: String| {
-        form.errors.entry(name).or_insert(msg);
-    };
-    let required = |v: &str| v.is_empty();
-    let mut vocab = |name: &'static str, v: &str, ok: bool| {
-        if required(v) || !ok {
-            let msg =
-                if v.is_empty() { t.err_required.to_string() } else { format!("“{v}” {}", t.err_not_a_choice) };
-            err(name, msg);
-        }
-    };
+    let mut errors = FieldErrors::new(&FIELDS);
+    let mut err = |name: &'static str, msg: String| errors.push(name, label_of(t, name), msg);
     let values = form.values.clone();
     let v = |n: &str| values.get(n).map(String::as_str).unwrap_or("");
+    let mut vocab = |name: &'static str, ok: bool| {
+        if v(name).is_empty() {
+            err(name, t.err_required.to_string());
+        } else if !ok {
+            err(name, format!("“{}” {}", v(name), t.err_not_a_choice));
+        }
+    };
     let age = AgeBand::parse(v("age_band")).ok();
-    vocab("age_band", v("age_band"), age.is_some());
+    vocab("age_band", age.is_some());
     let infection = InfectionStatus::parse(v("infection")).ok();
-    vocab("infection", v("infection"), infection.is_some());
+    vocab("infection", infection.is_some());
     let need = ServiceKind::parse(v("need")).ok();
-    vocab("need", v("need"), need.is_some());
+    vocab("need", need.is_some());
     let urgency = Urgency::parse(v("urgency")).ok();
-    vocab("urgency", v("urgency"), urgency.is_some());
+    vocab("urgency", urgency.is_some());
     // The service checks the pseudonym's length; an empty one is said here with the rest.
     if v("pseudonym").is_empty() {
         err("pseudonym", t.err_required.to_string());
@@ -607,32 +641,29 @@ fn read_draft(lang: Lang, fields: &[(String, String)]) -> (FormState, Option<Ref
         },
     };
     let needs_ambulance = matches!(v("needs_ambulance"), "1" | "on" | "true");
-    let draft = match (age, infection, need, urgency, region, lon, lat) {
-        (Some(age_band), Some(infection), Some(need), Some(urgency), Some(region_code), Some(lon), Some(lat))
-            if form.errors.is_empty() =>
-        {
-            Some(ReferralDraft {
-                patient: PatientInfo {
-                    pseudonym: v("pseudonym").to_string(),
-                    age_band,
-                    // Range checks are the domain's (`ReferralDraft::validate`).
-                    location: GeoPoint { lon, lat },
-                    region_code,
-                    infection,
-                },
-                need,
-                urgency,
-                needs_ambulance,
-                schedule: sessions,
-                note: v("note").to_string(),
-            })
-        }
-        _ => None,
-    };
-    (form, draft)
+    // Stand-ins for what could not be read (never filed: the complaints above stop that). A
+    // missing location stands at the named region's centre, so the region itself is still
+    // checked; a missing region takes Beijing's code, its complaint already said.
+    let draft = region.or_else(|| RegionCode::parse("110000").ok()).map(|region_code| ReferralDraft {
+        patient: PatientInfo {
+            pseudonym: if v("pseudonym").is_empty() { "-".into() } else { v("pseudonym").to_string() },
+            age_band: age.unwrap_or(AgeBand::ALL[0]),
+            // Range checks are the domain's (`ReferralDraft::validate`).
+            location: GeoPoint { lon: lon.unwrap_or(f64::NAN), lat: lat.unwrap_or(f64::NAN) },
+            region_code,
+            infection: infection.unwrap_or(InfectionStatus::Unknown),
+        },
+        need: need.unwrap_or(ServiceKind::ALL[0]),
+        urgency: urgency.unwrap_or(Urgency::Urgent),
+        needs_ambulance,
+        schedule: sessions,
+        note: v("note").to_string(),
+    });
+    ReadForm { form, errors, draft }
 }
 
-/// `POST /referrals/new`: file it; on success, to the referral's page.
+/// `POST /referrals/new`: file it; on success, to the referral's page. Every complaint is
+/// shown at once: the form's own, and the service's checks of every field the form could read.
 pub async fn new_submit(State(s): State<AppState>, ctx: PageCtx, body: Bytes) -> Response {
     let Some(session) = ctx.session.clone() else { return ctx.redirect("/login", &[]) };
     let p = &session.principal;
@@ -644,25 +675,32 @@ pub async fn new_submit(State(s): State<AppState>, ctx: PageCtx, body: Bytes) ->
     if !may_file(p) {
         return ctx.forbidden();
     }
-    let (mut form, draft) = read_draft(lang, &fields);
-    let Some(draft) = draft else {
-        let page = new_page(&ctx, &s.cb, p, form, Vec::new());
-        return ctx.html(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    let ReadForm { form, mut errors, draft } = read_draft(lang, &fields);
+    let draft = match draft {
+        Some(d) if errors.is_empty() => d,
+        draft => {
+            // Which fields hold a stand-in: their complaint is said already. A stand-in location
+            // (NaN) fails the domain's range check, so the location check is skipped for it; a
+            // stand-in region skips the location check as well (it would compare with Beijing).
+            let mut skip: Vec<&'static str> = FIELDS.iter().copied().filter(|f| errors.has(f)).collect();
+            if errors.has("region_code") {
+                skip.extend(["lon", "lat"]);
+            }
+            if skip.contains(&"need") {
+                skip.push("sessions_per_week");
+            }
+            if let Some(Err(v)) = draft.map(|d| s.cb.check_referral_draft(d)) {
+                add_service_errors(lang, &mut errors, v, &skip);
+            }
+            let page = new_page(&ctx, &s.cb, p, form, errors);
+            return ctx.html(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
     };
     match s.cb.file_referral(p, draft, &ctx.meta).await {
         Ok(detail) => ctx.redirect(&format!("/referrals/{}?notice=filed", detail.referral.id), &[]),
         Err(ServiceError::Invalid(v)) => {
-            let mut general = Vec::new();
-            for e in v.0 {
-                let detail = lang.detail(&e.detail);
-                match field_of(&e.pointer) {
-                    Some(name) => {
-                        form.errors.entry(name).or_insert(detail);
-                    }
-                    None => general.push(format!("{} {detail}", e.pointer.trim_start_matches('/'))),
-                }
-            }
-            let page = new_page(&ctx, &s.cb, p, form, general);
+            add_service_errors(lang, &mut errors, v, &[]);
+            let page = new_page(&ctx, &s.cb, p, form, errors);
             ctx.html(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(e) => ctx.referral_error(e),
