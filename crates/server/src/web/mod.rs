@@ -19,6 +19,7 @@ mod page;
 mod pages;
 mod session;
 mod svg;
+mod text_desk;
 #[cfg(test)]
 mod tests;
 
@@ -47,6 +48,10 @@ pub fn router() -> Router<AppState> {
         .route("/desk/referrals/{id}/admit", post(pages::desk::admit))
         .route("/placement/board", get(pages::placement::board))
         .route("/placement/referrals/{id}/direct", post(pages::placement::direct))
+        // Desk capacity form and facility pages (issue 20, desk-public).
+        .route("/desk/capacity", get(pages::capacity::desk_form).post(pages::capacity::desk_submit))
+        .route("/facilities/{id}", get(pages::facility::get))
+        .route("/facilities/{id}/capacity", get(pages::capacity::facility_form).post(pages::capacity::facility_submit))
         .route("/assets/style.css", get(assets::style))
         .route("/assets/favicon.svg", get(assets::favicon))
         .route("/assets/countdown.js", get(assets::countdown))

@@ -2,10 +2,13 @@
 //! service, shape view rows for its template.
 
 pub mod board;
+pub mod capacity;
 pub mod desk;
 pub mod directory;
+pub mod facility;
 pub mod login;
 pub mod placement;
+pub mod public_board;
 pub mod referrals;
 
 use super::i18n::Lang;

@@ -57,6 +57,8 @@ struct BoardPage {
     heading: String,
     rows: Vec<Row>,
     map_svg: Option<String>,
+    /// The map's legend: one swatch and what it marks.
+    legend: (String, &'static str),
     /// The protected groups of the coordinator's region (none for the nation).
     groups: Vec<GroupRow>,
 }
@@ -347,6 +349,7 @@ async fn render(
         notice,
         groups,
         map_svg: map_svg(cb, lang, region, &referrals, &heading),
+        legend: (super::board::swatch(map::RED, None, false), crate::web::text_desk::text(lang).legend_stranded),
         heading,
         rows,
     };
@@ -384,6 +387,8 @@ fn map_svg(
                 stale: false,
                 rank: 1,
                 title: lang.stranded_in(&region.name, *n),
+                // The list of the same patients, below the map.
+                href: Some("#stranded-h".to_string()),
             })
         })
         .collect();
