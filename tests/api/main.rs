@@ -20,6 +20,7 @@ mod plans;
 mod protected;
 mod referrals;
 mod regression;
+mod report_time;
 mod rollups;
 mod scope;
 mod users;

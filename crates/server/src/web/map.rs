@@ -577,7 +577,9 @@ mod tests {
         let svg = render(&[], &markers, "m").unwrap();
         assert!(svg.contains(r#"role="group""#), "a map with links is a group, not an image");
         assert!(svg.contains(r#"<a class="marker-link" href="/facilities/a?x=1&amp;y=2" tabindex="0"><title>at 114.3</title>"#));
-        assert_eq!(svg.matches("<line ").count(), 3, "three leader lines for the spread markers");
+        let leaders = &svg[svg.find(r#"<g class="leaders""#).unwrap()..];
+        let leaders = &leaders[..leaders.find("</g>").unwrap()];
+        assert_eq!(leaders.matches("<line ").count(), 3, "three leader lines for the spread markers");
         let placed = spread(&[(100.0, 100.0), (101.0, 100.0), (100.0, 101.0), (300.0, 300.0)]);
         for i in 0..3 {
             for j in i + 1..3 {

@@ -22,6 +22,8 @@ mod svg;
 mod text_desk;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_desk;
 
 use crate::state::AppState;
 use axum::routing::{get, post};
