@@ -8,11 +8,14 @@
 //! most two browsers run at once; see `carebridge_e2e::browser`).
 
 mod board;
+mod desk_capacity;
 mod directory;
+mod facility;
 mod keyboard;
 mod map_pixels;
 mod phone;
 mod placement;
+mod public_board;
 mod referrals;
 mod sign_in;
 
