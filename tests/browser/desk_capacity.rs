@@ -47,7 +47,8 @@ async fn a_desk_reports_capacity_from_a_phone_and_sees_it_on_the_board() {
     assert_fits(&b, "/desk/capacity (phone, zh)").await;
     assert!(b.text(".report-time").await.contains("最近上报"), "{}", b.text(".report-time").await);
     assert_eq!(b.attr("#icu_occupied", "inputmode").await.as_deref(), Some("numeric"), "a number pad on a phone");
-    let height = b.js(r#"return document.querySelector("#icu_occupied").getBoundingClientRect().height;"#, vec![]).await;
+    let height =
+        b.js(r##"return document.querySelector("#icu_occupied").getBoundingClientRect().height;"##, vec![]).await;
     assert!(height.as_f64().unwrap_or(0.0) >= 44.0, "a big touch target: {height}");
     let staffed: i64 = b.prop("#icu_staffed", "value").await.unwrap_or_default().parse().expect("prefilled staffed");
     let new_occupied = (staffed - 1).max(0);

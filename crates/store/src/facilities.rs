@@ -306,7 +306,11 @@ pub async fn list(
         if filter.service.is_some_and(|s| !s.is_virus_care()) {
             closed.push(Designation::VirusDesignated);
         }
-        q.push(if t { " AND x.takes_new_patients = 1 AND x.designation NOT IN (" } else { " AND (x.takes_new_patients = 0 OR x.designation IN (" });
+        q.push(if t {
+            " AND x.takes_new_patients = 1 AND x.designation NOT IN ("
+        } else {
+            " AND (x.takes_new_patients = 0 OR x.designation IN ("
+        });
         for (i, d) in closed.iter().enumerate() {
             if i > 0 {
                 q.push(", ");

@@ -312,7 +312,8 @@ pub fn spread(points: &[(f64, f64)]) -> Vec<((f64, f64), (f64, f64))> {
     let mut out = vec![((0.0, 0.0), (0.0, 0.0)); points.len()];
     for group in &members {
         let n = group.len();
-        let (cx, cy) = group.iter().fold((0.0, 0.0), |a, i| (a.0 + points[*i].0 / n as f64, a.1 + points[*i].1 / n as f64));
+        let (cx, cy) =
+            group.iter().fold((0.0, 0.0), |a, i| (a.0 + points[*i].0 / n as f64, a.1 + points[*i].1 / n as f64));
         if n == 1 {
             out[group[0]] = (points[group[0]], points[group[0]]);
             continue;
@@ -576,7 +577,9 @@ mod tests {
         let markers = [at(114.3, Some("/facilities/a?x=1&y=2")), at(114.3, None), at(114.3, None), at(116.0, None)];
         let svg = render(&[], &markers, "m").unwrap();
         assert!(svg.contains(r#"role="group""#), "a map with links is a group, not an image");
-        assert!(svg.contains(r#"<a class="marker-link" href="/facilities/a?x=1&amp;y=2" tabindex="0"><title>at 114.3</title>"#));
+        assert!(svg.contains(
+            r#"<a class="marker-link" href="/facilities/a?x=1&amp;y=2" tabindex="0"><title>at 114.3</title>"#
+        ));
         let leaders = &svg[svg.find(r#"<g class="leaders""#).unwrap()..];
         let leaders = &leaders[..leaders.find("</g>").unwrap()];
         assert_eq!(leaders.matches("<line ").count(), 3, "three leader lines for the spread markers");

@@ -19,11 +19,11 @@ mod page;
 mod pages;
 mod session;
 mod svg;
-mod text_desk;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_desk;
+mod text_desk;
 
 use crate::state::AppState;
 use axum::routing::{get, post};

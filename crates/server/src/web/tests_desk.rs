@@ -86,7 +86,8 @@ fn form_of(body: &str, csrf: &str, changes: &[(&str, &str)]) -> String {
     for unit in carebridge_domain::capacity::Unit::ALL {
         for f in ["physical", "staffed", "occupied"] {
             let name = format!("{}_{f}", unit.as_str());
-            let v = changes.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string()).unwrap_or(value_of(body, &name));
+            let v =
+                changes.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string()).unwrap_or(value_of(body, &name));
             q.append_pair(&name, &v);
         }
     }
@@ -116,7 +117,9 @@ async fn desk_capacity_facility_page_and_public_board() {
     assert!(zh.body.contains("上报床位") && zh.body.contains("最近上报") && zh.body.contains("协和医院"));
     assert!(zh.body.contains(r#"href="/desk/capacity" aria-current="page""#), "the desk nav has the form");
     let en = send(&app, get("/desk/capacity?lang=en", &desk)).await;
-    assert!(en.body.contains("Report capacity") && en.body.contains("Newest report") && en.body.contains("oldest unit"));
+    assert!(
+        en.body.contains("Report capacity") && en.body.contains("Newest report") && en.body.contains("oldest unit")
+    );
     assert_eq!(en.body.matches(r#"inputmode="numeric""#).count(), 18, "three numbers for each of six units");
     assert!(!value_of(&en.body, "icu_physical").is_empty(), "prefilled with the standing report");
 
@@ -143,7 +146,8 @@ async fn desk_capacity_facility_page_and_public_board() {
     assert!(r.body.contains(r#"data-field="icu_occupied">must be a whole number"#), "{}", r.body);
     assert!(r.body.contains(r#"data-field="general_ward_staffed">staffed beds must not exceed physical"#));
     assert!(r.body.contains(r#"data-field="isolation">fill in all three numbers"#));
-    let banner = &r.body[r.body.find(r#"class="alert""#).unwrap()..r.body.find(r#"<form class="capacity-form""#).unwrap()];
+    let banner =
+        &r.body[r.body.find(r#"class="alert""#).unwrap()..r.body.find(r#"<form class="capacity-form""#).unwrap()];
     assert_eq!(banner.matches("<li>").count(), 3, "the banner lists all three: {banner}");
     assert!(r.body.contains(r#"value="lots""#), "what was typed is kept");
     let unchanged = cb.facility_capacity(&desk_p, union).await.unwrap();
@@ -188,11 +192,15 @@ async fn desk_capacity_facility_page_and_public_board() {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let (clinician, _) = sign_in(&app, "dr-union").await;
     assert_eq!(send(&app, get("/desk/capacity", &clinician)).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(send(&app, get(&format!("/facilities/{union}/capacity"), &clinician)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        send(&app, get(&format!("/facilities/{union}/capacity"), &clinician)).await.status,
+        StatusCode::FORBIDDEN
+    );
     let (wuhan, wuhan_csrf) = sign_in(&app, "wuhan").await;
     let form = send(&app, get(&format!("/facilities/{union}/capacity?lang=en"), &wuhan)).await;
     assert_eq!(form.status, StatusCode::OK);
-    let r = send(&app, post(&format!("/facilities/{union}/capacity"), &wuhan, &form_of(&form.body, &wuhan_csrf, &[]))).await;
+    let r = send(&app, post(&format!("/facilities/{union}/capacity"), &wuhan, &form_of(&form.body, &wuhan_csrf, &[])))
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "a coordinator reports for a facility they govern: {}", r.body);
     assert_eq!(send(&app, get(&other, &wuhan)).await.status, StatusCode::NOT_FOUND, "Beijing is outside Wuhan");
     let r = send(&app, post(&other, &wuhan, &form_of(&form.body, &wuhan_csrf, &[]))).await;
@@ -231,11 +239,9 @@ async fn desk_capacity_facility_page_and_public_board() {
     assert!(!r.body.contains(r#"<span class="yes">"#), "none shows as taking new ICU patients");
     let r = send(&app, get("/directory?lang=en&region=420100&designation=virus_designated", "")).await;
     assert!(r.body.contains("Virus patients only"));
-    let r = send(
-        &app,
-        get("/directory?lang=en&region=420100&designation=virus_designated&service=icu&takes_new=1", ""),
-    )
-    .await;
+    let r =
+        send(&app, get("/directory?lang=en&region=420100&designation=virus_designated&service=icu&takes_new=1", ""))
+            .await;
     assert!(r.body.contains("No facility matches") || !r.body.contains("<tbody>"), "{}", r.body);
     let r = send(&app, get("/directory?lang=en&region=420100&service=isolation_ward&takes_new=1", "")).await;
     assert!(r.body.contains("Huoshenshan"), "virus care: the virus-designated hospitals take new patients");

@@ -296,7 +296,8 @@ async fn submit(s: AppState, ctx: PageCtx, id: Option<String>, body: Bytes) -> R
                     bad = true;
                     for e in v.0 {
                         let which = e.pointer.trim_start_matches('/');
-                        let why = if which == "staffed" { d.cap_staffed_over.to_string() } else { lang.detail(&e.detail) };
+                        let why =
+                            if which == "staffed" { d.cap_staffed_over.to_string() } else { lang.detail(&e.detail) };
                         match line.input_mut(which) {
                             Some(input) => input.error = Some(why),
                             None => line.error = Some(why),

@@ -166,9 +166,11 @@ pub async fn get(s: &AppState, ctx: &PageCtx, raw: Option<String>) -> Response {
         Ok(f) => f,
         Err(e) => return ctx.service_error(e),
     };
-    let heading = region.and_then(|c| cb.regions.get(c)).map(|r| r.name.clone()).unwrap_or_else(|| t.nation.to_string());
+    let heading =
+        region.and_then(|c| cb.regions.get(c)).map(|r| r.name.clone()).unwrap_or_else(|| t.nation.to_string());
     let up = region.and_then(|c| cb.regions.get(c)).map(|r| {
-        let label = r.parent.and_then(|p| cb.regions.get(p)).map(|p| p.name.clone()).unwrap_or_else(|| t.nation.to_string());
+        let label =
+            r.parent.and_then(|p| cb.regions.get(p)).map(|p| p.name.clone()).unwrap_or_else(|| t.nation.to_string());
         (href(r.parent), label)
     });
     let fever_clinic = |f: &Facility| f.draft.services.contains(&ServiceKind::FeverClinic);
@@ -188,11 +190,17 @@ pub async fn get(s: &AppState, ctx: &PageCtx, raw: Option<String>) -> Response {
     let rows = codes
         .into_iter()
         .map(|code| {
-            let inside: Vec<&Facility> = all.iter().filter(|f| cb.regions.contains(code, f.draft.region_code)).collect();
+            let inside: Vec<&Facility> =
+                all.iter().filter(|f| cb.regions.contains(code, f.draft.region_code)).collect();
             let (icu, icu_n, icu_stale) = sums(&rollup, Unit::Icu, Some(code));
             let (general, general_n, general_stale) = sums(&rollup, Unit::GeneralWard, Some(code));
             PublicRow {
-                name: rollup.rows.iter().find(|r| r.region_code == code).map(|r| r.region_name.clone()).unwrap_or_default(),
+                name: rollup
+                    .rows
+                    .iter()
+                    .find(|r| r.region_code == code)
+                    .map(|r| r.region_name.clone())
+                    .unwrap_or_default(),
                 href: (Some(code) != region).then(|| href(Some(code))),
                 facilities: inside.len(),
                 reporting: icu_n.max(general_n),
@@ -215,8 +223,7 @@ pub async fn get(s: &AppState, ctx: &PageCtx, raw: Option<String>) -> Response {
         (chosen.into_iter().take(LIST).map(named).collect(), more)
     };
     let region_q = region.map(|r| format!("&region={r}")).unwrap_or_default();
-    let (virus, virus_more) =
-        list(&virus_designated, format!("/directory?designation=virus_designated{region_q}"));
+    let (virus, virus_more) = list(&virus_designated, format!("/directory?designation=virus_designated{region_q}"));
     let (fever, fever_more) = list(&fever_clinic, format!("/directory?service=fever_clinic{region_q}"));
 
     let page = PublicBoard {
@@ -250,7 +257,8 @@ fn map_svg(cb: &Carebridge, lang: Lang, region: Option<RegionCode>, all: &[Facil
         .into_iter()
         .map(|feature| {
             let code = RegionCode::parse(&feature.code).ok().filter(|c| cb.regions.get(*c).is_some());
-            let href = code.filter(|c| region.is_none_or(|r| r != *c && cb.regions.contains(r, *c))).map(|c| href(Some(c)));
+            let href =
+                code.filter(|c| region.is_none_or(|r| r != *c && cb.regions.contains(r, *c))).map(|c| href(Some(c)));
             Boundary { feature, href }
         })
         .collect();
