@@ -18,6 +18,7 @@ mod placement;
 mod public_board;
 mod referrals;
 mod sign_in;
+mod stranded_map;
 
 use carebridge_e2e::app::{spawn_app, Backend, TestApp, DEMO_PASSWORD};
 use carebridge_e2e::browser::{Browser, Key};

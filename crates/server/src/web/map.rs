@@ -288,6 +288,8 @@ pub struct Boundary {
 pub const WIDTH: f64 = 800.0;
 /// Points closer than this (in `viewBox` pixels) to the last one kept are dropped.
 const SIMPLIFY_PX: f64 = 0.5;
+/// A point in `viewBox` pixels.
+pub type Point = (f64, f64);
 /// Marker radius, and the distance under which two markers count as one spot.
 const MARKER_R: f64 = 6.0;
 const SAME_SPOT_PX: f64 = 6.0;
@@ -296,7 +298,7 @@ const SAME_SPOT_PX: f64 = 6.0;
 /// [`SAME_SPOT_PX`]) are spread on a small circle around their common centre, touching but
 /// not covering each other, so every one stays visible, hoverable and clickable. Returns, per
 /// marker, the drawn position and the true one (the spot a spread marker's leader line joins).
-pub fn spread(points: &[(f64, f64)]) -> Vec<((f64, f64), (f64, f64))> {
+pub fn spread(points: &[Point]) -> Vec<(Point, Point)> {
     // Greedy clusters: each point joins the first cluster whose seed is near enough.
     let mut seeds: Vec<(f64, f64)> = Vec::new();
     let mut members: Vec<Vec<usize>> = Vec::new();
@@ -387,7 +389,7 @@ pub fn render(boundaries: &[Boundary], markers: &[Marker], aria_label: &str) -> 
     order.sort_by_key(|m| m.rank);
     let placed = spread(&order.iter().map(|m| proj.project(m.lon, m.lat)).collect::<Vec<_>>());
     // Leader lines first, under every marker: from a spread marker to its true spot.
-    let leaders: Vec<&((f64, f64), (f64, f64))> = placed.iter().filter(|(at, spot)| at != spot).collect();
+    let leaders: Vec<&(Point, Point)> = placed.iter().filter(|(at, spot)| at != spot).collect();
     if !leaders.is_empty() {
         out.push_str(r##"<g class="leaders" stroke="#52606d" stroke-width="1" aria-hidden="true">"##);
         for ((x, y), (sx, sy)) in leaders {

@@ -127,7 +127,7 @@ async fn desk_capacity_facility_page_and_public_board() {
     let desk_p = &cb.authenticate(&token).await.unwrap();
 
     // Every error at once, each beside its field and listed in the banner; nothing is written.
-    let before = cb.facility_capacity(&desk_p, union).await.unwrap();
+    let before = cb.facility_capacity(desk_p, union).await.unwrap();
     let bad = form_of(
         &en.body,
         &desk_csrf,
@@ -150,7 +150,7 @@ async fn desk_capacity_facility_page_and_public_board() {
         &r.body[r.body.find(r#"class="alert""#).unwrap()..r.body.find(r#"<form class="capacity-form""#).unwrap()];
     assert_eq!(banner.matches("<li>").count(), 3, "the banner lists all three: {banner}");
     assert!(r.body.contains(r#"value="lots""#), "what was typed is kept");
-    let unchanged = cb.facility_capacity(&desk_p, union).await.unwrap();
+    let unchanged = cb.facility_capacity(desk_p, union).await.unwrap();
     assert_eq!(unchanged.units, before.units, "a refused form writes nothing");
 
     // A partial report: ICU only, the other lines cleared. It moves the newest time.
@@ -166,7 +166,7 @@ async fn desk_capacity_facility_page_and_public_board() {
     changes.push(("icu_staffed", &physical));
     let r = send(&app, post("/desk/capacity", &desk, &form_of(&en.body, &desk_csrf, &changes))).await;
     assert_eq!((r.status, r.location.as_str()), (StatusCode::SEE_OTHER, "/desk/capacity?notice=saved"), "{}", r.body);
-    let after = cb.facility_capacity(&desk_p, union).await.unwrap();
+    let after = cb.facility_capacity(desk_p, union).await.unwrap();
     assert!(after.newest_as_of > before.newest_as_of, "{:?} → {:?}", before.newest_as_of, after.newest_as_of);
     let icu = after.units.iter().find(|u| u.unit.as_str() == "icu").unwrap();
     assert_eq!(icu.counts.occupied(), 1);

@@ -68,7 +68,10 @@ pub struct DeskText {
     pub pub_none: &'static str,
     pub pub_more: &'static str,
     // Maps.
-    pub legend_stranded: &'static str,
+    pub legend_stranded_overdue: &'static str,
+    pub legend_stranded_escalated: &'static str,
+    pub stranded_map_keys: &'static str,
+    pub stranded_list: &'static str,
     pub map_list: &'static str,
     pub map_zoom: &'static str,
     pub map_zoom_out: &'static str,
@@ -135,7 +138,10 @@ pub static ZH: DeskText = DeskText {
     pub_fever_h: "发热门诊",
     pub_none: "没有。",
     pub_more: "更多请在机构目录中查找。",
-    legend_stranded: "滞留患者的户籍地区（点数见标记的提示）",
+    legend_stranded_overdue: "有患者等待超过最长时限的地区",
+    legend_stranded_escalated: "患者已上报协调员、尚未超时的地区",
+    stranded_map_keys: "标记位于患者户籍地区的中心（不是患者的位置）。用 Tab 键逐个选中标记，按回车跳到该地区第一位患者。",
+    stranded_list: "以列表查看同样的患者",
     map_list: "以列表查看同样的机构",
     map_zoom: "缩放",
     map_zoom_out: "缩小到",
@@ -201,7 +207,10 @@ pub static EN: DeskText = DeskText {
     pub_fever_h: "Fever clinics",
     pub_none: "None.",
     pub_more: "Find more in the facility directory.",
-    legend_stranded: "Home region of stranded patients (the count is in each marker's title)",
+    legend_stranded_overdue: "A home region where someone has waited past the maximum",
+    legend_stranded_escalated: "A home region whose patients are escalated, none past the maximum",
+    stranded_map_keys: "Markers sit at the centre of the patients' home region, never at a patient. Tab moves through them; Enter jumps to the region's first patient in the list.",
+    stranded_list: "The same patients as a list",
     map_list: "The same facilities as a list",
     map_zoom: "Zoom",
     map_zoom_out: "Zoom out to",
@@ -224,6 +233,15 @@ pub fn for_text(t: &super::i18n::Text) -> &'static DeskText {
         &ZH
     } else {
         &EN
+    }
+}
+
+/// A stranded-map marker's title: the region and count, and how many waited past the maximum.
+pub fn stranded_marker(lang: Lang, region_and_count: &str, overdue: usize) -> String {
+    match (lang, overdue) {
+        (_, 0) => region_and_count.to_string(),
+        (Lang::Zh, n) => format!("{region_and_count}，其中 {n} 位超过最长等待"),
+        (Lang::En, n) => format!("{region_and_count}, {n} past the maximum wait"),
     }
 }
 
