@@ -21,6 +21,7 @@ mod plans;
 mod protected;
 mod referrals;
 mod regression;
+mod report_time;
 mod rollups;
 mod sanity;
 mod scope;

@@ -13,9 +13,10 @@ async fn the_board_needs_sign_in_then_shows_map_table_and_chart() {
     let app = demo_app().await;
     let b = Browser::launch(&app.address).await;
 
-    // Not signed in: the board sends the visitor to the sign-in form.
+    // Not signed in: the public overview, with a way to sign in (see public_board.rs).
     b.goto("/board").await;
-    assert_eq!(b.path().await, "/login", "the board redirects to /login when signed out");
+    assert_eq!(b.path().await, "/board", "the board answers a visitor with the public overview");
+    b.click_and_wait("#public-sign-in").await;
     assert_eq!(b.text("h1").await, "Sign in");
 
     sign_in_as_wuhan(&b).await;
@@ -28,7 +29,7 @@ async fn the_board_needs_sign_in_then_shows_map_table_and_chart() {
     assert_eq!(b.count(".tiles .tile.warn").await, 1, "the stale tile warns: the demo has silent facilities");
 
     // The map: an SVG image with a marker per Wuhan facility.
-    assert_eq!(b.attr("svg.map", "role").await.as_deref(), Some("img"));
+    assert_eq!(b.attr("svg.map", "role").await.as_deref(), Some("group"), "a map of linked markers");
     let label = b.attr("svg.map", "aria-label").await.unwrap_or_default();
     assert!(!label.is_empty(), "the map has a text alternative");
     let markers = b.count(MARKERS).await;

@@ -10,13 +10,17 @@
 
 mod board;
 mod designations;
+mod desk_capacity;
 mod directory;
+mod facility;
 mod keyboard;
 mod map_pixels;
 mod phone;
 mod placement;
+mod public_board;
 mod referrals;
 mod sign_in;
+mod stranded_map;
 
 use carebridge_e2e::app::{spawn_app, Backend, TestApp, DEMO_PASSWORD};
 use carebridge_e2e::browser::{Browser, Key};

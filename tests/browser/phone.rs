@@ -79,7 +79,9 @@ async fn directory_and_board_fit_a_phone_screen() {
 
     // The navigation works by tapping (clicking) on the phone too.
     b.click_and_wait(r#"header.site nav a[href="/board"]"#).await;
-    assert_eq!(b.path().await, "/login", "the board asks to sign in first");
+    assert_eq!(b.path().await, "/board", "the public board answers, with a way to sign in");
+    assert_fits(&b, "/board (public)").await;
+    b.click_and_wait("#public-sign-in").await;
     assert_fits(&b, "/login").await;
 
     sign_in_as_wuhan(&b).await;

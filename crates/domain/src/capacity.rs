@@ -277,9 +277,24 @@ pub struct FacilityCapacity {
     /// As-of time of the oldest standing unit: the facility is as stale as its stalest number.
     /// `null` when the facility has never reported (then `units` is empty and it is stale).
     pub as_of: Option<Timestamp>,
+    /// Age of the oldest standing unit (`as_of`), in seconds.
     pub age_seconds: Option<i64>,
     pub stale: bool,
     pub units: Vec<UnitReport>,
+    /// As-of time of the newest standing unit: when the facility last reported anything. A
+    /// partial report (some units only) moves this and leaves `as_of` with the oldest unit.
+    pub newest_as_of: Option<Timestamp>,
+    /// Each standing unit's own as-of time, age and staleness, in the order of `units`.
+    pub unit_ages: Vec<UnitAge>,
+}
+
+/// How old one unit's standing numbers are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct UnitAge {
+    pub unit: Unit,
+    pub as_of: Timestamp,
+    pub age_seconds: i64,
+    pub stale: bool,
 }
 
 /// Sums over a set of facilities.

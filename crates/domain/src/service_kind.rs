@@ -63,6 +63,14 @@ vocabulary!(
 );
 
 impl ServiceKind {
+    /// Whether this is care a virus-designated hospital gives new patients: it takes only
+    /// patients needing isolation for the virus, who come through its fever clinic or isolation
+    /// ward. A search for any other service is a search for non-virus patients' care, which a
+    /// virus-designated hospital does not take.
+    pub fn is_virus_care(self) -> bool {
+        matches!(self, Self::FeverClinic | Self::IsolationWard)
+    }
+
     /// English label for pages.
     pub fn label_en(self) -> String {
         let s = self.as_str().replace('_', " ");

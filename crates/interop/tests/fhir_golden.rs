@@ -56,6 +56,8 @@ fn capacity() -> FacilityCapacity {
             unit(Unit::GeneralWard, 500, 450, 470),
             unit(Unit::Icu, 40, 36, 30),
         ],
+        newest_as_of: Some(Timestamp::parse_rfc3339("2026-11-23T08:00:00+08:00").unwrap()),
+        unit_ages: Vec::new(),
     }
 }
 

@@ -6,7 +6,8 @@ use crate::error::ServiceError;
 use crate::followup::Freed;
 use crate::scope;
 use carebridge_domain::capacity::{
-    CapacityReport, CapacityReportDraft, FacilityCapacity, Rollup, RollupRow, Totals, Unit, DEFAULT_STALE_AFTER_HOURS,
+    CapacityReport, CapacityReportDraft, FacilityCapacity, Rollup, RollupRow, Totals, Unit, UnitAge,
+    DEFAULT_STALE_AFTER_HOURS,
 };
 use carebridge_domain::clock::Timestamp;
 use carebridge_domain::ids::FacilityId;
@@ -39,7 +40,18 @@ pub struct StaleSetting {
 fn to_capacity(row: CurrentRow, now: Timestamp) -> FacilityCapacity {
     let as_of = row.oldest_as_of();
     let age_ms = as_of.map(|t| (now.millis() - t.millis()).max(0));
+    let newest_as_of = row.units.iter().map(|u| u.as_of).max();
+    let unit_ages = row
+        .units
+        .iter()
+        .map(|u| {
+            let ms = (now.millis() - u.as_of.millis()).max(0);
+            UnitAge { unit: u.report.unit, as_of: u.as_of, age_seconds: ms / 1000, stale: ms > row.stale_after_ms }
+        })
+        .collect();
     FacilityCapacity {
+        newest_as_of,
+        unit_ages,
         facility_id: row.facility_id,
         facility_name_zh: row.name_zh,
         facility_name_en: row.name_en,
@@ -124,6 +136,8 @@ impl Carebridge {
             age_seconds: None,
             stale: true,
             units: Vec::new(),
+            newest_as_of: None,
+            unit_ages: Vec::new(),
         }))
     }
 

@@ -285,9 +285,6 @@ pub async fn list(
     if let Some(l) = filter.level {
         q.push(" AND f.level = ").bind_text(l.as_str());
     }
-    if let Some(t) = filter.takes_new_patients {
-        q.push(" AND f.takes_new_patients = ").bind_i64(i64::from(t));
-    }
     if let Some(text) = filter.text.as_deref().filter(|t| !t.trim().is_empty()) {
         let pattern = format!("%{}%", like_escape(&text.trim().to_lowercase()));
         q.push(" AND (LOWER(f.name_zh) LIKE ").bind_text(pattern.clone());
@@ -301,6 +298,26 @@ pub async fn list(
     q.push(") x WHERE 1 = 1");
     if let Some(d) = filter.designation {
         q.push(" AND x.designation = ").bind_text(d.as_str());
+    }
+    if let Some(t) = filter.takes_new_patients {
+        // Taking new patients now: the flag, no closing order, and for a non-virus service no
+        // virus designation (such a hospital takes only virus patients).
+        let mut closed = vec![Designation::ClosedToNew];
+        if filter.service.is_some_and(|s| !s.is_virus_care()) {
+            closed.push(Designation::VirusDesignated);
+        }
+        q.push(if t {
+            " AND x.takes_new_patients = 1 AND x.designation NOT IN ("
+        } else {
+            " AND (x.takes_new_patients = 0 OR x.designation IN ("
+        });
+        for (i, d) in closed.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.bind_text(d.as_str());
+        }
+        q.push(if t { ")" } else { "))" });
     }
     q.push(" ORDER BY x.id LIMIT ").bind_i64(i64::from(limit) + 1);
     q.query().fetch_all(store.pool()).await?.iter().map(facility_from_row).collect()

@@ -261,8 +261,11 @@ pub struct Marker {
     pub stale: bool,
     /// Drawing order: higher on top.
     pub rank: u8,
-    /// The tooltip: name and numbers.
+    /// The tooltip: name and numbers. It is also the marker link's accessible name.
     pub title: String,
+    /// Where the marker leads (a facility's page, a list entry): the marker becomes a link
+    /// reached by Tab, with a focus ring.
+    pub href: Option<String>,
 }
 
 /// A boundary to draw, with an optional link (drill down to that region).
@@ -276,6 +279,47 @@ pub struct Boundary {
 pub const WIDTH: f64 = 800.0;
 /// Points closer than this (in `viewBox` pixels) to the last one kept are dropped.
 const SIMPLIFY_PX: f64 = 0.5;
+/// A point in `viewBox` pixels.
+pub type Point = (f64, f64);
+/// Marker radius, and the distance under which two markers count as one spot.
+const MARKER_R: f64 = 6.0;
+const SAME_SPOT_PX: f64 = 6.0;
+
+/// Where each marker is drawn: markers that would overlap (their centres closer than
+/// [`SAME_SPOT_PX`]) are spread on a small circle around their common centre, touching but
+/// not covering each other, so every one stays visible, hoverable and clickable. Returns, per
+/// marker, the drawn position and the true one (the spot a spread marker's leader line joins).
+pub fn spread(points: &[Point]) -> Vec<(Point, Point)> {
+    // Greedy clusters: each point joins the first cluster whose seed is near enough.
+    let mut seeds: Vec<(f64, f64)> = Vec::new();
+    let mut members: Vec<Vec<usize>> = Vec::new();
+    for (i, p) in points.iter().enumerate() {
+        match seeds.iter().position(|s| (s.0 - p.0).hypot(s.1 - p.1) < SAME_SPOT_PX) {
+            Some(c) => members[c].push(i),
+            None => {
+                seeds.push(*p);
+                members.push(vec![i]);
+            }
+        }
+    }
+    let mut out = vec![((0.0, 0.0), (0.0, 0.0)); points.len()];
+    for group in &members {
+        let n = group.len();
+        let (cx, cy) =
+            group.iter().fold((0.0, 0.0), |a, i| (a.0 + points[*i].0 / n as f64, a.1 + points[*i].1 / n as f64));
+        if n == 1 {
+            out[group[0]] = (points[group[0]], points[group[0]]);
+            continue;
+        }
+        // Neighbours on the circle sit one diameter apart (plus a hair).
+        let radius = ((2.0 * MARKER_R + 1.0) * n as f64 / std::f64::consts::TAU).max(2.0 * MARKER_R);
+        for (k, i) in group.iter().enumerate() {
+            let a = std::f64::consts::TAU * k as f64 / n as f64 - std::f64::consts::FRAC_PI_2;
+            out[*i] = ((cx + radius * a.cos(), cy + radius * a.sin()), (cx, cy));
+        }
+    }
+    out
+}
 
 /// Render the map, or `None` when there is nothing to draw.
 pub fn render(boundaries: &[Boundary], markers: &[Marker], aria_label: &str) -> Option<String> {
@@ -295,9 +339,12 @@ pub fn render(boundaries: &[Boundary], markers: &[Marker], aria_label: &str) -> 
     }
     let proj = Projection::fit(bbox, WIDTH, 12.0);
     let mut out = String::with_capacity(64 * 1024);
+    // With links inside, the map is a group of them (an image hides its content from
+    // assistive technology); without, one image with its label.
+    let role = if markers.iter().any(|m| m.href.is_some()) { "group" } else { "img" };
     let _ = write!(
         out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="map" viewBox="0 0 {} {}" role="img" aria-label="{}">"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="map" viewBox="0 0 {} {}" role="{role}" aria-label="{}">"#,
         num(proj.width),
         num(proj.height),
         escape(aria_label)
@@ -331,24 +378,46 @@ pub fn render(boundaries: &[Boundary], markers: &[Marker], aria_label: &str) -> 
     out.push_str("</g><g class=\"facilities\">");
     let mut order: Vec<&Marker> = markers.iter().collect();
     order.sort_by_key(|m| m.rank);
-    for m in order {
-        let (x, y) = proj.project(m.lon, m.lat);
+    let placed = spread(&order.iter().map(|m| proj.project(m.lon, m.lat)).collect::<Vec<_>>());
+    // Leader lines first, under every marker: from a spread marker to its true spot.
+    let leaders: Vec<&(Point, Point)> = placed.iter().filter(|(at, spot)| at != spot).collect();
+    if !leaders.is_empty() {
+        out.push_str(r##"<g class="leaders" stroke="#52606d" stroke-width="1" aria-hidden="true">"##);
+        for ((x, y), (sx, sy)) in leaders {
+            let _ = write!(out, r#"<line x1="{}" y1="{}" x2="{}" y2="{}"/>"#, num(*sx), num(*sy), num(*x), num(*y));
+        }
+        out.push_str("</g>");
+    }
+    for (m, ((x, y), _)) in order.into_iter().zip(placed) {
         let (stroke, width) = match m.ring {
             Some(c) => (c, 3.0),
             None => ("#1f1f1f", 1.0),
         };
         let dash = if m.stale { r#" stroke-dasharray="2.5 1.5""# } else { "" };
+        let title = escape(&m.title);
         let _ = write!(
             out,
-            r#"<g><title>{}</title><circle cx="{}" cy="{}" r="6" fill="{}" stroke="{stroke}" stroke-width="{}"{dash}/>"#,
-            escape(&m.title),
+            r#"<g><title>{title}</title><circle cx="{}" cy="{}" r="{}" fill="{}" stroke="{stroke}" stroke-width="{}"{dash}/>"#,
             num(x),
             num(y),
+            num(MARKER_R),
             m.fill,
             num(width),
         );
         if m.stale {
             let _ = write!(out, r#"<circle cx="{}" cy="{}" r="5" fill="url(#cb-hatch)"/>"#, num(x), num(y));
+        }
+        if let Some(href) = &m.href {
+            // The link is a transparent ring over the marker: Tab reaches it, the focus ring
+            // (style.css) draws on it, and its title names the facility and its figures.
+            let _ = write!(
+                out,
+                r#"<a class="marker-link" href="{}" tabindex="0"><title>{title}</title><circle class="hit" cx="{}" cy="{}" r="{}" fill="transparent"/></a>"#,
+                escape(href),
+                num(x),
+                num(y),
+                num(MARKER_R + 3.0),
+            );
         }
         out.push_str("</g>");
     }
@@ -456,6 +525,7 @@ mod tests {
             stale: true,
             rank: 3,
             title: "协和 <Union> & co".into(),
+            href: None,
         };
         let svg = render(&[], &[marker], "a \"map\"").unwrap();
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
@@ -482,6 +552,39 @@ mod tests {
         if std::env::var_os("CB_WRITE_SVG").is_some() {
             std::fs::write(std::env::temp_dir().join("map-hubei.svg"), &svg).unwrap();
         }
+    }
+
+    #[test]
+    fn markers_at_one_spot_are_spread_apart_and_linked() {
+        let at = |lon: f64, href: Option<&str>| Marker {
+            lon,
+            lat: 30.6,
+            fill: GREEN,
+            ring: None,
+            stale: false,
+            rank: 1,
+            title: format!("at {lon}"),
+            href: href.map(str::to_string),
+        };
+        // Three at the same spot, one far away.
+        let markers = [at(114.3, Some("/facilities/a?x=1&y=2")), at(114.3, None), at(114.3, None), at(116.0, None)];
+        let svg = render(&[], &markers, "m").unwrap();
+        assert!(svg.contains(r#"role="group""#), "a map with links is a group, not an image");
+        assert!(svg.contains(
+            r#"<a class="marker-link" href="/facilities/a?x=1&amp;y=2" tabindex="0"><title>at 114.3</title>"#
+        ));
+        let leaders = &svg[svg.find(r#"<g class="leaders""#).unwrap()..];
+        let leaders = &leaders[..leaders.find("</g>").unwrap()];
+        assert_eq!(leaders.matches("<line ").count(), 3, "three leader lines for the spread markers");
+        let placed = spread(&[(100.0, 100.0), (101.0, 100.0), (100.0, 101.0), (300.0, 300.0)]);
+        for i in 0..3 {
+            for j in i + 1..3 {
+                let (a, b) = (placed[i].0, placed[j].0);
+                assert!((a.0 - b.0).hypot(a.1 - b.1) >= 2.0 * MARKER_R, "{i} and {j} overlap: {a:?} {b:?}");
+            }
+        }
+        assert_eq!(placed[3].0, (300.0, 300.0), "a lone marker stays where it is");
+        assert!(!render(&[], &[at(114.3, None)], "m").unwrap().contains(r#"role="group""#));
     }
 
     #[test]

@@ -24,6 +24,9 @@ mod svg;
 mod tests;
 mod text_designations;
 mod text_sanity;
+#[cfg(test)]
+mod tests_desk;
+mod text_desk;
 
 use crate::state::AppState;
 use axum::routing::{get, post};
@@ -54,6 +57,10 @@ pub fn router() -> Router<AppState> {
         .route("/designations", get(pages::designations::list).post(pages::designations::order))
         .route("/placement/displacements/{id}", get(pages::designations::displacement))
         .route("/placement/displacements/{id}/apply", post(pages::designations::apply))
+        // Desk capacity form and facility pages (issue 20, desk-public).
+        .route("/desk/capacity", get(pages::capacity::desk_form).post(pages::capacity::desk_submit))
+        .route("/facilities/{id}", get(pages::facility::get))
+        .route("/facilities/{id}/capacity", get(pages::capacity::facility_form).post(pages::capacity::facility_submit))
         .route("/assets/style.css", get(assets::style))
         .route("/assets/favicon.svg", get(assets::favicon))
         .route("/assets/countdown.js", get(assets::countdown))

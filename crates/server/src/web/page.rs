@@ -80,7 +80,10 @@ pub fn nav_for(t: &'static Text, role: Role) -> Vec<NavItem> {
     let item = |href, label, key| NavItem { href, label, key };
     match role {
         Role::Clinician => vec![item("/referrals", t.nav_referrals, "referrals")],
-        Role::FacilityDesk => vec![item("/desk/offers", t.nav_desk, "desk")],
+        Role::FacilityDesk => vec![
+            item("/desk/offers", t.nav_desk, "desk"),
+            item("/desk/capacity", super::text_desk::for_text(t).nav_capacity, "capacity"),
+        ],
         r if r.is_coordinator() => {
             vec![
                 item("/placement/board", t.nav_stranded, "stranded"),

@@ -16,6 +16,7 @@ use crate::web::format::{count, local_time};
 use crate::web::i18n::{Lang, Text};
 use crate::web::map::{self, Boundary, ColorBy, Marker};
 use crate::web::page::{Chrome, PageCtx};
+use crate::web::text_desk::{self, DeskText};
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
@@ -44,6 +45,7 @@ const CHART_DAYS: i64 = 14;
 struct BoardPage {
     chrome: Chrome,
     t: &'static Text,
+    d: &'static DeskText,
     heading: String,
     up: Option<Link>,
     role_note: Option<&'static str>,
@@ -119,6 +121,7 @@ impl Cells {
 
 struct FacRow {
     name: String,
+    href: String,
     designation: &'static str,
     designation_class: &'static str,
     icu: Option<Cells>,
@@ -212,7 +215,7 @@ async fn all_locations(
 }
 
 pub async fn get(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQuery) -> Response {
-    let Some(session) = ctx.session.clone() else { return ctx.redirect("/login", &[]) };
+    let Some(session) = ctx.session.clone() else { return super::public_board::get(&s, &ctx, raw).await };
     let p = &session.principal;
     let t = ctx.t();
     let lang = ctx.lang;
@@ -322,6 +325,7 @@ pub async fn get(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQuer
     let page = BoardPage {
         chrome: ctx.chrome(format!("{} · {heading}", t.board_title), "board"),
         t,
+        d: text_desk::text(lang),
         up,
         role_note: own_facility.then_some(t.own_facility_note),
         tiles: tiles(lang, rollup.as_ref(), &capacity),
@@ -415,11 +419,14 @@ fn table(lang: Lang, capacity: &[FacilityCapacity]) -> Vec<FacRow> {
         .take(TABLE_ROWS)
         .map(|c| FacRow {
             name: name_of(lang, &c.facility_name_zh, &c.facility_name_en).to_string(),
+            href: format!("/facilities/{}", c.facility_id),
             designation: lang.designation(c.designation),
             designation_class: designation_class(c.designation),
             icu: unit_counts(c, Unit::Icu).map(Cells::of_counts),
             general: unit_counts(c, Unit::GeneralWard).map(Cells::of_counts),
-            as_of: c.as_of.map(local_time).unwrap_or_default(),
+            // The newest report, and apart the oldest unit's age (which staleness follows): a
+            // partial report moves the first and may leave the second.
+            as_of: c.newest_as_of.map(local_time).unwrap_or_default(),
             age: c.age_seconds.map(|a| lang.age(a)).unwrap_or_default(),
             stale: c.stale,
         })
@@ -519,8 +526,8 @@ fn marker(lang: Lang, color: ColorBy, f: &Facility, cap: Option<&FacilityCapacit
     }
     match cap {
         Some(c) => {
-            if let Some(as_of) = c.as_of {
-                title.push_str(&format!("\n{}", local_time(as_of)));
+            if let (Some(newest), Some(age)) = (c.newest_as_of, c.age_seconds) {
+                title.push_str(&format!("\n{}", text_desk::report_time(lang, &local_time(newest), &lang.age(age))));
             }
             if c.stale {
                 title.push_str(&format!(" · {}", t.stale));
@@ -536,11 +543,12 @@ fn marker(lang: Lang, color: ColorBy, f: &Facility, cap: Option<&FacilityCapacit
         stale: cap.is_some_and(|c| c.stale),
         rank,
         title,
+        href: Some(format!("/facilities/{}", f.id)),
     }
 }
 
 /// A legend swatch: a circle like the map's markers.
-fn swatch(fill: &str, ring: Option<&str>, stale: bool) -> String {
+pub fn swatch(fill: &str, ring: Option<&str>, stale: bool) -> String {
     let (stroke, width) = ring.map(|r| (r, 3)).unwrap_or(("#1f1f1f", 1));
     let dash = if stale { r#" stroke-dasharray="2.5 1.5""# } else { "" };
     let hatch = if stale {

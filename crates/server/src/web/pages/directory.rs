@@ -54,6 +54,9 @@ struct Row {
     designation: &'static str,
     designation_class: &'static str,
     takes_new: bool,
+    /// Yes, no, or what the designation limits it to, for the service searched.
+    takes_new_label: String,
+    href: String,
     phone: String,
     address: String,
 }
@@ -163,7 +166,7 @@ pub async fn get(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQuer
         };
         match s.cb.directory(&query).await {
             Ok(page) => {
-                rows = page.items.iter().map(|f| row(f, lang, &s)).collect();
+                rows = page.items.iter().map(|f| row(f, lang, &s, service)).collect();
                 next_href = page.next_cursor.map(|c| {
                     let q = form.query();
                     let sep = if q.is_empty() { "" } else { "&" };
@@ -285,14 +288,10 @@ fn region_choices(s: &AppState, current: &str) -> Vec<Choice> {
     out
 }
 
-fn row(f: &Facility, lang: Lang, s: &AppState) -> Row {
-    let d = &f.draft;
-    let (name, other_name) = match lang {
-        Lang::Zh => (d.name_zh.clone(), d.name_en.clone()),
-        Lang::En => (d.name_en.clone(), d.name_zh.clone()),
-    };
-    let regions = &s.cb.regions;
-    let region = match regions.path(d.region_code) {
+/// A region as "Province City District" (each level once).
+pub fn region_name(cb: &carebridge_service::Carebridge, code: RegionCode) -> String {
+    let regions = &cb.regions;
+    match regions.path(code) {
         Some(p) => {
             let name = |c| regions.get(c).map(|r| r.name.clone()).unwrap_or_default();
             let mut parts = vec![name(p.province)];
@@ -304,18 +303,54 @@ fn row(f: &Facility, lang: Lang, s: &AppState) -> Row {
             }
             parts.join(" ")
         }
-        None => d.region_code.to_string(),
+        None => code.to_string(),
+    }
+}
+
+/// Whether `f` takes new patients now for `service` (any service when `None`): its own flag,
+/// no closing order, and a virus-designated hospital only for virus care (it takes no
+/// non-virus patient, so for a non-virus search it is not taking new patients).
+pub fn takes_new_now(f: &Facility, service: Option<ServiceKind>) -> bool {
+    f.draft.takes_new_patients
+        && f.designation != Designation::ClosedToNew
+        && !(f.designation == Designation::VirusDesignated && service.is_some_and(|s| !s.is_virus_care()))
+}
+
+/// The "taking new patients" cell: yes, no, or "virus patients only".
+pub fn takes_new_label(lang: Lang, f: &Facility, service: Option<ServiceKind>) -> String {
+    let (t, d) = (lang.t(), crate::web::text_desk::text(lang));
+    let virus = f.designation == Designation::VirusDesignated;
+    if !takes_new_now(f, service) {
+        if virus && f.draft.takes_new_patients {
+            d.not_for_this_service.to_string()
+        } else {
+            t.no.to_string()
+        }
+    } else if virus && service.is_none() {
+        d.virus_only.to_string()
+    } else {
+        t.yes.to_string()
+    }
+}
+
+fn row(f: &Facility, lang: Lang, s: &AppState, service: Option<ServiceKind>) -> Row {
+    let d = &f.draft;
+    let (name, other_name) = match lang {
+        Lang::Zh => (d.name_zh.clone(), d.name_en.clone()),
+        Lang::En => (d.name_en.clone(), d.name_zh.clone()),
     };
     let sep = if lang == Lang::Zh { "、" } else { ", " };
     Row {
         name,
         other_name,
-        region,
+        region: region_name(&s.cb, d.region_code),
         level: lang.level(d.level),
         services: d.services.iter().map(|k| lang.service(*k)).collect::<Vec<_>>().join(sep),
         designation: lang.designation(f.designation),
         designation_class: designation_class(f.designation),
-        takes_new: d.takes_new_patients,
+        takes_new: takes_new_now(f, service),
+        takes_new_label: takes_new_label(lang, f, service),
+        href: format!("/facilities/{}", f.id),
         phone: d.phone.clone(),
         address: d.address.clone(),
     }

@@ -3,10 +3,13 @@
 
 pub mod board;
 pub mod designations;
+pub mod capacity;
 pub mod desk;
 pub mod directory;
+pub mod facility;
 pub mod login;
 pub mod placement;
+pub mod public_board;
 pub mod referrals;
 
 use super::i18n::Lang;

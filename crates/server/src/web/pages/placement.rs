@@ -53,10 +53,15 @@ const NEAREST: usize = 40;
 struct BoardPage {
     chrome: Chrome,
     t: &'static Text,
+    d: &'static crate::web::text_desk::DeskText,
     notice: Option<&'static str>,
     heading: String,
     rows: Vec<Row>,
     map_svg: Option<String>,
+    /// The map's legend: a swatch and what it marks, per colour.
+    legend: Vec<(String, &'static str)>,
+    /// Zoom links: out to the enclosing region, in to each sub-region with stranded patients.
+    zoom: Vec<ZoomLink>,
     /// The protected groups of the coordinator's region (none for the nation).
     groups: Vec<GroupRow>,
 }
@@ -72,6 +77,30 @@ struct GroupRow {
     load: String,
     verdict: &'static str,
     verdict_class: &'static str,
+}
+
+/// A zoom link of the stranded map.
+struct ZoomLink {
+    href: String,
+    label: String,
+}
+
+/// The region `?region=` zooms to, when the coordinator governs it; `None` for their whole scope.
+fn zoom_of(cb: &Carebridge, p: &Principal, raw: Option<&str>) -> Option<RegionCode> {
+    let query = super::pairs(raw.unwrap_or_default().as_bytes());
+    let code = RegionCode::parse(field(&query, "region")?).ok().filter(|c| cb.regions.get(*c).is_some())?;
+    match p.scope {
+        Scope::Nation => Some(code),
+        Scope::Region(s) => cb.regions.contains(s, code).then_some(code),
+        Scope::Facility(_) | Scope::Own => None,
+    }
+}
+
+fn zoom_href(region: Option<RegionCode>) -> String {
+    match region {
+        Some(r) => format!("/placement/board?region={r}#stranded-map-h"),
+        None => "/placement/board#stranded-map-h".to_string(),
+    }
 }
 
 /// The protected groups of `region` as board rows.
@@ -224,7 +253,8 @@ pub async fn board(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQu
         return ctx.forbidden();
     }
     let notice = super::referrals::notice_of(ctx.t(), raw.as_deref());
-    render(&s, &ctx, p, notice, None).await
+    let zoom = zoom_of(&s.cb, p, raw.as_deref());
+    render(&s, &ctx, p, notice, None, zoom).await
 }
 
 async fn render(
@@ -233,12 +263,17 @@ async fn render(
     p: &Principal,
     notice: Option<&'static str>,
     refused: Option<Refused>,
+    zoom: Option<RegionCode>,
 ) -> Response {
     let (t, lang, cb) = (ctx.t(), ctx.lang, &s.cb);
-    let referrals = match stranded(cb, p).await {
+    let mut referrals = match stranded(cb, p).await {
         Ok(r) => r,
         Err(e) => return ctx.referral_error(e),
     };
+    // Zoomed into a sub-region: its patients only, on the map and in the list.
+    if let Some(z) = zoom {
+        referrals.retain(|r| cb.regions.contains(z, r.draft.patient.region_code));
+    }
     let now = cb.now();
     let mut names = Names::default();
     let scope = match p.scope {
@@ -337,7 +372,7 @@ async fn render(
         });
     }
 
-    let region = scope;
+    let region = zoom.or(scope);
     let heading =
         region.and_then(|c| cb.regions.get(c)).map(|r| r.name.clone()).unwrap_or_else(|| t.nation.to_string());
     let groups = group_rows(cb, t, p, region).await;
@@ -347,6 +382,15 @@ async fn render(
         notice,
         groups,
         map_svg: map_svg(cb, lang, region, &referrals, &heading),
+        d: crate::web::text_desk::text(lang),
+        legend: {
+            let d = crate::web::text_desk::text(lang);
+            vec![
+                (super::board::swatch(map::RED, None, false), d.legend_stranded_overdue),
+                (super::board::swatch(map::AMBER, None, false), d.legend_stranded_escalated),
+            ]
+        },
+        zoom: zoom_links(cb, lang, scope, region, &referrals),
         heading,
         rows,
     };
@@ -363,15 +407,21 @@ fn map_svg(
     referrals: &[Referral],
     place: &str,
 ) -> Option<String> {
-    let mut by_region: BTreeMap<RegionCode, usize> = BTreeMap::new();
+    // Per home region: how many, how many past their maximum wait, and the first one's card.
+    let now = cb.now();
+    let mut by_region: BTreeMap<RegionCode, (usize, usize, String)> = BTreeMap::new();
     for r in referrals {
-        *by_region.entry(r.draft.patient.region_code).or_default() += 1;
+        let e = by_region.entry(r.draft.patient.region_code).or_insert_with(|| (0, 0, format!("#stranded-{}", r.id)));
+        e.0 += 1;
+        if waiting(lang, r, now).1 {
+            e.1 += 1;
+        }
     }
     let boundaries: Vec<Boundary> =
         map::boundaries_for(region, &cb.regions).into_iter().map(|feature| Boundary { feature, href: None }).collect();
     let markers: Vec<Marker> = by_region
         .iter()
-        .filter_map(|(code, n)| {
+        .filter_map(|(code, (n, overdue, card))| {
             // A county without a published centre is marked at its city's.
             let region = cb.regions.get(*code)?;
             let centre =
@@ -379,15 +429,57 @@ fn map_svg(
             Some(Marker {
                 lon: centre[0],
                 lat: centre[1],
-                fill: map::RED,
+                // Red where someone has waited past the maximum, amber where all are escalated
+                // within it (the legend says so).
+                fill: if *overdue > 0 { map::RED } else { map::AMBER },
                 ring: None,
                 stale: false,
-                rank: 1,
-                title: lang.stranded_in(&region.name, *n),
+                rank: if *overdue > 0 { 2 } else { 1 },
+                title: crate::web::text_desk::stranded_marker(lang, &lang.stranded_in(&region.name, *n), *overdue),
+                // The first of the same patients in the list below the map.
+                href: Some(card.clone()),
             })
         })
         .collect();
     map::render(&boundaries, &markers, &lang.stranded_map_label(place, by_region.len(), referrals.len()))
+}
+
+/// The stranded map's zoom links: out to the enclosing region (while zoomed in), and in to each
+/// sub-region of the one shown that has stranded patients.
+fn zoom_links(
+    cb: &Carebridge,
+    lang: Lang,
+    scope: Option<RegionCode>,
+    shown: Option<RegionCode>,
+    referrals: &[Referral],
+) -> Vec<ZoomLink> {
+    let d = crate::web::text_desk::text(lang);
+    let t = lang.t();
+    let mut out = Vec::new();
+    if shown != scope {
+        // Zoomed in: out one level, never beyond the coordinator's own region.
+        let parent = shown.and_then(|c| cb.regions.get(c)).and_then(|r| r.parent);
+        let up = match (scope, parent) {
+            (Some(s), Some(parent)) if cb.regions.contains(s, parent) => Some(parent),
+            (None, parent) => parent,
+            (Some(s), _) => Some(s),
+        };
+        let name = up.and_then(|c| cb.regions.get(c)).map(|r| r.name.clone()).unwrap_or_else(|| t.nation.to_string());
+        out.push(ZoomLink { href: zoom_href(up), label: format!("− {} {name}", d.map_zoom_out) });
+    }
+    let children: Vec<RegionCode> = match shown {
+        Some(c) => cb.regions.children(c).to_vec(),
+        None => cb.regions.provinces().to_vec(),
+    };
+    for child in children {
+        let n = referrals.iter().filter(|r| cb.regions.contains(child, r.draft.patient.region_code)).count();
+        if n == 0 {
+            continue;
+        }
+        let Some(r) = cb.regions.get(child) else { continue };
+        out.push(ZoomLink { href: zoom_href(Some(child)), label: format!("+ {} ({n})", r.name) });
+    }
+    out
 }
 
 /// `POST /placement/referrals/{id}/direct`: `facility_id` and `note`.
@@ -414,14 +506,14 @@ pub async fn direct(State(s): State<AppState>, ctx: PageCtx, Path(id): Path<Stri
     };
     let Some(facility_id) = parse_id::<FacilityId>(&chosen) else {
         refused.facility_error = Some(t.err_required.to_string());
-        return render(&s, &ctx, p, None, Some(refused)).await;
+        return render(&s, &ctx, p, None, Some(refused), None).await;
     };
     let directed = DirectedPlacement { facility_id, note, constraint_override: None };
     match s.cb.direct_placement(p, id, directed, &ctx.meta).await {
         Ok(_) => ctx.redirect("/placement/board?notice=directed", &[]),
         Err(ServiceError::ConstraintsBroken(errors)) => {
             refused.facility_error = Some(ctx.lang.constraints_broken(&ctx.constraint_names(&errors)));
-            render(&s, &ctx, p, None, Some(refused)).await
+            render(&s, &ctx, p, None, Some(refused), None).await
         }
         Err(ServiceError::Invalid(v)) => {
             for e in v.0 {
@@ -431,7 +523,7 @@ pub async fn direct(State(s): State<AppState>, ctx: PageCtx, Path(id): Path<Stri
                     _ => refused.facility_error = detail,
                 }
             }
-            render(&s, &ctx, p, None, Some(refused)).await
+            render(&s, &ctx, p, None, Some(refused), None).await
         }
         Err(e) => ctx.referral_error(e),
     }
