@@ -19,6 +19,7 @@ mod page;
 mod pages;
 mod session;
 mod svg;
+mod text_ranking;
 #[cfg(test)]
 mod tests;
 
@@ -46,7 +47,9 @@ pub fn router() -> Router<AppState> {
         .route("/desk/offers/{id}/answer", post(pages::desk::answer))
         .route("/desk/referrals/{id}/admit", post(pages::desk::admit))
         .route("/placement/board", get(pages::placement::board))
-        .route("/placement/referrals/{id}/direct", post(pages::placement::direct))
+        // The engine's ranking and directed placement with its override (pages/ranking.rs).
+        .route("/placement/referrals/{id}", get(pages::ranking::show))
+        .route("/placement/referrals/{id}/direct", post(pages::ranking::direct))
         .route("/assets/style.css", get(assets::style))
         .route("/assets/favicon.svg", get(assets::favicon))
         .route("/assets/countdown.js", get(assets::countdown))

@@ -6,6 +6,7 @@ pub mod desk;
 pub mod directory;
 pub mod login;
 pub mod placement;
+pub mod ranking;
 pub mod referrals;
 
 use super::i18n::Lang;
