@@ -646,7 +646,22 @@ async fn serve_never_creates_default_accounts() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_prints_its_accounts_serves_and_exits_cleanly_on_sigterm() {
-    const ACCOUNTS: &[&str] = &["nhc", "hubei", "wuhan", "beijing", "shanghai", "desk-union", "dr-union", "auditor"];
+    const ACCOUNTS: &[&str] = &[
+        "nhc",
+        "hubei",
+        "wuhan",
+        "beijing",
+        "shanghai",
+        "desk-union",
+        "desk-tongji",
+        "desk-renmin",
+        "desk-central",
+        "desk-puai",
+        "desk-asia-general",
+        "dr-union",
+        "auditor",
+        "patient-demo",
+    ];
     let dir = tempfile::Builder::new().prefix("carebridge-demo-test-").tempdir().expect("a temp dir");
     let mut server = Server::start(dir.path(), &["demo", "--listen", "127.0.0.1:0"]);
 

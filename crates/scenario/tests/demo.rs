@@ -321,6 +321,11 @@ fn users_are_the_story_s_actors() {
         ("beijing", Role::CityCoordinator, ScenarioScope::Region(code("110000"))),
         ("shanghai", Role::CityCoordinator, ScenarioScope::Region(code("310000"))),
         ("desk-union", Role::FacilityDesk, ScenarioScope::Facility(WUHAN_UNION_KEY)),
+        ("desk-tongji", Role::FacilityDesk, ScenarioScope::Facility("wuhan-tongji")),
+        ("desk-renmin", Role::FacilityDesk, ScenarioScope::Facility("wuhan-renmin")),
+        ("desk-central", Role::FacilityDesk, ScenarioScope::Facility("wuhan-central")),
+        ("desk-puai", Role::FacilityDesk, ScenarioScope::Facility("wuhan-puai")),
+        ("desk-asia-general", Role::FacilityDesk, ScenarioScope::Facility("wuhan-asia-general")),
         ("dr-union", Role::Clinician, ScenarioScope::Facility(WUHAN_UNION_KEY)),
         ("auditor", Role::Auditor, ScenarioScope::Nation),
         ("patient-demo", Role::Patient, ScenarioScope::Own),
@@ -337,6 +342,20 @@ fn users_are_the_story_s_actors() {
             assert!(regions().get(r).is_some());
         }
     }
+}
+
+#[test]
+fn every_facility_has_a_phone_number_marked_as_demo_data() {
+    let s = scenario();
+    let mut seen = std::collections::HashSet::new();
+    for f in &s.facilities {
+        let phone = &f.draft.phone;
+        assert!(phone.ends_with("（演示号码 demo）"), "{}: {phone} is not marked as demo data", f.key);
+        assert!(phone.contains("-0000-"), "{}: {phone} must use the 0000 exchange no real number has", f.key);
+        assert!(seen.insert(phone.clone()), "{}: {phone} is shared", f.key);
+    }
+    let union = s.facility(WUHAN_UNION_KEY).unwrap();
+    assert!(union.draft.phone.starts_with("027-"), "Wuhan numbers carry Wuhan's area code: {}", union.draft.phone);
 }
 
 #[test]

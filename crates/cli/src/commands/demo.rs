@@ -48,7 +48,7 @@ pub async fn run(data: Option<PathBuf>, config: ServerConfig, seed: u64) -> anyh
             }
             ScenarioScope::Own => "own records".to_string(),
         };
-        println!("  {:<14} {:<24} {}", u.username, u.role.as_str(), scope);
+        println!("  {:<18} {:<24} {}", u.username, u.role.as_str(), scope);
     }
     println!("Pages: http://{0}/directory  http://{0}/board   API: http://{0}/api/v1/openapi.json   FHIR: http://{0}/fhir/metadata", app.addr());
     app.run_until(shutdown_signal()).await?;

@@ -118,7 +118,7 @@ fn build(
         level: site.level,
         location,
         address: address(region_code, site.street, regions),
-        phone: String::new(),
+        phone: demo_phone(region_code, index),
         services: services.clone(),
         takes_new_patients: true,
         // Children's hospitals (武汉儿童医院, 北京儿童医院, 湖南省儿童医院) take only children.
@@ -294,7 +294,46 @@ fn address(code: RegionCode, street: &str, regions: &Regions) -> String {
     out
 }
 
-/// The demo's users: one per role, scoped as the field reports' actors were.
+/// A demo phone number, marked as such in the number itself so that no page, export or FHIR
+/// resource can pass it off as the hospital's real switchboard: the city's real area code (so a
+/// reader sees which city it belongs to), then an exchange of `0000`, which no Chinese local
+/// number starts with, and the facility's catalogue position.
+fn demo_phone(region: RegionCode, index: usize) -> String {
+    let digits = region.to_string();
+    let area = match &digits[..4] {
+        "4201" => "027",
+        "4202" => "0714",
+        "4205" => "0717",
+        "4206" => "0710",
+        "4209" => "0712",
+        "4210" => "0716",
+        "4211" => "0713",
+        "4212" => "0715",
+        "4213" => "0722",
+        "3201" => "025",
+        "3702" => "0532",
+        "3701" => "0531",
+        "4301" => "0731",
+        "4401" => "020",
+        "4403" => "0755",
+        _ => match &digits[..2] {
+            "11" => "010",
+            "31" => "021",
+            "42" => "027",
+            "32" => "025",
+            "37" => "0531",
+            "43" => "0731",
+            "44" => "020",
+            _ => "000",
+        },
+    };
+    format!("{area}-0000-{:04}（演示号码 demo）", index + 1)
+}
+
+/// The demo's users: one per role, scoped as the field reports' actors were, and a desk for each
+/// hospital the seed stories touch (README "Walkthrough"): the critical-care hospitals a
+/// spinal-tumour patient and a 75-year-old needing abdominal surgery are sent between, and the
+/// hospitals that take Union Hospital's dialysis patients when its rooms are commandeered.
 fn users() -> Vec<ScenarioUser> {
     let user = |username, role, scope, display_name: &str| ScenarioUser {
         username,
@@ -333,6 +372,36 @@ fn users() -> Vec<ScenarioUser> {
             Role::FacilityDesk,
             ScenarioScope::Facility(crate::WUHAN_UNION_KEY),
             "协和医院总值班室 · Union Hospital duty desk",
+        ),
+        user(
+            "desk-tongji",
+            Role::FacilityDesk,
+            ScenarioScope::Facility("wuhan-tongji"),
+            "同济医院总值班室 · Tongji Hospital duty desk",
+        ),
+        user(
+            "desk-renmin",
+            Role::FacilityDesk,
+            ScenarioScope::Facility("wuhan-renmin"),
+            "湖北省人民医院总值班室 · Hubei General Hospital duty desk",
+        ),
+        user(
+            "desk-central",
+            Role::FacilityDesk,
+            ScenarioScope::Facility("wuhan-central"),
+            "武汉市中心医院总值班室 · Wuhan Central Hospital duty desk",
+        ),
+        user(
+            "desk-puai",
+            Role::FacilityDesk,
+            ScenarioScope::Facility("wuhan-puai"),
+            "普爱医院总值班室 · Puai Hospital duty desk",
+        ),
+        user(
+            "desk-asia-general",
+            Role::FacilityDesk,
+            ScenarioScope::Facility("wuhan-asia-general"),
+            "亚心总医院总值班室 · Asia General Hospital duty desk",
         ),
         user(
             "dr-union",
