@@ -272,8 +272,7 @@ impl Carebridge {
                 load_permille: if beds.staffed > 0 { (beds.occupied + beds.held) * 1000 / beds.staffed } else { 0 },
                 can_absorb: false,
             };
-            critical_care.can_absorb =
-                matches!(critical_care.absorb(unplaced), Absorb::CanAbsorb | Absorb::NearlyFull);
+            critical_care.can_absorb = matches!(critical_care.absorb(unplaced), Absorb::CanAbsorb | Absorb::NearlyFull);
             out.push(GroupStatus {
                 group,
                 open: members.len(),

@@ -21,6 +21,7 @@ use carebridge_domain::facility::GeoPoint;
 use carebridge_domain::ids::{FacilityId, ReferralId};
 use carebridge_domain::referral::OfferStatus;
 use carebridge_domain::user::{Principal, Role};
+pub use carebridge_engines::placement::online::CostParts;
 use carebridge_engines::placement::online::{self, Exclusion, Placement};
 
 /// How one facility fits the referral's patient.
@@ -47,6 +48,8 @@ pub struct FacilityFit {
     pub rank: Option<usize>,
     /// The engine's cost, when feasible.
     pub cost: Option<i64>,
+    /// The terms of that cost.
+    pub parts: Option<CostParts>,
 }
 
 impl FacilityFit {
@@ -123,6 +126,7 @@ impl Carebridge {
                     violations: fit.violations.iter().collect(),
                     rank: rank.map(|i| i + 1),
                     cost: rank.map(|i| placement.ranked[i].cost),
+                    parts: rank.map(|i| placement.ranked[i].parts),
                 }
             })
             .collect();

@@ -19,9 +19,11 @@ mod page;
 mod pages;
 mod session;
 mod svg;
-mod text_ranking;
 #[cfg(test)]
 mod tests;
+mod text_ranking;
+#[cfg(test)]
+mod words;
 
 use crate::state::AppState;
 use axum::routing::{get, post};

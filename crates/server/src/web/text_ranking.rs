@@ -3,7 +3,7 @@
 //! escalation causes and displacement causes: one struct per language, so a missing
 //! translation is a compile error. The lists of keys at the bottom ([`EVENT_KINDS`],
 //! [`ESCALATION_CAUSES`], [`DISPLACEMENT_CAUSES`]) are what the service writes; the words test
-//! (`web::tests::words`) checks the service's sources against them, so a new key without words
+//! (`web::words`) checks the service's sources against them, so a new key without words
 //! fails it.
 
 use super::i18n::Lang;
@@ -39,6 +39,11 @@ pub struct RankingText {
     pub step_other: &'static str,
     pub cause_other: &'static str,
     pub displaced_why: &'static str,
+    pub part_travel: &'static str,
+    pub part_travel_week: &'static str,
+    pub part_crowding: &'static str,
+    pub part_load: &'static str,
+    pub part_misfit: &'static str,
 }
 
 pub static ZH: RankingText = RankingText {
@@ -56,7 +61,8 @@ pub static ZH: RankingText = RankingText {
     not_listed: "（不提供所需诊疗服务的机构不逐一列出）",
     not_reported: "未上报",
     direct_title: "指派转诊",
-    direct_intro: "为每家可选机构列出定点类型、所需科室空床、转运时间、距离、是否跨省、此前的拒绝，以及它违反的硬性约束。",
+    direct_intro:
+        "为每家可选机构列出定点类型、所需科室空床、转运时间、距离、是否跨省、此前的拒绝，以及它违反的硬性约束。",
     direct_link: "指派至某机构…",
     f_designation: "定点类型",
     passes_all: "满足全部硬性约束",
@@ -72,6 +78,11 @@ pub static ZH: RankingText = RankingText {
     step_other: "转诊有新进展",
     cause_other: "未找到安置",
     displaced_why: "原因",
+    part_travel: "转运",
+    part_travel_week: "每周转运",
+    part_crowding: "拥挤等待",
+    part_load: "负荷",
+    part_misfit: "定点类型不符",
 };
 
 pub static EN: RankingText = RankingText {
@@ -105,6 +116,11 @@ pub static EN: RankingText = RankingText {
     step_other: "A step of the referral",
     cause_other: "no place found",
     displaced_why: "Why",
+    part_travel: "travel",
+    part_travel_week: "travel a week",
+    part_crowding: "crowding wait",
+    part_load: "load",
+    part_misfit: "designation misfit",
 };
 
 pub fn text(lang: Lang) -> &'static RankingText {
@@ -165,6 +181,21 @@ impl Lang {
             (Lang::Zh, None) => format!("{unit}空床：未上报"),
             (Lang::En, None) => format!("{unit}: beds not reported"),
         }
+    }
+
+    /// The terms of a cost: "travel 34 + crowding wait 0 + load 8" (a misfit only when there
+    /// is one).
+    pub fn cost_parts(self, p: carebridge_service::ranking::CostParts, weekly: bool) -> String {
+        let t = text(self);
+        let mut out = vec![
+            format!("{} {}", if weekly { t.part_travel_week } else { t.part_travel }, p.travel),
+            format!("{} {}", t.part_crowding, p.crowding),
+            format!("{} {}", t.part_load, p.load),
+        ];
+        if p.designation_misfit > 0 {
+            out.push(format!("{} {}", t.part_misfit, p.designation_misfit));
+        }
+        out.join(" + ")
     }
 
     /// A recurring patient's week of travel: "336 min a week".

@@ -59,10 +59,23 @@ struct GroupRow {
     verdict_class: &'static str,
 }
 
+/// The words and badge class of a protected group's verdict (decided from its numbers by
+/// `CriticalCare::absorb`).
+pub fn verdict(lang: Lang, a: carebridge_service::protected::Absorb) -> (&'static str, &'static str) {
+    use carebridge_service::protected::Absorb;
+    let (t, tr) = (lang.t(), crate::web::text_ranking::text(lang));
+    match a {
+        Absorb::NoCriticalCare => (t.no_critical_care, "s-escalated"),
+        Absorb::Overwhelmed => (t.overwhelmed, "s-escalated"),
+        Absorb::NearlyFull => (tr.nearly_full, "s-offered"),
+        Absorb::CanAbsorb => (t.absorbs, "s-placed"),
+    }
+}
+
 /// The protected groups of `region` as board rows.
 async fn group_rows(cb: &Carebridge, lang: Lang, p: &Principal, region: Option<RegionCode>) -> Vec<GroupRow> {
-    use carebridge_service::protected::{Absorb, ProtectedGroup};
-    let (t, tr) = (lang.t(), crate::web::text_ranking::text(lang));
+    use carebridge_service::protected::ProtectedGroup;
+    let t = lang.t();
     let Some(region) = region else { return Vec::new() };
     let Ok(board) = cb.protected_board(p, region).await else { return Vec::new() };
     board
@@ -70,12 +83,7 @@ async fn group_rows(cb: &Carebridge, lang: Lang, p: &Principal, region: Option<R
         .iter()
         .map(|g| {
             let cc = &g.critical_care;
-            let (verdict, verdict_class) = match cc.absorb(g.unplaced) {
-                Absorb::NoCriticalCare => (t.no_critical_care, "s-escalated"),
-                Absorb::Overwhelmed => (t.overwhelmed, "s-escalated"),
-                Absorb::NearlyFull => (tr.nearly_full, "s-offered"),
-                Absorb::CanAbsorb => (t.absorbs, "s-placed"),
-            };
+            let (verdict, verdict_class) = verdict(lang, cc.absorb(g.unplaced));
             GroupRow {
                 name: match g.group {
                     ProtectedGroup::Dialysis => t.group_dialysis,
@@ -141,12 +149,7 @@ pub async fn board(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQu
     render(&s, &ctx, p, notice).await
 }
 
-async fn render(
-    s: &AppState,
-    ctx: &PageCtx,
-    p: &Principal,
-    notice: Option<&'static str>,
-) -> Response {
+async fn render(s: &AppState, ctx: &PageCtx, p: &Principal, notice: Option<&'static str>) -> Response {
     let (t, lang, cb) = (ctx.t(), ctx.lang, &s.cb);
     let referrals = match stranded(cb, p).await {
         Ok(r) => r,

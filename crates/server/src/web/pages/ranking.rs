@@ -53,12 +53,15 @@ const NEAREST: usize = 40;
 pub struct RankRow {
     pub rank: usize,
     pub facility: String,
+    pub designation: &'static str,
     pub free: String,
     pub distance: String,
     pub travel: String,
     pub weekly: Option<String>,
     pub cross: bool,
     pub cost: String,
+    /// The cost's terms in words: "travel 34 + crowding 0 + load 8".
+    pub parts: String,
 }
 
 /// The facilities one constraint left out.
@@ -79,12 +82,17 @@ pub struct RankingView {
 }
 
 /// The ranking in words, loading the names it shows.
-pub async fn ranking_view(cb: &Carebridge, lang: Lang, r: &Referral, ranking: &Ranking) -> RankingView {
+pub async fn ranking_view(cb: &Carebridge, lang: Lang, ranking: &Ranking) -> RankingView {
     let feasible: Vec<_> = ranking.fits.iter().filter(|f| f.rank.is_some()).collect();
     let mut ids: Vec<FacilityId> = feasible.iter().take(RANKED_SHOWN).map(|f| f.facility_id).collect();
     for e in &ranking.placement.excluded {
         ids.extend(
-            ranking.fits.iter().filter(|f| f.rank.is_none() && f.first() == Some(e.constraint)).take(NAMES_SHOWN).map(|f| f.facility_id),
+            ranking
+                .fits
+                .iter()
+                .filter(|f| f.rank.is_none() && f.first() == Some(e.constraint))
+                .take(NAMES_SHOWN)
+                .map(|f| f.facility_id),
         );
     }
     let mut names = Names::default();
@@ -95,12 +103,14 @@ pub async fn ranking_view(cb: &Carebridge, lang: Lang, r: &Referral, ranking: &R
         .map(|f| RankRow {
             rank: f.rank.unwrap_or(0),
             facility: names.get(f.facility_id),
+            designation: lang.designation(f.designation),
             free: f.free_beds.map(|n| n.to_string()).unwrap_or_else(|| text_ranking::text(lang).not_reported.into()),
             distance: lang.km(f.distance_km),
             travel: lang.minutes(f.travel_minutes),
             weekly: f.weekly_travel_minutes.map(|m| lang.per_week(m)),
             cross: f.cross_province,
             cost: f.cost.map(|c| c.to_string()).unwrap_or_default(),
+            parts: f.parts.map(|p| lang.cost_parts(p, f.weekly_travel_minutes.is_some())).unwrap_or_default(),
         })
         .collect();
     let more_rows = (feasible.len() > RANKED_SHOWN).then(|| lang.and_more(feasible.len() - RANKED_SHOWN));
@@ -127,7 +137,6 @@ pub async fn ranking_view(cb: &Carebridge, lang: Lang, r: &Referral, ranking: &R
             }
         })
         .collect();
-    let _ = r;
     RankingView { rows, more_rows, groups }
 }
 
@@ -261,7 +270,11 @@ fn declines_at(lang: Lang, d: &ReferralDetail, facility: FacilityId) -> Vec<Stri
                 (Some(r), None) => lang.decline_reason(r).to_string(),
                 (None, _) => lang.offer_status(o.status).to_string(),
             };
-            format!("{} {}: {why}", crate::web::format::local_time(o.answered_at.unwrap_or(o.expires_at)), lang.offer_status(o.status))
+            format!(
+                "{} {}: {why}",
+                crate::web::format::local_time(o.answered_at.unwrap_or(o.expires_at)),
+                lang.offer_status(o.status)
+            )
         })
         .collect()
 }
@@ -292,7 +305,11 @@ async fn render(s: &AppState, ctx: &PageCtx, p: &Principal, id: ReferralId, sent
     // The engine's order first; the rest (left out) nearest first.
     let mut fits: Vec<_> = ranking.fits.iter().collect();
     fits.sort_by(|a, b| {
-        (a.rank.is_none(), a.rank.unwrap_or(0), a.travel_minutes).cmp(&(b.rank.is_none(), b.rank.unwrap_or(0), b.travel_minutes))
+        (a.rank.is_none(), a.rank.unwrap_or(0), a.travel_minutes).cmp(&(
+            b.rank.is_none(),
+            b.rank.unwrap_or(0),
+            b.travel_minutes,
+        ))
     });
     fits.truncate(CHOICES_SHOWN);
     let mut names = Names::default();
@@ -394,8 +411,11 @@ pub async fn direct(State(s): State<AppState>, ctx: PageCtx, Path(id): Path<Stri
         return ctx.forbidden();
     }
     let Some(id) = parse_id::<ReferralId>(&id) else { return ctx.not_found() };
-    let override_keys: Vec<String> =
-        fields.iter().filter(|(k, v)| k == "override" && !v.trim().is_empty()).map(|(_, v)| v.trim().to_string()).collect();
+    let override_keys: Vec<String> = fields
+        .iter()
+        .filter(|(k, v)| k == "override" && !v.trim().is_empty())
+        .map(|(_, v)| v.trim().to_string())
+        .collect();
     let mut sent = Sent {
         facility_id: field(&fields, "facility_id").unwrap_or("").to_string(),
         note: field(&fields, "note").unwrap_or("").to_string(),
@@ -430,10 +450,8 @@ pub async fn direct(State(s): State<AppState>, ctx: PageCtx, Path(id): Path<Stri
         }
         Err(ServiceError::ConstraintsBroken(errors)) => {
             // Every constraint the facility breaks: those named again, with the ones missing.
-            let mut broken: Vec<Exclusion> = errors
-                .iter()
-                .filter_map(|e| e.constraint.as_deref().and_then(|c| Exclusion::parse(c).ok()))
-                .collect();
+            let mut broken: Vec<Exclusion> =
+                errors.iter().filter_map(|e| e.constraint.as_deref().and_then(|c| Exclusion::parse(c).ok())).collect();
             broken.extend(sent.override_keys.iter().filter_map(|k| Exclusion::parse(k).ok()));
             broken.sort();
             broken.dedup();

@@ -774,7 +774,7 @@ async fn render_detail(
     // (the service decides; a patient's, desk's or auditor's page never asks).
     let ranking = if r.status.is_open() && (p.role.is_coordinator() || p.role == Role::Clinician) {
         match cb.referral_ranking(p, id, &[]).await {
-            Ok(ranking) => Some(super::ranking::ranking_view(cb, lang, r, &ranking).await),
+            Ok(ranking) => Some(super::ranking::ranking_view(cb, lang, &ranking).await),
             Err(_) => None,
         }
     } else {
