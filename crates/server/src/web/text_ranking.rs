@@ -131,6 +131,7 @@ pub fn text(lang: Lang) -> &'static RankingText {
 }
 
 /// The timeline's step kinds, as the service writes them (`ReferralEvent::kind`).
+#[cfg(test)]
 pub const EVENT_KINDS: &[&str] = &[
     "filed",
     "offered",
@@ -147,9 +148,11 @@ pub const EVENT_KINDS: &[&str] = &[
 ];
 
 /// Why a referral escalated (`why` of an `escalated` step).
+#[cfg(test)]
 pub const ESCALATION_CAUSES: &[&str] = &["max_wait_passed", "offers_failed", "too_far", "displaced_unplaced"];
 
 /// Why a displacement moved a patient (`why` of a `displaced` step).
+#[cfg(test)]
 pub const DISPLACEMENT_CAUSES: &[&str] =
     &["unit_commandeered", "not_infected_in_virus_designated", "closed_to_new", "infected_after_virus_designation"];
 

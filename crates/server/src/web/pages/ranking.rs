@@ -52,6 +52,7 @@ const NEAREST: usize = 40;
 /// One feasible facility on the referral page.
 pub struct RankRow {
     pub rank: usize,
+    pub facility_id: String,
     pub facility: String,
     pub designation: &'static str,
     pub free: String,
@@ -102,6 +103,7 @@ pub async fn ranking_view(cb: &Carebridge, lang: Lang, ranking: &Ranking) -> Ran
         .take(RANKED_SHOWN)
         .map(|f| RankRow {
             rank: f.rank.unwrap_or(0),
+            facility_id: f.facility_id.to_string(),
             facility: names.get(f.facility_id),
             designation: lang.designation(f.designation),
             free: f.free_beds.map(|n| n.to_string()).unwrap_or_else(|| text_ranking::text(lang).not_reported.into()),
@@ -181,6 +183,8 @@ struct ChoiceRow {
     cross: bool,
     declines: Vec<String>,
     breaks: Vec<String>,
+    /// The keys of `breaks`, space-separated (a `data-` attribute for tests and styles).
+    break_keys: String,
 }
 
 /// The service's refusal: the facility and each constraint broken.
@@ -339,6 +343,13 @@ async fn render(s: &AppState, ctx: &PageCtx, p: &Principal, id: ReferralId, sent
                 .filter(|e| **e != Exclusion::AlreadyDeclined)
                 .map(|e| lang.constraint(*e))
                 .collect(),
+            break_keys: f
+                .violations
+                .iter()
+                .filter(|e| **e != Exclusion::AlreadyDeclined)
+                .map(|e| e.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
         })
         .collect();
     let refusal = (!sent.broken.is_empty()).then(|| {

@@ -701,6 +701,8 @@ struct DetailPage {
     why_live: bool,
     /// The engine's ranking facility by facility (clinicians and coordinators, open referrals).
     ranking: Option<super::ranking::RankingView>,
+    /// The directed-placement page, for a coordinator while the referral is open.
+    direct_href: Option<String>,
     tr: &'static crate::web::text_ranking::RankingText,
     timeline: Vec<EventRow>,
     offers: Vec<OfferRow>,
@@ -801,6 +803,7 @@ async fn render_detail(
         why,
         why_live,
         ranking,
+        direct_href: (r.status.is_open() && p.role.is_coordinator()).then(|| format!("/placement/referrals/{}", r.id)),
         tr: crate::web::text_ranking::text(lang),
         timeline: timeline(lang, &d, &names),
         offers: d
