@@ -16,6 +16,7 @@ mod placement;
 mod ranking;
 mod referrals;
 mod sign_in;
+mod widths;
 
 use carebridge_e2e::app::{spawn_app, Backend, TestApp, DEMO_PASSWORD};
 use carebridge_e2e::browser::{Browser, Key};
