@@ -18,9 +18,13 @@ mod map_pixels;
 mod phone;
 mod placement;
 mod public_board;
+mod ranking;
+mod referrals;
 mod referrals;
 mod sign_in;
+mod sign_in;
 mod stranded_map;
+mod widths;
 
 use carebridge_e2e::app::{spawn_app, Backend, TestApp, DEMO_PASSWORD};
 use carebridge_e2e::browser::{Browser, Key};

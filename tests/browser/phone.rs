@@ -11,6 +11,13 @@ const HEIGHT: u32 = 812;
 
 /// Assert the page does not scroll sideways, naming the widest offenders when it does.
 async fn assert_fits(b: &Browser, page: &str) {
+    assert_fits_width(b, page, WIDTH).await;
+}
+
+/// Assert the page, in a viewport `width` CSS pixels wide, does not scroll sideways (wide
+/// tables and charts scroll inside their own `.table-wrap` / `.chart-scroll` boxes), naming the
+/// widest offenders when it does.
+pub async fn assert_fits_width(b: &Browser, page: &str, width: u32) {
     let v = b
         .js(
             r#"const vw = document.documentElement.clientWidth;
@@ -24,10 +31,10 @@ async fn assert_fits(b: &Browser, page: &str) {
         )
         .await;
     let scroll = v["scroll"].as_u64().unwrap_or(u64::MAX);
-    assert_eq!(v["inner"].as_u64(), Some(u64::from(WIDTH)), "{page}: the viewport is phone-sized");
+    assert_eq!(v["inner"].as_u64(), Some(u64::from(width)), "{page}: the viewport is phone-sized");
     assert!(
-        scroll <= u64::from(WIDTH) + 1,
-        "{page}: the page scrolls sideways (scrollWidth {scroll} > {WIDTH}); too wide: {}",
+        scroll <= u64::from(width) + 1,
+        "{page}: the page scrolls sideways (scrollWidth {scroll} > {width}); too wide: {}",
         v["wide"]
     );
 }

@@ -39,33 +39,25 @@ async fn a_coordinator_directs_a_stranded_patient_from_the_board() {
     let titles = b.texts("svg.map g.facilities > g > title").await;
     assert_eq!(b.count("svg.map g.facilities > g").await, 1, "one home region marked: {titles:?}");
 
-    // Direct to the nearest facility the form offers, saying why.
-    let select = format!("{card} select[name=facility_id]");
-    let first = b
-        .js(
-            &format!(r#"return document.querySelector("{card} select[name=facility_id] optgroup option").value;"#),
-            vec![],
-        )
-        .await;
-    let first = first.as_str().expect("a facility to choose").to_string();
-    let e = b.find(&select).await;
-    b.step("choose the nearest facility", e.select_by_value(&first)).await;
-    b.type_into(&format!("{card} input[name=note]"), "Airlift arranged; nearest neurosurgery.").await;
-    b.click_and_wait(&format!("{card} form.direct button[type=submit]")).await;
-    let refused = b.text(&format!(r#"{card} p.field-error[data-field="facility_id"]"#)).await;
+    // The card links to the directed-placement form; direct to the nearest facility offered.
+    b.click_and_wait(&format!("{card} a.button")).await;
+    assert_eq!(b.path().await, format!("/placement/referrals/{id}"));
+    let first = b.attr("li.choice", "data-facility").await.expect("a facility to choose");
+    b.click(&format!(r#"li.choice[data-facility="{first}"] input[type=radio]"#)).await;
+    b.type_into("#note", "Airlift arranged; nearest neurosurgery.").await;
+    b.click_and_wait("#direct-form button[type=submit]").await;
+    let refused = b.text(r#"p.field-error[data-field="facility_id"]"#).await;
     assert!(refused.contains("beyond the travel limit"), "the constraints are named: {refused}");
 
-    // The coordinator overrides every constraint named, with a reason (through the API).
-    let direct = format!("/api/v1/referrals/{id}/direct");
-    let body = json!({"facility_id": first, "note": "Airlift arranged; nearest neurosurgery."});
-    let named = app.post_json(&direct, Some("nhc"), &body).await;
-    assert_eq!(named.status, 409, "{}", named.text);
-    let constraints: Vec<serde_json::Value> =
-        named.json["errors"].as_array().expect("errors").iter().map(|e| e["constraint"].clone()).collect();
-    let mut body = body;
-    body["override"] = json!({"constraints": constraints, "reason": "Military airlift tonight."});
-    let directed = app.post_json(&direct, Some("nhc"), &body).await;
-    assert_eq!(directed.status, 200, "{}", directed.text);
+    // The coordinator overrides every constraint named, with a reason, on the form.
+    let boxes = b.find_all("#override input[type=checkbox]").await;
+    assert!(!boxes.is_empty(), "a box per constraint broken");
+    for e in boxes {
+        b.step("tick a constraint to override", e.click()).await;
+    }
+    b.type_into("#override_reason", "Military airlift tonight.").await;
+    b.click_and_wait("#override-submit").await;
+    assert_eq!(b.location().await, format!("/referrals/{id}?notice=directed_override"));
     b.goto("/placement/board").await;
     let text = b.text(&card).await;
     assert!(text.contains("Offered") && text.contains("Held until"), "the board shows the directed offer: {text}");

@@ -19,6 +19,7 @@ pub mod limits;
 mod placement_index;
 pub mod plans;
 pub mod protected;
+pub mod ranking;
 pub mod referrals;
 pub mod regions;
 pub mod scope;

@@ -99,8 +99,47 @@ pub struct CriticalCare {
     pub free: i64,
     /// Occupied and held over staffed, per mille (1000 = full).
     pub load_permille: i64,
-    /// Free beds at least the group's patients waiting without a place.
+    /// The beds can take the group's patients waiting without a place: [`Absorb::CanAbsorb`] or
+    /// [`Absorb::NearlyFull`] of [`CriticalCare::absorb`] (a free bed exists, the load is under
+    /// 100 %, and there are at least as many free beds as patients waiting).
     pub can_absorb: bool,
+}
+
+/// Load (occupied and held over staffed, per mille) from which beds that can still take the
+/// waiting patients are called nearly full: at 90 % a surge ward has hours, not days, of room.
+pub const NEARLY_FULL_PERMILLE: i64 = 900;
+
+/// What the board says of a group's critical-care beds, decided from the numbers it shows
+/// beside the words, so the two never disagree:
+///
+/// | verdict | when |
+/// | --- | --- |
+/// | `NoCriticalCare` | no non-virus critical-care hospital offers the care, or none reported staffed beds |
+/// | `Overwhelmed` | no free bed, or load at or above 100 %, or fewer free beds than patients waiting without a place |
+/// | `NearlyFull` | otherwise, with load at or above [`NEARLY_FULL_PERMILLE`] |
+/// | `CanAbsorb` | otherwise |
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Absorb {
+    NoCriticalCare,
+    Overwhelmed,
+    NearlyFull,
+    CanAbsorb,
+}
+
+impl CriticalCare {
+    /// The verdict for `unplaced` patients waiting without a place (see [`Absorb`]).
+    pub fn absorb(&self, unplaced: usize) -> Absorb {
+        let waiting = i64::try_from(unplaced).unwrap_or(i64::MAX);
+        if self.facilities == 0 || self.staffed <= 0 {
+            Absorb::NoCriticalCare
+        } else if self.free <= 0 || self.load_permille >= 1000 || self.free < waiting {
+            Absorb::Overwhelmed
+        } else if self.load_permille >= NEARLY_FULL_PERMILLE {
+            Absorb::NearlyFull
+        } else {
+            Absorb::CanAbsorb
+        }
+    }
 }
 
 /// One group on the board.
@@ -223,24 +262,58 @@ impl Carebridge {
             )
             .await?;
             let free = beds.free().max(0);
+            let mut critical_care = CriticalCare {
+                facilities,
+                unit: group.unit(),
+                staffed: beds.staffed,
+                occupied: beds.occupied,
+                held: beds.held,
+                free,
+                load_permille: if beds.staffed > 0 { (beds.occupied + beds.held) * 1000 / beds.staffed } else { 0 },
+                can_absorb: false,
+            };
+            critical_care.can_absorb = matches!(critical_care.absorb(unplaced), Absorb::CanAbsorb | Absorb::NearlyFull);
             out.push(GroupStatus {
                 group,
                 open: members.len(),
                 unplaced,
                 past_limit: members.iter().filter(|r| r.wait_deadline < now).count(),
                 escalated: members.iter().filter(|r| r.escalated_at.is_some()).count(),
-                critical_care: CriticalCare {
-                    facilities,
-                    unit: group.unit(),
-                    staffed: beds.staffed,
-                    occupied: beds.occupied,
-                    held: beds.held,
-                    free,
-                    load_permille: if beds.staffed > 0 { (beds.occupied + beds.held) * 1000 / beds.staffed } else { 0 },
-                    can_absorb: facilities > 0 && free >= i64::try_from(unplaced).unwrap_or(i64::MAX),
-                },
+                critical_care,
             });
         }
         Ok(ProtectedBoard { region_code: region, marked_by, at: now, groups: out })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn beds(facilities: usize, staffed: i64, occupied: i64, held: i64) -> CriticalCare {
+        CriticalCare {
+            facilities,
+            unit: Unit::Icu,
+            staffed,
+            occupied,
+            held,
+            free: (staffed - occupied - held).max(0),
+            load_permille: if staffed > 0 { (occupied + held) * 1000 / staffed } else { 0 },
+            can_absorb: false,
+        }
+    }
+
+    #[test]
+    fn the_verdict_follows_the_numbers() {
+        // The field report: 0 of 281 free at 117 % load, nobody waiting, read "can absorb".
+        assert_eq!(beds(6, 281, 329, 0).absorb(0), Absorb::Overwhelmed);
+        assert_eq!(beds(6, 281, 281, 0).absorb(0), Absorb::Overwhelmed, "full is never can absorb");
+        assert_eq!(beds(6, 100, 90, 10).absorb(0), Absorb::Overwhelmed, "held beds count");
+        assert_eq!(beds(6, 100, 95, 0).absorb(6), Absorb::Overwhelmed, "5 free for 6 waiting");
+        assert_eq!(beds(6, 100, 95, 0).absorb(5), Absorb::NearlyFull);
+        assert_eq!(beds(6, 100, 90, 0).absorb(0), Absorb::NearlyFull, "90 % is the threshold");
+        assert_eq!(beds(6, 100, 89, 0).absorb(3), Absorb::CanAbsorb);
+        assert_eq!(beds(0, 0, 0, 0).absorb(0), Absorb::NoCriticalCare);
+        assert_eq!(beds(3, 0, 0, 0).absorb(0), Absorb::NoCriticalCare, "no staffed bed reported");
     }
 }

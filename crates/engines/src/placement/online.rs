@@ -162,8 +162,29 @@ pub struct Ranked {
     /// hospital for surgery, dialysis, ICU, maternity; an emergency one for emergencies).
     pub designation_fit: bool,
     /// travel (the week's, for recurring care) + urgency-weighted wait + load + designation
-    /// misfit, in minutes of travel.
+    /// misfit, in minutes of travel: the sum of `parts`.
     pub cost: i64,
+    /// The terms of `cost`, each in minutes of travel (what the referral page shows).
+    pub parts: CostParts,
+}
+
+/// The terms of a [`Ranked::cost`], in minutes of travel; `cost` is their sum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct CostParts {
+    /// One-way travel, or for recurring care the week's travel.
+    pub travel: i64,
+    /// The wait a crowded unit implies (none below 85 % load), weighted by urgency.
+    pub crowding: i64,
+    /// The small load term that spreads patients out (load per mille / 100).
+    pub load: i64,
+    /// The facility's designation is not meant for this kind of need.
+    pub designation_misfit: i64,
+}
+
+impl CostParts {
+    pub fn total(self) -> i64 {
+        self.travel + self.crowding + self.load + self.designation_misfit
+    }
 }
 
 /// How many facilities one constraint excluded.
@@ -337,6 +358,12 @@ fn cost(need: &Need, site: &Site, beds: Beds, fit: &Fit) -> Ranked {
     let designation_fit = intended.is_empty() || intended.contains(&site.designation);
     let misfit = if designation_fit { 0 } else { DESIGNATION_MISFIT_MINUTES };
     let weekly = need.schedule.map(|s| fit.travel_minutes * 2 * i64::from(s.sessions_per_week));
+    let parts = CostParts {
+        travel: weekly.unwrap_or(fit.travel_minutes),
+        crowding: need.urgency.wait_weight() * crowding_wait,
+        load: load_permille / 100,
+        designation_misfit: misfit,
+    };
     Ranked {
         facility_id: site.facility_id,
         distance_km: (fit.distance_km * 10.0).round() / 10.0,
@@ -346,10 +373,8 @@ fn cost(need: &Need, site: &Site, beds: Beds, fit: &Fit) -> Ranked {
         free_beds: beds.free(),
         load_permille,
         designation_fit,
-        cost: weekly.unwrap_or(fit.travel_minutes)
-            + need.urgency.wait_weight() * crowding_wait
-            + load_permille / 100
-            + misfit,
+        cost: parts.total(),
+        parts,
     }
 }
 

@@ -343,9 +343,9 @@ impl Lang {
     /// A directed placement refused for the hard constraints the facility breaks.
     pub fn constraints_broken(self, names: &str) -> String {
         match self {
-            Lang::Zh => format!("该机构不符合此患者的硬性约束：{names}。请选择其他机构，或通过接口明确越过这些约束并说明理由。"),
+            Lang::Zh => format!("该机构不符合此患者的硬性约束：{names}。请选择其他机构，或在指派页面逐项明确越过这些约束并说明理由。"),
             Lang::En => format!(
-                "This facility breaks hard constraints for the patient: {names}. Choose another, or override them explicitly (with a reason) through the API."
+                "This facility breaks hard constraints for the patient: {names}. Choose another, or override them explicitly, each by name and with a reason, on the directed-placement page."
             ),
         }
     }
@@ -425,7 +425,8 @@ impl Lang {
             }
             (Lang::Zh, "displaced") => format!("因{facility}的调整需转院"),
             (Lang::En, "displaced") => format!("Displaced from {facility} by a change there"),
-            (_, other) => other.to_string(),
+            // A step kind without words yet: never its key (the words test lists every kind).
+            (lang, _) => super::text_ranking::text(lang).step_other.to_string(),
         }
     }
 
@@ -442,7 +443,7 @@ impl Lang {
             }
             (Lang::Zh, "displaced_unplaced") => "转院后无处安置".into(),
             (Lang::En, "displaced_unplaced") => "displaced, and no place found".into(),
-            (_, other) => other.to_string(),
+            (lang, _) => super::text_ranking::text(lang).cause_other.to_string(),
         }
     }
 
@@ -509,8 +510,15 @@ impl Lang {
             (Lang::En, "no_isolation") => format!("{n} have no isolation bed free"),
             (Lang::Zh, "no_staffed_bed_free") => format!("{n} 家没有开放的{need}空床"),
             (Lang::En, "no_staffed_bed_free") => format!("{n} have no staffed {need} bed free"),
-            (Lang::Zh, other) => format!("{n} 家：{other}"),
-            (Lang::En, other) => format!("{n}: {other}"),
+            (lang, other) => {
+                let words = Exclusion::parse(other)
+                    .map(|e| lang.constraint(e))
+                    .unwrap_or_else(|_| super::text_ranking::text(lang).cause_other.to_string());
+                match lang {
+                    Lang::Zh => format!("{n} 家：{words}"),
+                    Lang::En => format!("{n}: {words}"),
+                }
+            }
         }
     }
 

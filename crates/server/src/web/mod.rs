@@ -22,11 +22,14 @@ mod session;
 mod svg;
 #[cfg(test)]
 mod tests;
-mod text_designations;
-mod text_sanity;
 #[cfg(test)]
 mod tests_desk;
+mod text_designations;
 mod text_desk;
+mod text_ranking;
+mod text_sanity;
+#[cfg(test)]
+mod words;
 
 use crate::state::AppState;
 use axum::routing::{get, post};
@@ -52,7 +55,6 @@ pub fn router() -> Router<AppState> {
         .route("/desk/offers/{id}/answer", post(pages::desk::answer))
         .route("/desk/referrals/{id}/admit", post(pages::desk::admit))
         .route("/placement/board", get(pages::placement::board))
-        .route("/placement/referrals/{id}/direct", post(pages::placement::direct))
         // designation orders and displacement (issue 20)
         .route("/designations", get(pages::designations::list).post(pages::designations::order))
         .route("/placement/displacements/{id}", get(pages::designations::displacement))
@@ -61,6 +63,9 @@ pub fn router() -> Router<AppState> {
         .route("/desk/capacity", get(pages::capacity::desk_form).post(pages::capacity::desk_submit))
         .route("/facilities/{id}", get(pages::facility::get))
         .route("/facilities/{id}/capacity", get(pages::capacity::facility_form).post(pages::capacity::facility_submit))
+        // The engine's ranking and directed placement with its override (pages/ranking.rs).
+        .route("/placement/referrals/{id}", get(pages::ranking::show))
+        .route("/placement/referrals/{id}/direct", post(pages::ranking::direct))
         .route("/assets/style.css", get(assets::style))
         .route("/assets/favicon.svg", get(assets::favicon))
         .route("/assets/countdown.js", get(assets::countdown))

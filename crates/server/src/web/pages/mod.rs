@@ -2,14 +2,15 @@
 //! service, shape view rows for its template.
 
 pub mod board;
-pub mod designations;
 pub mod capacity;
+pub mod designations;
 pub mod desk;
 pub mod directory;
 pub mod facility;
 pub mod login;
 pub mod placement;
 pub mod public_board;
+pub mod ranking;
 pub mod referrals;
 
 use super::i18n::Lang;

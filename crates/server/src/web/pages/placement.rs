@@ -1,40 +1,29 @@
-//! `GET /placement/board` and `POST /placement/referrals/{id}/direct`: the coordinators' board
-//! of stranded patients. It lists the open referrals in the coordinator's regions that have
-//! escalated or passed their maximum wait, longest waiting first, each with its reasons (the
-//! declines so far and the engine's exclusions now) and a form to direct the patient to a
-//! facility (`Carebridge::direct_placement`); and a map of the region with the patients' home
-//! regions marked (at the region's centre, never the patient's own location).
-//!
-//! The facilities offered for a directed placement are the engine's ranked ones first (with
-//! their free beds), then the nearest facilities offering the service in the patient's city, or
-//! when it has none their province, or else anywhere the coordinator governs: the coordinator
-//! may direct a patient where the numbers show no bed, or farther than the engine would look. The unit is not chosen: it
-//! follows from the need (`ReferralDraft::unit`), and the form says which it is.
+//! `GET /placement/board`: the coordinators' board of stranded patients. It lists the open
+//! referrals in the coordinator's regions that have escalated or passed their maximum wait,
+//! longest waiting first, each with its reasons (the declines so far and the engine's
+//! exclusions now) and a link to its directed-placement page (`pages/ranking.rs`, where each
+//! facility shows what it breaks and an override is explicit); the region's protected groups,
+//! their words decided by `CriticalCare::absorb` from the numbers beside them; and a map of the
+//! region with the patients' home regions marked (at the region's centre, never the patient's
+//! own location).
 
-use super::referrals::{facilities_of, parse_id, status_class, waiting, why_live, Names, Why};
-use super::{checked_form, field};
+use super::field;
+use super::referrals::{facilities_of, status_class, waiting, why_live, Names, Why};
 use crate::state::AppState;
 use crate::web::format::local_time;
 use crate::web::i18n::{Lang, Text};
 use crate::web::map::{self, Boundary, Marker};
 use crate::web::page::{Chrome, PageCtx};
 use askama::Template;
-use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use carebridge_domain::facility::GeoPoint;
-use carebridge_domain::ids::{FacilityId, ReferralId};
 use carebridge_domain::referral::{OfferStatus, Referral, ReferralStatus};
 use carebridge_domain::region::RegionCode;
-use carebridge_domain::service_kind::ServiceKind;
 use carebridge_domain::user::{Principal, Scope};
-use carebridge_service::facilities::DirectoryQuery;
-use carebridge_service::referrals::DirectedPlacement;
 use carebridge_service::{Carebridge, ServiceError};
-use carebridge_store::facilities::FacilityFilter;
 use carebridge_store::referrals::ReferralFilter;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Referrals of each kind (escalated, overdue) read at most.
 const FETCH: u32 = 200;
@@ -43,10 +32,6 @@ const ROWS: usize = 100;
 /// Rows the engine is asked to explain live (each is a placement run); the rest show the
 /// reasons recorded on their timeline.
 const LIVE_EXPLANATIONS: usize = 25;
-/// Facilities read for a direct-placement choice at most.
-const CHOICES: u32 = 500;
-/// Of those, the nearest offered.
-const NEAREST: usize = 40;
 
 #[derive(Template)]
 #[template(path = "placement_board.html")]
@@ -54,6 +39,7 @@ struct BoardPage {
     chrome: Chrome,
     t: &'static Text,
     d: &'static crate::web::text_desk::DeskText,
+    tr: &'static crate::web::text_ranking::RankingText,
     notice: Option<&'static str>,
     heading: String,
     rows: Vec<Row>,
@@ -103,9 +89,23 @@ fn zoom_href(region: Option<RegionCode>) -> String {
     }
 }
 
+/// The words and badge class of a protected group's verdict (decided from its numbers by
+/// `CriticalCare::absorb`).
+pub fn verdict(lang: Lang, a: carebridge_service::protected::Absorb) -> (&'static str, &'static str) {
+    use carebridge_service::protected::Absorb;
+    let (t, tr) = (lang.t(), crate::web::text_ranking::text(lang));
+    match a {
+        Absorb::NoCriticalCare => (t.no_critical_care, "s-escalated"),
+        Absorb::Overwhelmed => (t.overwhelmed, "s-escalated"),
+        Absorb::NearlyFull => (tr.nearly_full, "s-offered"),
+        Absorb::CanAbsorb => (t.absorbs, "s-placed"),
+    }
+}
+
 /// The protected groups of `region` as board rows.
-async fn group_rows(cb: &Carebridge, t: &'static Text, p: &Principal, region: Option<RegionCode>) -> Vec<GroupRow> {
+async fn group_rows(cb: &Carebridge, lang: Lang, p: &Principal, region: Option<RegionCode>) -> Vec<GroupRow> {
     use carebridge_service::protected::ProtectedGroup;
+    let t = lang.t();
     let Some(region) = region else { return Vec::new() };
     let Ok(board) = cb.protected_board(p, region).await else { return Vec::new() };
     board
@@ -113,13 +113,7 @@ async fn group_rows(cb: &Carebridge, t: &'static Text, p: &Principal, region: Op
         .iter()
         .map(|g| {
             let cc = &g.critical_care;
-            let (verdict, verdict_class) = if cc.facilities == 0 {
-                (t.no_critical_care, "s-escalated")
-            } else if cc.can_absorb {
-                (t.absorbs, "s-placed")
-            } else {
-                (t.overwhelmed, "s-escalated")
-            };
+            let (verdict, verdict_class) = verdict(lang, cc.absorb(g.unplaced));
             GroupRow {
                 name: match g.group {
                     ProtectedGroup::Dialysis => t.group_dialysis,
@@ -143,7 +137,7 @@ async fn group_rows(cb: &Carebridge, t: &'static Text, p: &Principal, region: Op
 struct Row {
     id: String,
     href: String,
-    action: String,
+    direct_href: String,
     pseudonym: String,
     need: String,
     unit: &'static str,
@@ -157,19 +151,6 @@ struct Row {
     current: Option<String>,
     declines: Vec<String>,
     why: Option<Why>,
-    ranked: Vec<Pick>,
-    others: Vec<Pick>,
-    /// The form as last sent, when the service refused it.
-    chosen: String,
-    note: String,
-    facility_error: Option<String>,
-    note_error: Option<String>,
-}
-
-/// One facility in the direct-placement choice.
-struct Pick {
-    value: String,
-    label: String,
 }
 
 /// The open referrals `p` should see on the board: escalated or overdue, each once.
@@ -188,64 +169,6 @@ async fn stranded(cb: &Carebridge, p: &Principal) -> Result<Vec<Referral>, Servi
     Ok(out)
 }
 
-/// A facility that offers a need, for the direct-placement choice.
-struct Offering {
-    id: FacilityId,
-    name: String,
-    location: GeoPoint,
-}
-
-/// Facilities of `region` (the nation for `None`) offering `need`, at most [`CHOICES`].
-async fn offering(cb: &Carebridge, lang: Lang, region: Option<RegionCode>, need: ServiceKind) -> Vec<Offering> {
-    let query = DirectoryQuery {
-        region: region.map(|r| r.to_string()),
-        filter: FacilityFilter { service: Some(need), ..Default::default() },
-        cursor: None,
-        limit: Some(CHOICES),
-    };
-    match cb.directory(&query).await {
-        Ok(page) => page
-            .items
-            .into_iter()
-            .map(|f| Offering {
-                id: f.id,
-                name: lang.pick(f.draft.name_zh, f.draft.name_en),
-                location: f.draft.location,
-            })
-            .collect(),
-        Err(_) => Vec::new(),
-    }
-}
-
-/// Where to look for facilities to direct a patient of `home` to: the patient's city, then
-/// province, then the whole of what the coordinator governs (`scope`, the nation for `None`),
-/// never beyond it (a directed placement must stay in the coordinator's regions).
-fn search_areas(cb: &Carebridge, home: RegionCode, scope: Option<RegionCode>) -> Vec<Option<RegionCode>> {
-    let inside = |c: RegionCode| scope.is_none_or(|s| cb.regions.contains(s, c));
-    let mut out: Vec<Option<RegionCode>> = Vec::new();
-    if let Some(path) = cb.regions.path(home) {
-        for c in [path.city, path.province] {
-            if inside(c) && !out.contains(&Some(c)) {
-                out.push(Some(c));
-            }
-        }
-    }
-    if !out.contains(&scope) {
-        out.push(scope);
-    }
-    out
-}
-
-/// A direct-placement form the service refused, shown again on the board with the complaint
-/// next to its field.
-struct Refused {
-    referral: ReferralId,
-    facility_id: String,
-    note: String,
-    facility_error: Option<String>,
-    note_error: Option<String>,
-}
-
 pub async fn board(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQuery) -> Response {
     let Some(session) = ctx.session.clone() else { return ctx.redirect("/login", &[]) };
     let p = &session.principal;
@@ -254,7 +177,7 @@ pub async fn board(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQu
     }
     let notice = super::referrals::notice_of(ctx.t(), raw.as_deref());
     let zoom = zoom_of(&s.cb, p, raw.as_deref());
-    render(&s, &ctx, p, notice, None, zoom).await
+    render(&s, &ctx, p, notice, zoom).await
 }
 
 async fn render(
@@ -262,7 +185,6 @@ async fn render(
     ctx: &PageCtx,
     p: &Principal,
     notice: Option<&'static str>,
-    refused: Option<Refused>,
     zoom: Option<RegionCode>,
 ) -> Response {
     let (t, lang, cb) = (ctx.t(), ctx.lang, &s.cb);
@@ -280,7 +202,6 @@ async fn render(
         Scope::Region(c) => Some(c),
         _ => None,
     };
-    let mut directory: HashMap<(Option<RegionCode>, ServiceKind), Vec<Offering>> = HashMap::new();
     let mut rows = Vec::new();
     for (i, r) in referrals.iter().enumerate() {
         let d = match cb.referral(p, r.id).await {
@@ -290,56 +211,15 @@ async fn render(
         };
         names.load(cb, lang, &facilities_of(&d)).await;
         let placement = if i < LIVE_EXPLANATIONS { cb.explain_referral(p, r.id).await.ok() } else { None };
-        if let Some(pl) = &placement {
-            let ids: Vec<FacilityId> = pl.ranked.iter().map(|x| x.facility_id).collect();
-            names.load(cb, lang, &ids).await;
-        }
         let why = match &placement {
             Some(pl) => Some(why_live(lang, r, pl)),
             None => super::referrals::why_recorded(lang, &d),
         };
-        // The nearest area that has any facility offering the need.
-        let mut found: &[Offering] = &[];
-        for area in search_areas(cb, r.draft.patient.region_code, scope) {
-            let key = (area, r.draft.need);
-            if let std::collections::hash_map::Entry::Vacant(slot) = directory.entry(key) {
-                slot.insert(offering(cb, lang, area, r.draft.need).await);
-            }
-            if !directory[&key].is_empty() {
-                found = &directory[&key];
-                break;
-            }
-        }
-        let ranked: Vec<Pick> = placement
-            .iter()
-            .flat_map(|pl| pl.ranked.iter())
-            .map(|x| Pick {
-                value: x.facility_id.to_string(),
-                label: lang.ranked_choice(&names.get(x.facility_id), x.free_beds, x.distance_km),
-            })
-            .collect();
-        let home = r.draft.patient.location;
-        let mut nearest: Vec<(f64, &Offering)> = found
-            .iter()
-            .filter(|f| !ranked.iter().any(|o| o.value == f.id.to_string()))
-            .map(|f| (home.distance_km(f.location), f))
-            .collect();
-        nearest.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let others: Vec<Pick> = nearest
-            .into_iter()
-            .take(NEAREST)
-            .map(|(km, f)| Pick { value: f.id.to_string(), label: format!("{} · {}", f.name, lang.km(km)) })
-            .collect();
         let (waited, overdue) = waiting(lang, r, now);
-        let refused_here = refused.as_ref().filter(|f| f.referral == r.id);
         rows.push(Row {
-            chosen: refused_here.map(|f| f.facility_id.clone()).unwrap_or_default(),
-            note: refused_here.map(|f| f.note.clone()).unwrap_or_default(),
-            facility_error: refused_here.and_then(|f| f.facility_error.clone()),
-            note_error: refused_here.and_then(|f| f.note_error.clone()),
             id: r.id.to_string(),
             href: format!("/referrals/{}", r.id),
-            action: format!("/placement/referrals/{}/direct", r.id),
+            direct_href: format!("/placement/referrals/{}", r.id),
             pseudonym: r.draft.patient.pseudonym.clone(),
             need: lang.service(r.draft.need),
             unit: lang.unit(r.draft.unit()),
@@ -367,18 +247,17 @@ async fn render(
                 })
                 .collect(),
             why,
-            ranked,
-            others,
         });
     }
 
     let region = zoom.or(scope);
     let heading =
         region.and_then(|c| cb.regions.get(c)).map(|r| r.name.clone()).unwrap_or_else(|| t.nation.to_string());
-    let groups = group_rows(cb, t, p, region).await;
+    let groups = group_rows(cb, lang, p, region).await;
     let page = BoardPage {
         chrome: ctx.chrome(format!("{} · {heading}", t.stranded_title), "stranded"),
         t,
+        tr: crate::web::text_ranking::text(lang),
         notice,
         groups,
         map_svg: map_svg(cb, lang, region, &referrals, &heading),
@@ -394,8 +273,7 @@ async fn render(
         heading,
         rows,
     };
-    let status = if refused.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    ctx.html(status, &page)
+    ctx.html(StatusCode::OK, &page)
 }
 
 /// The region's map with one marker per home region of the stranded patients (at its centre),
@@ -480,51 +358,4 @@ fn zoom_links(
         out.push(ZoomLink { href: zoom_href(Some(child)), label: format!("+ {} ({n})", r.name) });
     }
     out
-}
-
-/// `POST /placement/referrals/{id}/direct`: `facility_id` and `note`.
-pub async fn direct(State(s): State<AppState>, ctx: PageCtx, Path(id): Path<String>, body: Bytes) -> Response {
-    let Some(session) = ctx.session.clone() else { return ctx.redirect("/login", &[]) };
-    let t = ctx.t();
-    let fields = match checked_form(&ctx, &body) {
-        Ok(fields) => fields,
-        Err(refused) => return refused,
-    };
-    let p = &session.principal;
-    if !p.role.is_coordinator() {
-        return ctx.forbidden();
-    }
-    let Some(id) = parse_id::<ReferralId>(&id) else { return ctx.not_found() };
-    let chosen = field(&fields, "facility_id").unwrap_or("").to_string();
-    let note = field(&fields, "note").unwrap_or("").to_string();
-    let mut refused = Refused {
-        referral: id,
-        facility_id: chosen.clone(),
-        note: note.clone(),
-        facility_error: None,
-        note_error: None,
-    };
-    let Some(facility_id) = parse_id::<FacilityId>(&chosen) else {
-        refused.facility_error = Some(t.err_required.to_string());
-        return render(&s, &ctx, p, None, Some(refused), None).await;
-    };
-    let directed = DirectedPlacement { facility_id, note, constraint_override: None };
-    match s.cb.direct_placement(p, id, directed, &ctx.meta).await {
-        Ok(_) => ctx.redirect("/placement/board?notice=directed", &[]),
-        Err(ServiceError::ConstraintsBroken(errors)) => {
-            refused.facility_error = Some(ctx.lang.constraints_broken(&ctx.constraint_names(&errors)));
-            render(&s, &ctx, p, None, Some(refused), None).await
-        }
-        Err(ServiceError::Invalid(v)) => {
-            for e in v.0 {
-                let detail = Some(ctx.lang.detail(&e.detail));
-                match e.pointer.as_str() {
-                    "/note" => refused.note_error = detail,
-                    _ => refused.facility_error = detail,
-                }
-            }
-            render(&s, &ctx, p, None, Some(refused), None).await
-        }
-        Err(e) => ctx.referral_error(e),
-    }
 }

@@ -216,6 +216,14 @@ pub fn timeline(lang: Lang, d: &ReferralDetail, names: &Names) -> Vec<EventRow> 
                     }
                     String::new()
                 }
+                "displaced" => {
+                    let tr = crate::web::text_ranking::text(lang);
+                    extra.push(format!("{}: {}", tr.displaced_why, lang.displacement_cause(&text_of("why"))));
+                    if let Some(n) = e.detail["reason"].as_str().filter(|n| !n.is_empty()) {
+                        extra.push(format!("{}: {n}", t.note));
+                    }
+                    String::new()
+                }
                 "unplaced" => {
                     if let Some(w) = why_of_event(lang, &d.referral, &e.detail) {
                         extra.push(w.considered);
@@ -290,6 +298,7 @@ fn notice(t: &'static Text, raw: Option<&str>) -> Option<&'static str> {
         "gone" => Some(t.notice_gone),
         "reason" => Some(t.notice_reason),
         "directed" => Some(t.notice_directed),
+        "directed_override" => Some(crate::web::text_ranking::text_of(t).notice_overridden),
         "admitted" => Some(t.notice_admitted),
         _ => None,
     }
@@ -728,6 +737,11 @@ struct DetailPage {
     facts: Vec<Fact>,
     why: Option<Why>,
     why_live: bool,
+    /// The engine's ranking facility by facility (clinicians and coordinators, open referrals).
+    ranking: Option<super::ranking::RankingView>,
+    /// The directed-placement page, for a coordinator while the referral is open.
+    direct_href: Option<String>,
+    tr: &'static crate::web::text_ranking::RankingText,
     timeline: Vec<EventRow>,
     offers: Vec<OfferRow>,
     may_cancel: bool,
@@ -796,6 +810,16 @@ async fn render_detail(
     } else {
         (why_recorded(lang, &d), false)
     };
+    // The ranking shows other facilities' free beds: for clinicians and coordinators only
+    // (the service decides; a patient's, desk's or auditor's page never asks).
+    let ranking = if r.status.is_open() && (p.role.is_coordinator() || p.role == Role::Clinician) {
+        match cb.referral_ranking(p, id, &[]).await {
+            Ok(ranking) => Some(super::ranking::ranking_view(cb, lang, &ranking).await),
+            Err(_) => None,
+        }
+    } else {
+        None
+    };
     let may_cancel =
         r.status.can_become(ReferralStatus::Cancelled) && !matches!(p.role, Role::FacilityDesk | Role::Auditor);
     let (back_href, back_label) =
@@ -816,6 +840,9 @@ async fn render_detail(
         facts: facts(lang, cb, r),
         why,
         why_live,
+        ranking,
+        direct_href: (r.status.is_open() && p.role.is_coordinator()).then(|| format!("/placement/referrals/{}", r.id)),
+        tr: crate::web::text_ranking::text(lang),
         timeline: timeline(lang, &d, &names),
         offers: d
             .offers
