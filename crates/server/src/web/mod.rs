@@ -49,7 +49,7 @@ pub fn router() -> Router<AppState> {
         .route("/desk/offers/{id}/answer", post(pages::desk::answer))
         .route("/desk/referrals/{id}/admit", post(pages::desk::admit))
         .route("/placement/board", get(pages::placement::board))
-        // The engine's ranking and directed placement with its override (pages/ranking.rs).
+        // Referral ranking and directed placement (issue 20): pages/ranking.rs.
         .route("/placement/referrals/{id}", get(pages::ranking::show))
         .route("/placement/referrals/{id}/direct", post(pages::ranking::direct))
         .route("/assets/style.css", get(assets::style))
