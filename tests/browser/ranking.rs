@@ -195,7 +195,7 @@ async fn directs_with_an_explicit_override(chinese: bool) {
     )
     .expect("keys");
     assert_eq!(named, keys, "the refusal names every constraint the choice said it breaks");
-    assert_eq!(b.count(r#"#direct-errors li[data-field="facility_id"]"#).await, 1, "listed in the banner");
+    assert_eq!(b.count(r#"#direct-errors li[data-error-for="facility_id"]"#).await, 1, "listed in the banner");
     assert_eq!(b.count(r#"p.field-error[data-field="facility_id"]"#).await, 1, "and beside the field");
     assert_eq!(b.count("#override input[type=checkbox]").await, keys.len(), "a box per constraint");
     assert_eq!(raw_keys(&b, "main").await, Vec::<String>::new(), "no raw key in the refusal");
@@ -207,7 +207,7 @@ async fn directs_with_an_explicit_override(chinese: bool) {
     }
     b.click_and_wait("#override-submit").await;
     assert_eq!(b.count(r#"p.field-error[data-field="override_reason"]"#).await, 1, "the reason is required");
-    assert_eq!(b.count(r#"#direct-errors li[data-field="override_reason"]"#).await, 1, "listed in the banner");
+    assert_eq!(b.count(r#"#direct-errors li[data-error-for="override_reason"]"#).await, 1, "listed in the banner");
     assert_eq!(
         b.count("#override input[type=checkbox]:checked").await,
         keys.len(),

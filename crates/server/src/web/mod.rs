@@ -63,7 +63,7 @@ pub fn router() -> Router<AppState> {
         .route("/desk/capacity", get(pages::capacity::desk_form).post(pages::capacity::desk_submit))
         .route("/facilities/{id}", get(pages::facility::get))
         .route("/facilities/{id}/capacity", get(pages::capacity::facility_form).post(pages::capacity::facility_submit))
-        // The engine's ranking and directed placement with its override (pages/ranking.rs).
+        // Referral ranking and directed placement (issue 20): pages/ranking.rs.
         .route("/placement/referrals/{id}", get(pages::ranking::show))
         .route("/placement/referrals/{id}/direct", post(pages::ranking::direct))
         .route("/assets/style.css", get(assets::style))
