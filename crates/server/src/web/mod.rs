@@ -21,6 +21,7 @@ mod session;
 mod svg;
 #[cfg(test)]
 mod tests;
+mod text_plans;
 
 use crate::state::AppState;
 use axum::routing::{get, post};
@@ -47,6 +48,13 @@ pub fn router() -> Router<AppState> {
         .route("/desk/referrals/{id}/admit", post(pages::desk::admit))
         .route("/placement/board", get(pages::placement::board))
         .route("/placement/referrals/{id}/direct", post(pages::placement::direct))
+        // placement plans and limits (issue 20)
+        .route("/placement/plans", get(pages::plans::list).post(pages::plans::preview))
+        .route("/placement/plans/{id}", get(pages::plans::show))
+        .route("/placement/plans/{id}/apply", post(pages::plans::apply))
+        .route("/placement/limits", get(pages::limits::show))
+        .route("/placement/limits/placement", post(pages::limits::set_placement))
+        .route("/placement/limits/travel", post(pages::limits::set_travel))
         .route("/assets/style.css", get(assets::style))
         .route("/assets/favicon.svg", get(assets::favicon))
         .route("/assets/countdown.js", get(assets::countdown))

@@ -82,7 +82,13 @@ pub fn nav_for(t: &'static Text, role: Role) -> Vec<NavItem> {
         Role::Clinician => vec![item("/referrals", t.nav_referrals, "referrals")],
         Role::FacilityDesk => vec![item("/desk/offers", t.nav_desk, "desk")],
         r if r.is_coordinator() => {
-            vec![item("/placement/board", t.nav_stranded, "stranded"), item("/referrals", t.nav_referrals, "referrals")]
+            let w = super::text_plans::for_text(t);
+            vec![
+                item("/placement/board", t.nav_stranded, "stranded"),
+                item("/referrals", t.nav_referrals, "referrals"),
+                item("/placement/plans", w.nav_plans, "plans"),
+                item("/placement/limits", w.nav_limits, "limits"),
+            ]
         }
         Role::Patient => vec![item("/me/referrals", t.nav_my_referrals, "mine")],
         _ => Vec::new(),

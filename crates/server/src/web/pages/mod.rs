@@ -4,8 +4,10 @@
 pub mod board;
 pub mod desk;
 pub mod directory;
+pub mod limits;
 pub mod login;
 pub mod placement;
+pub mod plans;
 pub mod referrals;
 
 use super::i18n::Lang;
