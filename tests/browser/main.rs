@@ -13,6 +13,7 @@ mod keyboard;
 mod map_pixels;
 mod phone;
 mod placement;
+mod plans;
 mod referrals;
 mod sign_in;
 
