@@ -154,6 +154,40 @@ fn travel_view(l: TravelLimit, set_by: Option<RegionCode>) -> TravelLimits {
     }
 }
 
+/// Every complaint about a region's own limits, by pointer (empty when they may be set): the
+/// rules `set_placement_limits` applies, for a form to show beside its fields before sending.
+pub fn check_limits(body: &LimitsBody) -> ValidationErrors {
+    let mut errors = ValidationErrors::default();
+    let mut seen = Vec::new();
+    for (i, l) in body.limits.iter().enumerate() {
+        if seen.contains(&l.urgency) {
+            errors.push(format!("/limits/{i}/urgency"), "set once per urgency");
+        }
+        seen.push(l.urgency);
+        if !(5..=43_200).contains(&l.max_wait_minutes) {
+            errors.push(format!("/limits/{i}/max_wait_minutes"), "must be 5 minutes to 30 days");
+        }
+        if !(5..=1_440).contains(&l.hold_minutes) {
+            errors.push(format!("/limits/{i}/hold_minutes"), "must be 5 minutes to a day");
+        } else if l.hold_minutes > l.max_wait_minutes {
+            errors.push(format!("/limits/{i}/hold_minutes"), "a hold cannot outlast the maximum wait");
+        }
+        if !ONE_OFF_MINUTES.contains(&l.travel_limit_minutes) {
+            errors.push(format!("/limits/{i}/travel_limit_minutes"), "must be 5 minutes to 2 days (2880)");
+        }
+    }
+    errors
+}
+
+/// Every complaint about a region's own travel rule, by pointer (empty when it may be set).
+pub fn check_travel(body: &TravelLimitsBody) -> ValidationErrors {
+    let mut errors = ValidationErrors::default();
+    if !SESSION_MINUTES.contains(&body.recurring_session_minutes) {
+        errors.push("/recurring_session_minutes", "must be 10 to 240 minutes");
+    }
+    errors
+}
+
 impl Carebridge {
     fn limits_cache(&self) -> std::sync::MutexGuard<'_, LimitsCache> {
         self.placement_limits.lock().unwrap_or_else(|p| p.into_inner())
@@ -283,25 +317,7 @@ impl Carebridge {
         if self.regions.get(region).is_none() || !c.governs(&self.regions, region) {
             return Err(ServiceError::NotFound);
         }
-        let mut errors = ValidationErrors::default();
-        let mut seen = Vec::new();
-        for (i, l) in body.limits.iter().enumerate() {
-            if seen.contains(&l.urgency) {
-                errors.push(format!("/limits/{i}/urgency"), "set once per urgency");
-            }
-            seen.push(l.urgency);
-            if !(5..=43_200).contains(&l.max_wait_minutes) {
-                errors.push(format!("/limits/{i}/max_wait_minutes"), "must be 5 minutes to 30 days");
-            }
-            if !(5..=1_440).contains(&l.hold_minutes) {
-                errors.push(format!("/limits/{i}/hold_minutes"), "must be 5 minutes to a day");
-            } else if l.hold_minutes > l.max_wait_minutes {
-                errors.push(format!("/limits/{i}/hold_minutes"), "a hold cannot outlast the maximum wait");
-            }
-            if !ONE_OFF_MINUTES.contains(&l.travel_limit_minutes) {
-                errors.push(format!("/limits/{i}/travel_limit_minutes"), "must be 5 minutes to 2 days (2880)");
-            }
-        }
+        let errors = check_limits(&body);
         let limits: Vec<PlacementLimit> = errors
             .finish(body.limits)?
             .into_iter()
@@ -350,17 +366,11 @@ impl Carebridge {
             return Err(ServiceError::NotFound);
         }
         let limit = match body {
-            Some(b) => {
-                let mut errors = ValidationErrors::default();
-                if !SESSION_MINUTES.contains(&b.recurring_session_minutes) {
-                    errors.push("/recurring_session_minutes", "must be 10 to 240 minutes");
-                }
-                Some(errors.finish(TravelLimit {
-                    recurring_session_minutes: b.recurring_session_minutes,
-                    recurring_cross_province: b.recurring_cross_province,
-                    one_off_cross_province: b.one_off_cross_province,
-                })?)
-            }
+            Some(b) => Some(check_travel(&b).finish(TravelLimit {
+                recurring_session_minutes: b.recurring_session_minutes,
+                recurring_cross_province: b.recurring_cross_province,
+                one_off_cross_province: b.one_off_cross_province,
+            })?),
             None => None,
         };
         let mut tx = self.store.begin().await?;

@@ -10,6 +10,7 @@
 //! | action | who |
 //! | --- | --- |
 //! | preview, read, apply | a coordinator governing the plan's region |
+//! | list | a coordinator: the plans of the regions they govern |
 
 use crate::context::{actor_of, Carebridge, RequestMeta};
 use crate::error::ServiceError;
@@ -217,6 +218,28 @@ impl Carebridge {
     /// A plan, for a coordinator governing its region.
     pub async fn plan(&self, p: &Principal, id: PlanId) -> Result<PlanView, ServiceError> {
         view_of(self.stored_plan(p, id, "region").await?)
+    }
+
+    /// The newest `limit` (at most 100) region plans of `region` and the regions below it (all
+    /// the caller governs for `None`), newest first; for a coordinator, only in their regions.
+    pub async fn plans(
+        &self,
+        p: &Principal,
+        region: Option<RegionCode>,
+        limit: usize,
+    ) -> Result<Vec<store_plans::PlanSummary>, ServiceError> {
+        let c = scope::coordinator(p)?;
+        let root = match region {
+            Some(r) if self.regions.get(r).is_none() => return Err(ServiceError::invalid("/region", "no such region")),
+            Some(r) if !c.governs(&self.regions, r) => {
+                return Err(ServiceError::invalid("/region", "outside the region you govern"))
+            }
+            Some(r) => Some(r),
+            None => c.region,
+        };
+        let codes = root.map(|r| self.regions.subtree(r));
+        let limit = i64::try_from(limit.clamp(1, 100)).unwrap_or(100);
+        Ok(store_plans::list(&self.store, "region", codes.as_deref(), limit).await?)
     }
 
     /// Make every offer of a previewed plan in one transaction, or none.

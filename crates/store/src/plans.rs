@@ -4,6 +4,7 @@
 use crate::backend::{Backend, Store, Tx};
 use crate::error::StoreError;
 use crate::rows;
+use crate::sql::SqlBuilder;
 use carebridge_domain::clock::Timestamp;
 use carebridge_domain::ids::{PlanId, UserId};
 use carebridge_domain::region::RegionCode;
@@ -99,4 +100,53 @@ pub async fn mark_applied(tx: &mut Tx, id: PlanId, by: UserId, at: Timestamp) ->
     } else {
         Err(StoreError::Conflict("the plan has been applied already".into()))
     }
+}
+
+/// A stored plan without its body, for lists.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanSummary {
+    pub id: PlanId,
+    pub region_code: RegionCode,
+    pub applied: bool,
+    pub created_by: UserId,
+    pub created_at: Timestamp,
+    pub applied_at: Option<Timestamp>,
+    pub total_cost: i64,
+}
+
+/// The newest `limit` plans of `kind` whose region is one of `regions` (every region for
+/// `None`), newest first. Scope is the caller's: `regions` is the subtree they govern.
+pub async fn list(
+    store: &Store,
+    kind: &str,
+    regions: Option<&[RegionCode]>,
+    limit: i64,
+) -> Result<Vec<PlanSummary>, StoreError> {
+    const T: &str = "placement_plans";
+    let mut q = SqlBuilder::new(
+        "SELECT id, region_code, status, created_by, created_at, applied_at, total_cost FROM placement_plans \
+         WHERE kind = ",
+    );
+    q.bind_text(kind);
+    if let Some(codes) = regions {
+        if codes.is_empty() {
+            return Ok(Vec::new());
+        }
+        q.push(" AND region_code IN ").bind_text_list(codes.iter());
+    }
+    q.push(" ORDER BY created_at DESC, id DESC LIMIT ").bind_i64(limit);
+    let rows = q.query().fetch_all(store.pool()).await?;
+    rows.iter()
+        .map(|row| {
+            Ok(PlanSummary {
+                id: rows::parse(T, &row.try_get::<String, _>("id")?)?,
+                region_code: rows::region(T, &row.try_get::<String, _>("region_code")?)?,
+                applied: row.try_get::<String, _>("status")? == "applied",
+                created_by: rows::parse(T, &row.try_get::<String, _>("created_by")?)?,
+                created_at: Timestamp::from_millis(row.try_get("created_at")?),
+                applied_at: row.try_get::<Option<i64>, _>("applied_at")?.map(Timestamp::from_millis),
+                total_cost: row.try_get("total_cost")?,
+            })
+        })
+        .collect()
 }

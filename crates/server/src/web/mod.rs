@@ -26,6 +26,7 @@ mod tests;
 mod tests_desk;
 mod text_designations;
 mod text_desk;
+mod text_plans;
 mod text_ranking;
 mod text_sanity;
 #[cfg(test)]
@@ -66,6 +67,13 @@ pub fn router() -> Router<AppState> {
         // Referral ranking and directed placement (issue 20): pages/ranking.rs.
         .route("/placement/referrals/{id}", get(pages::ranking::show))
         .route("/placement/referrals/{id}/direct", post(pages::ranking::direct))
+        // placement plans and limits (issue 20)
+        .route("/placement/plans", get(pages::plans::list).post(pages::plans::preview))
+        .route("/placement/plans/{id}", get(pages::plans::show))
+        .route("/placement/plans/{id}/apply", post(pages::plans::apply))
+        .route("/placement/limits", get(pages::limits::show))
+        .route("/placement/limits/placement", post(pages::limits::set_placement))
+        .route("/placement/limits/travel", post(pages::limits::set_travel))
         .route("/assets/style.css", get(assets::style))
         .route("/assets/favicon.svg", get(assets::favicon))
         .route("/assets/countdown.js", get(assets::countdown))

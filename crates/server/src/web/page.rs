@@ -85,10 +85,13 @@ pub fn nav_for(t: &'static Text, role: Role) -> Vec<NavItem> {
             item("/desk/capacity", super::text_desk::for_text(t).nav_capacity, "capacity"),
         ],
         r if r.is_coordinator() => {
+            let w = super::text_plans::for_text(t);
             vec![
                 item("/placement/board", t.nav_stranded, "stranded"),
                 item("/referrals", t.nav_referrals, "referrals"),
                 item("/designations", t.nav_designations, "designations"),
+                item("/placement/plans", w.nav_plans, "plans"),
+                item("/placement/limits", w.nav_limits, "limits"),
             ]
         }
         Role::Patient => vec![item("/me/referrals", t.nav_my_referrals, "mine")],
