@@ -19,6 +19,7 @@ mod public_board;
 mod referrals;
 mod sign_in;
 mod stranded_map;
+mod users;
 
 use carebridge_e2e::app::{spawn_app, Backend, TestApp, DEMO_PASSWORD};
 use carebridge_e2e::browser::{Browser, Key};

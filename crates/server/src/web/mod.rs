@@ -24,6 +24,7 @@ mod tests;
 #[cfg(test)]
 mod tests_desk;
 mod text_desk;
+mod text_users;
 
 use crate::state::AppState;
 use axum::routing::{get, post};
@@ -54,6 +55,8 @@ pub fn router() -> Router<AppState> {
         .route("/desk/capacity", get(pages::capacity::desk_form).post(pages::capacity::desk_submit))
         .route("/facilities/{id}", get(pages::facility::get))
         .route("/facilities/{id}/capacity", get(pages::capacity::facility_form).post(pages::capacity::facility_submit))
+        // User management for coordinators (issue 20, desk-public).
+        .route("/users", get(pages::users::get).post(pages::users::post))
         .route("/assets/style.css", get(assets::style))
         .route("/assets/favicon.svg", get(assets::favicon))
         .route("/assets/countdown.js", get(assets::countdown))

@@ -85,7 +85,11 @@ pub fn nav_for(t: &'static Text, role: Role) -> Vec<NavItem> {
             item("/desk/capacity", super::text_desk::for_text(t).nav_capacity, "capacity"),
         ],
         r if r.is_coordinator() => {
-            vec![item("/placement/board", t.nav_stranded, "stranded"), item("/referrals", t.nav_referrals, "referrals")]
+            vec![
+                item("/placement/board", t.nav_stranded, "stranded"),
+                item("/referrals", t.nav_referrals, "referrals"),
+                item("/users", super::text_users::for_text(t).nav, "users"),
+            ]
         }
         Role::Patient => vec![item("/me/referrals", t.nav_my_referrals, "mine")],
         _ => Vec::new(),

@@ -10,6 +10,7 @@ pub mod login;
 pub mod placement;
 pub mod public_board;
 pub mod referrals;
+pub mod users;
 
 use super::i18n::Lang;
 use super::page::PageCtx;
