@@ -239,8 +239,8 @@ both_backends!(a_page_with_a_bad_session_cookie_drops_it_and_shows_the_public_vi
         assert_eq!(r.status, 200, "{what}: {}", r.text);
         assert!(clears_the_session(&r), "{what}: the bad cookie is dropped");
         assert!(!r.text.contains("action=\"/logout\"") && r.text.contains("href=\"/login\""), "{what}: public view");
-        // A private page: to the sign-in, the cookie dropped.
-        let r = page(&app, "/board", token).await;
+        // A private page (the board is public now): to the sign-in, the cookie dropped.
+        let r = page(&app, "/referrals", token).await;
         assert_eq!(r.status, 303, "{what}: {}", r.text);
         assert!(r.header("location").is_some_and(|l| l.starts_with("/login")), "{what}: {:?}", r.header("location"));
         assert!(clears_the_session(&r), "{what}: the bad cookie is dropped");

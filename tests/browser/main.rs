@@ -24,6 +24,7 @@ mod referrals;
 mod sign_in;
 mod stranded_map;
 mod widths;
+mod users;
 
 use carebridge_e2e::app::{spawn_app, Backend, TestApp, DEMO_PASSWORD};
 use carebridge_e2e::browser::{Browser, Key};

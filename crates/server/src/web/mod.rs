@@ -31,6 +31,7 @@ mod text_ranking;
 mod text_sanity;
 #[cfg(test)]
 mod words;
+mod text_users;
 
 use crate::state::AppState;
 use axum::routing::{get, post};
@@ -74,6 +75,8 @@ pub fn router() -> Router<AppState> {
         .route("/placement/limits", get(pages::limits::show))
         .route("/placement/limits/placement", post(pages::limits::set_placement))
         .route("/placement/limits/travel", post(pages::limits::set_travel))
+        // User management for coordinators (issue 20, desk-public).
+        .route("/users", get(pages::users::get).post(pages::users::post))
         .route("/assets/style.css", get(assets::style))
         .route("/assets/favicon.svg", get(assets::favicon))
         .route("/assets/countdown.js", get(assets::countdown))

@@ -92,6 +92,7 @@ pub fn nav_for(t: &'static Text, role: Role) -> Vec<NavItem> {
                 item("/designations", t.nav_designations, "designations"),
                 item("/placement/plans", w.nav_plans, "plans"),
                 item("/placement/limits", w.nav_limits, "limits"),
+                item("/users", super::text_users::for_text(t).nav, "users"),
             ]
         }
         Role::Patient => vec![item("/me/referrals", t.nav_my_referrals, "mine")],

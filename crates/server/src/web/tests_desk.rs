@@ -246,3 +246,75 @@ async fn desk_capacity_facility_page_and_public_board() {
     let r = send(&app, get("/directory?lang=en&region=420100&service=isolation_ward&takes_new=1", "")).await;
     assert!(r.body.contains("Huoshenshan"), "virus care: the virus-designated hospitals take new patients");
 }
+
+#[tokio::test]
+async fn coordinators_open_desk_accounts_for_facilities_picked_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect(&format!("sqlite://{}", dir.path().join("users.sqlite").display()), 4).await.unwrap();
+    carebridge_store::migrate::run(&store).await.unwrap();
+    let cb = Carebridge::new(store);
+    cb.load_scenario(&carebridge_scenario::demo(1, cb.now(), &cb.regions)).await.unwrap();
+    let state = AppState::new(cb);
+    let app = crate::startup::router(state.clone());
+    let cb = &state.cb;
+    let union = facility_named(cb, "Wuhan Union Hospital (Union").await;
+    let pumch = facility_named(cb, "Peking Union Medical College Hospital").await;
+
+    // Only coordinators manage accounts.
+    assert_eq!(send(&app, get("/users", "")).await.location, "/login");
+    let (desk, _) = sign_in(&app, "desk-union").await;
+    assert_eq!(send(&app, get("/users", &desk)).await.status, StatusCode::FORBIDDEN);
+
+    let (wuhan, csrf) = sign_in(&app, "wuhan").await;
+    let en = send(&app, get("/users?lang=en", &wuhan)).await;
+    assert_eq!(en.status, StatusCode::OK, "{}", en.body);
+    assert!(en.body.contains(r#"href="/users""#), "the coordinator's nav has the page");
+    assert!(en.body.contains("<th scope=\"row\">desk-union</th>") && en.body.contains("Capacity desk"), "{}", en.body);
+    assert!(!en.body.contains("<th scope=\"row\">nhc</th>"), "the national coordinator is outside Wuhan's scope");
+    assert!(en.body.contains(&format!(r#"<option value="{union}">Wuhan Union Hospital"#)), "picked by name");
+    assert!(!en.body.contains(&pumch.to_string()), "Beijing's hospital is not offered to Wuhan");
+    let zh = send(&app, get("/users?lang=zh&q=%E5%8D%8F%E5%92%8C", &wuhan)).await;
+    assert!(zh.body.contains("账号管理") && zh.body.contains("床位上报台") && zh.body.contains("协和医院"));
+    assert!(!zh.body.contains("facility_desk<") && !zh.body.contains(">facility_desk"), "no raw role key");
+
+    // Every error at once, each beside its field and in the banner.
+    let form = format!("csrf={csrf}&facility_id=&role=facility_desk&username=X&password=short");
+    let r = send(&app, post("/users?lang=en", &wuhan, &form)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    for f in ["facility_id", "username", "password"] {
+        assert!(r.body.contains(&format!(r#"data-field="{f}""#)), "{f}: {}", r.body);
+    }
+    let banner = &r.body[r.body.find(r#"class="alert""#).unwrap()..];
+    let banner = &banner[..banner.find("</ul>").unwrap()];
+    assert_eq!(banner.matches("<li>").count(), 3, "{banner}");
+    assert!(r.body.contains(r#"value="X""#), "what was typed stays");
+
+    // A facility outside the scope, posted by id, is refused beside the field.
+    let form =
+        format!("csrf={csrf}&facility_id={pumch}&role=facility_desk&username=desk-pumch&password=long-enough-pass");
+    let r = send(&app, post("/users?lang=en", &wuhan, &form)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("choose a facility in your scope"), "{}", r.body);
+
+    // A good one: created, listed, and it signs in to its facility's desk pages.
+    let form = format!(
+        "csrf={csrf}&facility_id={union}&role=facility_desk&username=desk-union-2&display_name=Night+desk&password=long-enough-pass"
+    );
+    let r = send(&app, post("/users?lang=en", &wuhan, &form)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location, "/users?created=desk-union-2");
+    let listed = send(&app, get("/users?created=desk-union-2&lang=en", &wuhan)).await;
+    assert!(listed.body.contains("Account opened: desk-union-2") && listed.body.contains("Night desk"));
+    let again = send(&app, post("/users?lang=en", &wuhan, &form)).await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "a taken username: {}", again.body);
+    assert!(again.body.contains(r#"data-field="username""#));
+    let page = send(&app, get("/login", "")).await;
+    let c = page.cookie("cb_csrf");
+    let login = format!("csrf={c}&username=desk-union-2&password=long-enough-pass");
+    let res = send(&app, post("/login", &format!("cb_csrf={c}"), &login)).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let new_desk = format!("cb_session={}; cb_csrf={}", res.cookie("cb_session"), res.cookie("cb_csrf"));
+    let form = send(&app, get("/desk/capacity?lang=en", &new_desk)).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("Wuhan Union Hospital"), "{}", form.body);
+}

@@ -14,6 +14,7 @@ pub mod plans;
 pub mod public_board;
 pub mod ranking;
 pub mod referrals;
+pub mod users;
 
 use super::i18n::Lang;
 use super::page::PageCtx;
