@@ -190,8 +190,11 @@ impl BoundaryIndex {
     }
 }
 
+/// A region's rings, as lon/lat points.
+type Rings = Vec<Vec<[f64; 2]>>;
+
 /// Features as (code, rings); features without a valid code are skipped.
-fn parse_geojson(text: &str) -> Result<Vec<(RegionCode, Vec<Vec<[f64; 2]>>)>, String> {
+fn parse_geojson(text: &str) -> Result<Vec<(RegionCode, Rings)>, String> {
     let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
     let features = doc.get("features").and_then(|f| f.as_array()).ok_or("no `features` array")?;
     let mut out = Vec::with_capacity(features.len());

@@ -93,7 +93,7 @@ impl SurgeFactor {
 
     /// The factor as people say it ("2", "1.5").
     fn spoken(self) -> String {
-        if self.percent % 100 == 0 {
+        if self.percent.is_multiple_of(100) {
             (self.percent / 100).to_string()
         } else {
             format!("{}", f64::from(self.percent) / 100.0)

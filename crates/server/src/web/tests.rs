@@ -539,3 +539,43 @@ async fn referral_pages_file_follow_answer_and_refuse_by_role() {
     let csp = page.headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
     assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
 }
+
+/// Issue 20, point 3: a referral form with errors of several kinds shows every one at once,
+/// each beside its field and all listed in the banner (in the form's order, each a link to its
+/// field), in English and in Chinese; the location outside its region is one of them.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_referral_form_shows_every_error_at_once_beside_its_field_and_in_the_banner() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect(&format!("sqlite://{}", dir.path().join("web.sqlite").display()), 4).await.unwrap();
+    carebridge_store::migrate::run(&store).await.unwrap();
+    let cb = Carebridge::new(store);
+    let scenario = carebridge_scenario::demo(1, cb.now(), &cb.regions);
+    cb.load_scenario(&scenario).await.unwrap();
+    let app = crate::startup::router(AppState::new(cb.clone()));
+    let dr = sign_in(&app, "dr-union").await;
+    let csrf = dr.split("cb_csrf=").nth(1).unwrap().to_string();
+    let long = "p".repeat(65);
+    // A pseudonym too long (the service's check), no service chosen (the form's own), and New
+    // York coordinates with a Wuhan district code (the service's location check).
+    let bad = referral_form(&csrf, &[("pseudonym", &long), ("need", ""), ("lon", "-74.0"), ("lat", "40.7")]);
+    let r = send(&app, post("/referrals/new", &dr, &bad)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(field_error(&r.body, "pseudonym").as_deref(), Some("must be at most 64 characters"), "{}", r.body);
+    assert_eq!(field_error(&r.body, "need").as_deref(), Some("must be filled in or chosen"));
+    assert!(field_error(&r.body, "lon").is_some_and(|e| e.contains("km outside 武汉市")), "{}", r.body);
+    let banner: Vec<&str> =
+        r.body.split(r#"data-banner-field=""#).skip(1).map(|rest| rest.split('"').next().unwrap()).collect();
+    assert_eq!(banner, ["pseudonym", "lon", "need"], "every complaint in the banner, in form order");
+    assert!(r.body.contains(r##"<a href="#pseudonym">Pseudonym</a>: must be at most 64 characters"##), "{}", r.body);
+    assert!(r.body.contains(r#"value="-74.0""#), "what was typed stays");
+
+    let r = send(&app, post("/referrals/new?lang=zh", &format!("{dr}; cb_lang=zh"), &bad)).await;
+    assert_eq!(field_error(&r.body, "pseudonym").as_deref(), Some("最多 64 个字符"));
+    assert!(
+        field_error(&r.body, "lon").is_some_and(|e| e.starts_with("位置在武汉市") && e.contains("公里")),
+        "the location complaint in Chinese: {}",
+        r.body
+    );
+    assert_eq!(r.body.matches("data-banner-field=").count(), 3);
+    assert!(r.body.contains("以下字段需要修改："));
+}
