@@ -23,8 +23,8 @@ mod ranking;
 mod referrals;
 mod sign_in;
 mod stranded_map;
-mod widths;
 mod users;
+mod widths;
 
 use carebridge_e2e::app::{spawn_app, Backend, TestApp, DEMO_PASSWORD};
 use carebridge_e2e::browser::{Browser, Key};

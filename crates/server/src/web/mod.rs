@@ -29,9 +29,9 @@ mod text_desk;
 mod text_plans;
 mod text_ranking;
 mod text_sanity;
+mod text_users;
 #[cfg(test)]
 mod words;
-mod text_users;
 
 use crate::state::AppState;
 use axum::routing::{get, post};
