@@ -16,36 +16,9 @@
 
 use crate::{demo_app, sign_in, WUHAN};
 use carebridge_e2e::app::{rfc3339_millis, DemoIds, TestApp, DEMO_PASSWORD};
-use carebridge_e2e::browser::{Browser, BrowserOptions};
+use carebridge_e2e::browser::{Browser, BrowserOptions, PHONE};
 use carebridge_e2e::fixtures::capacity_report_units;
 use serde_json::{json, Value};
-
-const PHONE: (u32, u32) = (390, 844);
-
-/// The page does not scroll sideways on a phone-sized viewport of `width`, naming the widest
-/// offenders when it does (wide tables may scroll inside their own box).
-async fn assert_fits(b: &Browser, width: u32, page: &str) {
-    let v = b
-        .js(
-            r##"const vw = document.documentElement.clientWidth;
-               const wide = [...document.querySelectorAll("body *")]
-                 .filter(e => e.getBoundingClientRect().right > vw + 1 && !e.closest(".table-wrap, .chart-scroll"))
-                 .slice(0, 5)
-                 .map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + " right=" + Math.round(e.getBoundingClientRect().right));
-               return { scroll: document.documentElement.scrollWidth, inner: window.innerWidth, wide };"##,
-            vec![],
-        )
-        .await;
-    assert_eq!(v["inner"].as_u64(), Some(u64::from(width)), "{page}: the viewport is phone-sized");
-    let scroll = v["scroll"].as_u64().unwrap_or(u64::MAX);
-    assert!(scroll <= u64::from(width) + 1, "{page}: scrolls sideways ({scroll} > {width}): {}", v["wide"]);
-}
-
-/// No identifier-like word (`too_far`, `virus_designated`) anywhere in the page's text.
-async fn assert_no_raw_key(b: &Browser, page: &str) {
-    let found = b.js(r#"return document.body.innerText.match(/\b[a-z]+(_[a-z]+)+\b/g) || [];"#, vec![]).await;
-    assert_eq!(found, json!([]), "{page}: raw keys on the page");
-}
 
 /// The texts of the banner's complaints and of the complaints beside fields, by field.
 async fn complaints(b: &Browser) -> (usize, Vec<String>) {
@@ -79,7 +52,7 @@ async fn a_coordinator_orders_a_designation_and_reads_its_history() {
     assert_eq!(b.path().await, "/designations");
     assert!(b.text("h1").await.starts_with("Designation orders"), "{}", b.text("h1").await);
     assert!(b.count("#orders li.order").await > 0, "the demo's orders are listed");
-    assert_no_raw_key(&b, "/designations").await;
+    b.assert_no_raw_keys("/designations").await;
 
     // Sent empty (and a time that is no time): every complaint at once.
     b.js(r##"const e = document.querySelector("#effective_at"); e.type = "text"; e.value = "soon";"##, vec![]).await;
@@ -112,7 +85,7 @@ async fn a_coordinator_orders_a_designation_and_reads_its_history() {
     let api = app.get(&format!("/api/v1/designation-orders?facility_id={puai}"), Some(WUHAN)).await;
     assert_eq!(api.status, 200, "{}", api.text);
     assert_eq!(api.items().first().map(|o| o["designation"].clone()), Some(json!("closed_to_new")), "{}", api.text);
-    assert_no_raw_key(&b, "/designations (one facility)").await;
+    b.assert_no_raw_keys("/designations (one facility)").await;
 
     // The same history in Chinese, on a phone.
     b.set_viewport(PHONE.0, PHONE.1).await;
@@ -120,10 +93,10 @@ async fn a_coordinator_orders_a_designation_and_reads_its_history() {
     assert!(b.text("h1").await.starts_with("定点指定令"), "{}", b.text("h1").await);
     let first = b.text("#orders li.order").await;
     assert!(first.contains("非新冠急诊定点 → 暂停接收") && first.contains("现行"), "{first}");
-    assert_fits(&b, PHONE.0, "/designations (zh, phone)").await;
-    assert_no_raw_key(&b, "/designations (zh)").await;
+    b.assert_fits_phone("/designations (zh, phone)").await;
+    b.assert_no_raw_keys("/designations (zh)").await;
     b.goto("/designations").await;
-    assert_fits(&b, PHONE.0, "/designations (all, phone)").await;
+    b.assert_fits_phone("/designations (all, phone)").await;
 
     // Beijing's coordinator does not see Wuhan's orders.
     b.click_and_wait(r#"header.site form[action="/logout"] button[type="submit"]"#).await;
@@ -223,13 +196,13 @@ async fn designating_union_for_the_virus_previews_then_strands_its_dialysis_pati
     for t in b.texts("div.outcome.unplaced p:first-child").await {
         assert!(t.contains("太远") && t.contains("超出转运时间上限"), "too far, in words: {t}");
     }
-    assert_no_raw_key(&b, "the preview (zh)").await;
+    b.assert_no_raw_keys("the preview (zh)").await;
 
     // The same preview on a phone, in English.
     b.set_viewport(PHONE.0, PHONE.1).await;
     b.goto(&format!("/placement/displacements/{plan}?lang=en")).await;
-    assert_fits(&b, PHONE.0, "the preview (en, phone)").await;
-    assert_no_raw_key(&b, "the preview (en)").await;
+    b.assert_fits_phone("the preview (en, phone)").await;
+    b.assert_no_raw_keys("the preview (en)").await;
     for t in b.texts("div.outcome.unplaced p:first-child").await {
         assert!(t.contains("Too far") && t.contains("beyond the travel limit"), "{t}");
     }
@@ -258,7 +231,7 @@ async fn designating_union_for_the_virus_previews_then_strands_its_dialysis_pati
     let result = b.text("#result").await;
     assert!(result.contains("3 patients without a place are escalated"), "{result}");
     assert_eq!(b.count("#apply").await, 0, "applied once: no second apply");
-    assert_fits(&b, PHONE.0, "the record (en, phone)").await;
+    b.assert_fits_phone("the record (en, phone)").await;
     let now = app.get(&format!("/api/v1/facilities/{union}"), Some(WUHAN)).await;
     assert_eq!(now.json["designation"], "virus_designated", "{}", now.text);
 
@@ -327,7 +300,7 @@ async fn a_stale_preview_is_previewed_again_and_a_station_within_the_hour_takes_
     assert!(minutes <= 60, "within the 60-minute session limit: {minutes}");
     assert_eq!(b.count("div.outcome.unplaced").await, 2);
     assert_eq!(b.count("input[name=acknowledge]").await, 2, "only those left without a place are acknowledged");
-    assert_no_raw_key(&b, "the preview with a placement").await;
+    b.assert_no_raw_keys("the preview with a placement").await;
 
     // Acknowledge the two, confirm, apply: one offer at Tongji, two on the stranded board.
     for e in b.find_all("input[name=acknowledge]").await {

@@ -5,34 +5,7 @@
 
 use crate::{demo_app, sign_in};
 use carebridge_e2e::app::DEMO_PASSWORD;
-use carebridge_e2e::browser::{Browser, BrowserOptions};
-
-/// The phone's viewport.
-pub const PHONE: (u32, u32) = (390, 844);
-
-/// Assert the page does not scroll sideways at the current width (wide tables and the chart
-/// scroll inside their own boxes).
-pub async fn assert_fits(b: &Browser, page: &str) {
-    let v = b
-        .js(
-            r#"const vw = document.documentElement.clientWidth;
-               const wide = [...document.querySelectorAll("body *")]
-                 .filter(e => e.getBoundingClientRect().right > vw + 1 && !e.closest(".table-wrap, .chart-scroll"))
-                 .slice(0, 5).map(e => e.tagName.toLowerCase() + " right=" + Math.round(e.getBoundingClientRect().right));
-               return { scroll: document.documentElement.scrollWidth, inner: window.innerWidth, wide };"#,
-            vec![],
-        )
-        .await;
-    let inner = v["inner"].as_u64().unwrap_or(0);
-    let scroll = v["scroll"].as_u64().unwrap_or(u64::MAX);
-    assert!(scroll <= inner + 1, "{page}: the page scrolls sideways ({scroll} > {inner}); too wide: {}", v["wide"]);
-}
-
-/// Replace the text of the input `css` with `text`, as a person would: select all, type.
-pub async fn retype(b: &Browser, css: &str, text: &str) {
-    b.js(&format!("document.querySelector({css:?}).value = '';"), vec![]).await;
-    b.type_into(css, text).await;
-}
+use carebridge_e2e::browser::{Browser, BrowserOptions, PHONE};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_desk_reports_capacity_from_a_phone_and_sees_it_on_the_board() {
@@ -44,7 +17,7 @@ async fn a_desk_reports_capacity_from_a_phone_and_sees_it_on_the_board() {
     // The desk's navigation leads to the form.
     b.click_and_wait(r#"header.site nav a[href="/desk/capacity"]"#).await;
     assert_eq!(b.text("h1").await, "上报床位");
-    assert_fits(&b, "/desk/capacity (phone, zh)").await;
+    b.assert_fits_phone("/desk/capacity (phone, zh)").await;
     assert!(b.text(".report-time").await.contains("最近上报"), "{}", b.text(".report-time").await);
     assert_eq!(b.attr("#icu_occupied", "inputmode").await.as_deref(), Some("numeric"), "a number pad on a phone");
     let height =
@@ -53,14 +26,14 @@ async fn a_desk_reports_capacity_from_a_phone_and_sees_it_on_the_board() {
     let staffed: i64 = b.prop("#icu_staffed", "value").await.unwrap_or_default().parse().expect("prefilled staffed");
     let new_occupied = (staffed - 1).max(0);
 
-    retype(&b, "#icu_occupied", &new_occupied.to_string()).await;
+    b.retype("#icu_occupied", &new_occupied.to_string()).await;
     b.click_and_wait(r#"form.capacity-form button[type="submit"]"#).await;
     assert!(b.text(".notice").await.contains("已保存上报"), "{}", b.text(".notice").await);
     assert_eq!(b.prop("#icu_occupied", "value").await.as_deref(), Some(new_occupied.to_string().as_str()));
 
     // The facility page shows it, with the newest report time.
     b.click_and_wait(r#".lead a[href^="/facilities/"]"#).await;
-    assert_fits(&b, "facility page (phone, zh)").await;
+    b.assert_fits_phone("facility page (phone, zh)").await;
     let cards = b.texts(".unit-cards li").await;
     let icu = cards.iter().find(|c| c.starts_with("ICU床位")).unwrap_or_else(|| panic!("no ICU card: {cards:?}"));
     assert!(icu.contains(&format!("占用\n{new_occupied}")) || icu.contains(&format!("占用 {new_occupied}")), "{icu}");
@@ -68,7 +41,7 @@ async fn a_desk_reports_capacity_from_a_phone_and_sees_it_on_the_board() {
 
     // So does the board (the desk sees its own facility).
     b.goto("/board").await;
-    assert_fits(&b, "/board (phone, zh, desk)").await;
+    b.assert_fits_phone("/board (phone, zh, desk)").await;
     let row = b.text(r#"section[aria-labelledby="table-h"] tbody tr"#).await;
     assert!(row.contains(&new_occupied.to_string()), "{row}");
 
@@ -76,8 +49,8 @@ async fn a_desk_reports_capacity_from_a_phone_and_sees_it_on_the_board() {
     b.set_viewport(1280, 900).await;
     b.goto("/desk/capacity?lang=en").await;
     assert_eq!(b.text("h1").await, "Report capacity");
-    retype(&b, "#icu_occupied", "many").await;
-    retype(&b, "#general_ward_staffed", "999999").await;
+    b.retype("#icu_occupied", "many").await;
+    b.retype("#general_ward_staffed", "999999").await;
     b.click_and_wait(r#"form.capacity-form button[type="submit"]"#).await;
     assert_eq!(b.text(r#".field-error[data-field="icu_occupied"]"#).await, "must be a whole number, 0 or more");
     assert!(b.text(r#".field-error[data-field="general_ward_staffed"]"#).await.contains("must not exceed physical"));

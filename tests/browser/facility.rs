@@ -2,9 +2,8 @@
 //! numbers), the capacity by unit and designation orders for the coordinator of its region,
 //! fitting a 390 px phone in Chinese and a desktop in English.
 
-use crate::desk_capacity::{assert_fits, PHONE};
 use crate::{demo_app, sign_in_as_wuhan};
-use carebridge_e2e::browser::{Browser, BrowserOptions};
+use carebridge_e2e::browser::{Browser, BrowserOptions, PHONE};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_facility_page_from_the_directory_public_and_signed_in() {
@@ -17,7 +16,7 @@ async fn the_facility_page_from_the_directory_public_and_signed_in() {
     b.click_and_wait("table.directory tbody th a.name").await;
     assert!(b.path().await.starts_with("/facilities/"), "{}", b.path().await);
     assert!(b.text("h1").await.contains("协和医院"), "{}", b.text("h1").await);
-    assert_fits(&b, "facility page (phone, zh, public)").await;
+    b.assert_fits_phone("facility page (phone, zh, public)").await;
     assert!(b.text("dl.facility-facts").await.contains("电话"));
     assert_eq!(b.count(".unit-cards li").await, 0, "no capacity numbers in public");
     assert!(b.text(r#"section[aria-labelledby="capacity-h"]"#).await.contains("请登录"));
@@ -32,5 +31,5 @@ async fn the_facility_page_from_the_directory_public_and_signed_in() {
     assert!(b.text(".report-time").await.contains("oldest unit"), "{}", b.text(".report-time").await);
     assert!(b.text(r#"section[aria-labelledby="orders-h"]"#).await.contains("Designation orders"));
     assert!(b.count(r#"a.button[href$="/capacity"]"#).await == 1, "the coordinator may report for it");
-    assert_fits(&b, "facility page (desktop, en)").await;
+    b.assert_fits_phone("facility page (desktop, en)").await;
 }

@@ -24,6 +24,7 @@ mod referrals;
 mod sign_in;
 mod stranded_map;
 mod users;
+mod walkthrough;
 mod widths;
 
 use carebridge_e2e::app::{spawn_app, Backend, TestApp, DEMO_PASSWORD};

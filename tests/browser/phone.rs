@@ -9,36 +9,6 @@ use serde_json::Value;
 const WIDTH: u32 = 375;
 const HEIGHT: u32 = 812;
 
-/// Assert the page does not scroll sideways, naming the widest offenders when it does.
-async fn assert_fits(b: &Browser, page: &str) {
-    assert_fits_width(b, page, WIDTH).await;
-}
-
-/// Assert the page, in a viewport `width` CSS pixels wide, does not scroll sideways (wide
-/// tables and charts scroll inside their own `.table-wrap` / `.chart-scroll` boxes), naming the
-/// widest offenders when it does.
-pub async fn assert_fits_width(b: &Browser, page: &str, width: u32) {
-    let v = b
-        .js(
-            r#"const vw = document.documentElement.clientWidth;
-               const wide = [...document.querySelectorAll("body *")]
-                 .filter(e => e.getBoundingClientRect().right > vw + 1 && !e.closest(".table-wrap, .chart-scroll"))
-                 .slice(0, 5)
-                 .map(e => e.tagName.toLowerCase() + (e.className && typeof e.className === "string" ? "." + e.className : "")
-                           + " right=" + Math.round(e.getBoundingClientRect().right));
-               return { scroll: document.documentElement.scrollWidth, inner: window.innerWidth, wide };"#,
-            vec![],
-        )
-        .await;
-    let scroll = v["scroll"].as_u64().unwrap_or(u64::MAX);
-    assert_eq!(v["inner"].as_u64(), Some(u64::from(width)), "{page}: the viewport is phone-sized");
-    assert!(
-        scroll <= u64::from(width) + 1,
-        "{page}: the page scrolls sideways (scrollWidth {scroll} > {width}); too wide: {}",
-        v["wide"]
-    );
-}
-
 /// Every link and button of the header's navigation is visible, inside the screen's width and
 /// not covered by anything else. Returns their texts.
 async fn assert_nav_reachable(b: &Browser, page: &str) -> Vec<String> {
@@ -78,7 +48,7 @@ async fn directory_and_board_fit_a_phone_screen() {
     b.set_viewport(WIDTH, HEIGHT).await;
 
     b.goto("/directory?q=%E5%8D%8F%E5%92%8C").await;
-    assert_fits(&b, "/directory").await;
+    b.assert_fits_width("/directory", WIDTH).await;
     let nav = assert_nav_reachable(&b, "/directory").await;
     assert!(nav.iter().any(|t| t == "Capacity board") && nav.iter().any(|t| t == "Sign in"), "{nav:?}");
     // The results table may be wider than the phone, but scrolls inside its own box.
@@ -87,12 +57,12 @@ async fn directory_and_board_fit_a_phone_screen() {
     // The navigation works by tapping (clicking) on the phone too.
     b.click_and_wait(r#"header.site nav a[href="/board"]"#).await;
     assert_eq!(b.path().await, "/board", "the public board answers, with a way to sign in");
-    assert_fits(&b, "/board (public)").await;
+    b.assert_fits_width("/board (public)", WIDTH).await;
     b.click_and_wait("#public-sign-in").await;
-    assert_fits(&b, "/login").await;
+    b.assert_fits_width("/login", WIDTH).await;
 
     sign_in_as_wuhan(&b).await;
-    assert_fits(&b, "/board").await;
+    b.assert_fits_width("/board", WIDTH).await;
     let nav = assert_nav_reachable(&b, "/board").await;
     assert!(nav.iter().any(|t| t == "Directory") && nav.iter().any(|t| t == "Sign out"), "{nav:?}");
     let map_right = b.js(r#"return document.querySelector("svg.map").getBoundingClientRect().right;"#, vec![]).await;
@@ -110,5 +80,5 @@ async fn directory_and_board_fit_a_phone_screen() {
 
     b.click_and_wait(r#"header.site nav a[href="/directory"]"#).await;
     assert_eq!(b.path().await, "/directory");
-    assert_fits(&b, "/directory (signed in)").await;
+    b.assert_fits_width("/directory (signed in)", WIDTH).await;
 }

@@ -13,50 +13,12 @@
 
 use crate::{demo_app, sign_in_as_wuhan, WUHAN};
 use carebridge_e2e::app::TestApp;
-use carebridge_e2e::browser::Browser;
+use carebridge_e2e::browser::{Browser, PHONE};
 use serde_json::{json, Value};
 
-const PHONE: (u32, u32) = (390, 844);
 /// Two districts of Wuhan, each with two patients far from any hospital of their own.
 const HUANGPI: (&str, f64, f64) = ("420116", 114.31, 31.10);
-const XINZHOU: (&str, f64, f64) = ("420117", 114.91, 30.70);
-
-/// Assert the page does not scroll sideways on the phone, naming the widest offenders.
-async fn assert_fits_phone(b: &Browser, page: &str) {
-    let v = b
-        .js(
-            r#"const vw = document.documentElement.clientWidth;
-               const wide = [...document.querySelectorAll("body *")]
-                 .filter(e => e.getBoundingClientRect().right > vw + 1 && !e.closest(".table-wrap, .chart-scroll"))
-                 .slice(0, 5)
-                 .map(e => e.tagName.toLowerCase() + (typeof e.className === "string" && e.className ? "." + e.className : "")
-                           + " right=" + Math.round(e.getBoundingClientRect().right));
-               return { scroll: document.documentElement.scrollWidth, inner: window.innerWidth, wide };"#,
-            vec![],
-        )
-        .await;
-    assert_eq!(v["inner"].as_u64(), Some(u64::from(PHONE.0)), "{page}: the viewport is phone-sized");
-    let scroll = v["scroll"].as_u64().unwrap_or(u64::MAX);
-    assert!(scroll <= u64::from(PHONE.0) + 1, "{page}: scrolls sideways ({scroll} px); too wide: {}", v["wide"]);
-}
-
-/// No identifier-like key (`snake_case`) anywhere in the page's text.
-async fn assert_no_raw_keys(b: &Browser, page: &str) {
-    let v = b.js(r#"return document.body.innerText.match(/\b[a-z]+_[a-z_]+\b/g);"#, vec![]).await;
-    assert!(v.is_null(), "{page}: raw keys on the page: {v}");
-}
-
-async fn choose(b: &Browser, css: &str, value: &str) {
-    let e = b.find(css).await;
-    b.step(format!("choose `{value}` in `{css}`"), e.select_by_value(value)).await;
-}
-
-/// Replace what a text field holds.
-async fn set_value(b: &Browser, css: &str, text: &str) {
-    let e = b.find(css).await;
-    b.step(format!("clear `{css}`"), e.clear()).await;
-    b.type_into(css, text).await;
-}
+const XINZHOU: (&str, f64, f64) = ("420117", 114.80, 30.84);
 
 /// A district's own routine limits: a trip of `travel` minutes, or none of its own.
 async fn district_limit(app: &TestApp, district: &str, travel: Option<i64>) {
@@ -132,7 +94,7 @@ async fn preview_and_apply(
     w: &Words,
     phone: bool,
 ) {
-    choose(b, "#region_code", district).await;
+    b.choose("#region_code", district).await;
     b.click_and_wait(r#"form.plan-preview button[type="submit"]"#).await;
     let path = b.path().await;
     assert!(path.starts_with("/placement/plans/"), "to the plan's page, not {path}");
@@ -146,9 +108,9 @@ async fn preview_and_apply(
     let travel = b.texts("table.plan-placements td.travel").await;
     assert!(travel.iter().all(|t| t.ends_with("min") || t.ends_with("分钟")), "trips in minutes: {travel:?}");
     assert!(b.count("#no-unplaced").await == 1, "nobody left out");
-    assert_no_raw_keys(b, &path).await;
+    b.assert_no_raw_keys(&path).await;
     if phone {
-        assert_fits_phone(b, &path).await;
+        b.assert_fits_phone(&path).await;
     }
     assert!(statuses(app, ids).await.iter().all(|s| s == "pending" || s == "escalated"), "a preview offers nothing");
 
@@ -158,7 +120,7 @@ async fn preview_and_apply(
     assert!(b.text(".alert li").await.ends_with(w.confirm_error), "{}", b.text(".alert").await);
     assert!(statuses(app, ids).await.iter().all(|s| s == "pending" || s == "escalated"));
     if phone {
-        assert_fits_phone(b, "the refused apply").await;
+        b.assert_fits_phone("the refused apply").await;
     }
 
     b.click("#confirm").await;
@@ -200,14 +162,14 @@ async fn a_coordinator_previews_a_plan_and_applies_it_on_desktop_and_phone() {
     district_limit(&app, XINZHOU.0, None).await;
     b.goto("/placement/plans?lang=zh").await;
     assert_eq!(b.text("h1").await, "批量安置方案");
-    assert_fits_phone(&b, "/placement/plans").await;
+    b.assert_fits_phone("/placement/plans").await;
     preview_and_apply(&b, &app, XINZHOU.0, &xinzhou, "xz", &ZH, true).await;
     b.goto("/placement/plans").await;
     let listed = b.texts("table.plans tbody tr").await;
     assert_eq!(listed.len(), 2, "{listed:?}");
     assert!(listed[0].contains("新洲区") && listed[0].contains("已执行"), "newest first: {listed:?}");
-    assert_fits_phone(&b, "/placement/plans with plans").await;
-    assert_no_raw_keys(&b, "/placement/plans").await;
+    b.assert_fits_phone("/placement/plans with plans").await;
+    b.assert_no_raw_keys("/placement/plans").await;
 }
 
 async fn travel_limits(app: &TestApp, region: &str) -> Value {
@@ -238,7 +200,7 @@ async fn a_coordinator_sets_travel_and_placement_limits_refused_then_saved() {
 
     app.sign_in(&[WUHAN]).await; // the API's sign-in is audited too: before counting
     let audit_before = app.audit_count().await;
-    set_value(&b, "#recurring_session_minutes", "600").await;
+    b.retype("#recurring_session_minutes", "600").await;
     b.click_and_wait(r#"form.travel-limits button[value="save"]"#).await;
     let error = r#"p.field-error[data-field="recurring_session_minutes"]"#;
     assert_eq!(b.text(error).await, "must be 10 to 240 minutes");
@@ -249,7 +211,7 @@ async fn a_coordinator_sets_travel_and_placement_limits_refused_then_saved() {
     assert_eq!(app.audit_count().await, audit_before, "a refused form writes nothing");
     assert_eq!(travel_limits(&app, "420100").await["recurring_session_minutes"], 60);
 
-    set_value(&b, "#recurring_session_minutes", "45").await;
+    b.retype("#recurring_session_minutes", "45").await;
     b.click_and_wait(r#"form.travel-limits button[value="save"]"#).await;
     assert_eq!(b.text(".notice").await, "The travel limits are saved.");
     assert_eq!(b.prop("#recurring_session_minutes", "value").await.as_deref(), Some("45"));
@@ -259,8 +221,8 @@ async fn a_coordinator_sets_travel_and_placement_limits_refused_then_saved() {
     assert_eq!(app.audit_count().await, audit_before + 1, "the change is audited");
 
     // Two bad placement limits at once: both named, beside their fields and in the banner.
-    set_value(&b, "#emergency-hold_minutes", "soon").await;
-    set_value(&b, "#urgent-travel_limit_minutes", "9999").await;
+    b.retype("#emergency-hold_minutes", "soon").await;
+    b.retype("#urgent-travel_limit_minutes", "9999").await;
     b.click_and_wait(r#"form.placement-limits button[value="save"]"#).await;
     assert_eq!(
         b.text(r#"p.field-error[data-field="emergency-hold_minutes"]"#).await,
@@ -273,37 +235,37 @@ async fn a_coordinator_sets_travel_and_placement_limits_refused_then_saved() {
     let banner = b.texts("#limits-errors li").await;
     assert_eq!(banner.len(), 2, "{banner:?}");
     assert!(banner[0].starts_with("Emergency") && banner[1].starts_with("Urgent"), "{banner:?}");
-    set_value(&b, "#emergency-hold_minutes", "20").await;
-    set_value(&b, "#urgent-travel_limit_minutes", "240").await;
+    b.retype("#emergency-hold_minutes", "20").await;
+    b.retype("#urgent-travel_limit_minutes", "240").await;
     b.click_and_wait(r#"form.placement-limits button[value="save"]"#).await;
     assert_eq!(b.text(".notice").await, "The placement limits are saved.");
     let limits = app.get("/api/v1/regions/420100/placement-limits", Some(WUHAN)).await;
     let urgent = limits.json.as_array().expect("limits").iter().find(|l| l["urgency"] == "urgent").cloned();
     assert_eq!(urgent.as_ref().map(|u| u["travel_limit_minutes"].clone()), Some(json!(240)), "{}", limits.text);
-    assert_no_raw_keys(&b, "/placement/limits").await;
+    b.assert_no_raw_keys("/placement/limits").await;
 
     // A phone, Chinese: a district inherits the city's rule, and sets its own.
     b.set_viewport(PHONE.0, PHONE.1).await;
     b.goto("/placement/limits?lang=zh").await;
-    assert_fits_phone(&b, "/placement/limits").await;
-    choose(&b, "#region", "420102").await;
+    b.assert_fits_phone("/placement/limits").await;
+    b.choose("#region", "420102").await;
     b.click_and_wait(r#"form.region-pick button[type="submit"]"#).await;
     assert!(b.text("h1").await.contains("江岸区"), "{}", b.text("h1").await);
     assert_eq!(b.text("#travel-set-by").await, "设置者：武汉市", "inherited from the city");
     assert_eq!(b.prop("#recurring_session_minutes", "value").await.as_deref(), Some("45"));
-    set_value(&b, "#recurring_session_minutes", "5").await;
+    b.retype("#recurring_session_minutes", "5").await;
     b.click_and_wait(r#"form.travel-limits button[value="save"]"#).await;
     assert_eq!(b.text(error).await, "须为 10 到 240 分钟");
     assert!(b.text("#limits-errors").await.contains("须为 10 到 240 分钟"));
-    assert_fits_phone(&b, "the refused travel form").await;
-    set_value(&b, "#recurring_session_minutes", "30").await;
+    b.assert_fits_phone("the refused travel form").await;
+    b.retype("#recurring_session_minutes", "30").await;
     b.click_and_wait(r#"form.travel-limits button[value="save"]"#).await;
     assert_eq!(b.text(".notice").await, "转运上限已保存。");
     assert_eq!(b.text("#travel-set-by").await, "设置者：本地区");
     assert_eq!(travel_limits(&app, "420102").await["recurring_session_minutes"], 30);
     assert_eq!(travel_limits(&app, "420100").await["recurring_session_minutes"], 45, "the city keeps its own");
-    assert_fits_phone(&b, "/placement/limits saved").await;
-    assert_no_raw_keys(&b, "/placement/limits").await;
+    b.assert_fits_phone("/placement/limits saved").await;
+    b.assert_no_raw_keys("/placement/limits").await;
 
     // And back to following the city.
     b.click_and_wait(r#"form.travel-limits button[value="follow"]"#).await;

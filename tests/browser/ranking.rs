@@ -10,14 +10,11 @@
 //! refused beside the reason, and an override with a reason directs the patient, on the
 //! timeline. Desktop and a 390 px phone, English and Chinese; no page scrolls sideways.
 
-use crate::phone::assert_fits_width;
 use crate::{demo_app, sign_in};
 use carebridge_e2e::app::{TestApp, DEMO_PASSWORD};
-use carebridge_e2e::browser::{Browser, BrowserOptions};
+use carebridge_e2e::browser::{Browser, BrowserOptions, PHONE};
 use carebridge_e2e::fixtures::new_user;
 use serde_json::{json, Value};
-
-const PHONE: (u32, u32) = (390, 844);
 
 /// An adult (40–64) needing neurosurgery in Wuchang, filed by Union's clinician; its id.
 async fn file_wuchang_adult(app: &TestApp) -> String {
@@ -116,9 +113,9 @@ async fn the_referral_page_shows_the_engines_ranking_with_its_reasons() {
     assert_eq!(b.text("#ranking-h").await, "系统当前排序");
     assert!(b.text(r#"#excluded li[data-constraint="children_only"]"#).await.contains("儿童"));
     assert_eq!(raw_keys(&b, "main").await, Vec::<String>::new(), "no raw key on the Chinese page");
-    assert_fits_width(&b, "/referrals/{id} (zh)", PHONE.0).await;
+    b.assert_fits_width("/referrals/{id} (zh)", PHONE.0).await;
     b.goto(&format!("/referrals/{id}?lang=en")).await;
-    assert_fits_width(&b, "/referrals/{id} (en)", PHONE.0).await;
+    b.assert_fits_width("/referrals/{id} (en)", PHONE.0).await;
 }
 
 /// The desk of `facility`, created by the national coordinator with the demo password.
@@ -162,7 +159,7 @@ async fn directs_with_an_explicit_override(chinese: bool) {
     b.goto(&format!("/referrals/{id}")).await;
     b.click_and_wait("#direct-link").await;
     assert_eq!(b.path().await, format!("/placement/referrals/{id}"));
-    assert_fits_width(&b, "the directed-placement form", width).await;
+    b.assert_fits_width("the directed-placement form", width).await;
     assert_eq!(raw_keys(&b, "main").await, Vec::<String>::new(), "no raw key on the form");
 
     // Each choice shows designation, free beds, travel and distance; the earlier decline.
@@ -199,7 +196,7 @@ async fn directs_with_an_explicit_override(chinese: bool) {
     assert_eq!(b.count(r#"p.field-error[data-field="facility_id"]"#).await, 1, "and beside the field");
     assert_eq!(b.count("#override input[type=checkbox]").await, keys.len(), "a box per constraint");
     assert_eq!(raw_keys(&b, "main").await, Vec::<String>::new(), "no raw key in the refusal");
-    assert_fits_width(&b, "the refusal", width).await;
+    b.assert_fits_width("the refusal", width).await;
 
     // An override without a reason is refused beside the reason.
     for k in &keys {
@@ -229,7 +226,7 @@ async fn directs_with_an_explicit_override(chinese: bool) {
     let overrode = if chinese { "越过硬性约束" } else { "overrode hard constraints" };
     assert!(step.contains(overrode), "{step}");
     assert_eq!(raw_keys(&b, "main").await, Vec::<String>::new(), "no raw key on the timeline");
-    assert_fits_width(&b, "the referral after the override", width).await;
+    b.assert_fits_width("the referral after the override", width).await;
     let api = app.get(&format!("/api/v1/referrals/{id}"), Some("wuhan")).await;
     assert_eq!(api.json["current_offer"]["facility_id"].as_str(), Some(facility.as_str()), "{}", api.text);
     assert!(api.json["current_offer"]["override"]["reason"].is_string(), "{}", api.text);

@@ -34,12 +34,6 @@ async fn desk_for(app: &TestApp, facility: &str) -> String {
     username
 }
 
-/// Choose `value` in the `<select>` matching `css`.
-async fn choose(b: &Browser, css: &str, value: &str) {
-    let e = b.find(css).await;
-    b.step(format!("choose `{value}` in `{css}`"), e.select_by_value(value)).await;
-}
-
 /// The timeline's step kinds, oldest first.
 async fn timeline_kinds(b: &Browser) -> Vec<String> {
     let v =
@@ -72,13 +66,13 @@ async fn a_referral_filed_in_the_form_is_declined_offered_again_and_accepted() {
     assert_eq!(b.path().await, "/referrals/new");
     assert!(b.prop("#region_code", "value").await.is_some_and(|v| v.starts_with("4201")), "prefilled with Union's");
     b.type_into("#pseudonym", "p-browser").await;
-    choose(&b, "#age_band", "young_adult").await;
+    b.choose("#age_band", "young_adult").await;
     let region = b.find("#region_code").await;
     b.step("clear the region", region.clear()).await;
     b.type_into("#region_code", "420103").await;
-    choose(&b, "#infection", "negative").await;
-    choose(&b, "#need", "neurosurgery").await;
-    choose(&b, "#urgency", "urgent").await;
+    b.choose("#infection", "negative").await;
+    b.choose("#need", "neurosurgery").await;
+    b.choose("#urgency", "urgent").await;
     b.type_into("#note", "Cord compression at T10; surgery advised.").await;
     b.click_and_wait(r#"form.referral-form button[type="submit"]"#).await;
     let path = b.path().await;
@@ -113,7 +107,7 @@ async fn a_referral_filed_in_the_form_is_declined_offered_again_and_accepted() {
     let after = b.text(&left).await;
     assert!(after < before, "the time left goes down: {before} → {after}");
 
-    choose(&b, &format!("{card} form.decline select[name=reason]"), "no_specialist").await;
+    b.choose(&format!("{card} form.decline select[name=reason]"), "no_specialist").await;
     b.type_into(&format!("{card} form.decline input[name=note]"), "Our spine surgeon is in isolation.").await;
     b.click_and_wait(&format!("{card} form.decline button[type=submit]")).await;
     assert_eq!(b.location().await, "/desk/offers?notice=declined");

@@ -3,10 +3,9 @@
 //! patient in the list below; zoom links into the region with patients and back out; on a
 //! desktop in English and a 390 px phone in Chinese.
 
-use crate::desk_capacity::{assert_fits, PHONE};
 use crate::{demo_app, sign_in};
 use carebridge_e2e::app::DEMO_PASSWORD;
-use carebridge_e2e::browser::{Browser, BrowserOptions, Key};
+use carebridge_e2e::browser::{Browser, BrowserOptions, Key, PHONE};
 use serde_json::json;
 
 /// Tab until a map marker has focus; returns its description.
@@ -83,7 +82,7 @@ async fn the_stranded_map_has_a_legend_keyboard_markers_a_list_and_zoom() {
     b.set_viewport(PHONE.0, PHONE.1).await;
     sign_in(&b, "nhc", DEMO_PASSWORD).await;
     b.goto("/placement/board").await;
-    assert_fits(&b, "/placement/board (phone, zh, nation)").await;
+    b.assert_fits_phone("/placement/board (phone, zh, nation)").await;
     let legend = b.texts(r#"section[aria-labelledby="stranded-map-h"] .legend li"#).await;
     assert!(legend.iter().any(|l| l.contains("超过最长时限")), "{legend:?}");
     assert!(b.text("nav.zoom").await.contains("缩放"));

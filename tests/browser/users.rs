@@ -3,9 +3,8 @@
 //! it listed; then the new desk signs in on a 390 px phone in Chinese and sees its hospital's
 //! desk pages.
 
-use crate::desk_capacity::{assert_fits, retype, PHONE};
 use crate::{sign_in, sign_in_as_wuhan};
-use carebridge_e2e::browser::{Browser, BrowserOptions};
+use carebridge_e2e::browser::{Browser, BrowserOptions, PHONE};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_coordinator_opens_a_desk_account_and_the_desk_signs_in() {
@@ -14,7 +13,7 @@ async fn a_coordinator_opens_a_desk_account_and_the_desk_signs_in() {
     sign_in_as_wuhan(&b).await;
     b.click_and_wait(r#"header.site nav a[href="/users"]"#).await;
     assert_eq!(b.text("h1").await, "Accounts");
-    assert_fits(&b, "/users (desktop, en)").await;
+    b.assert_fits_phone("/users (desktop, en)").await;
     let users = b.texts("table.users tbody th").await;
     assert!(users.iter().any(|u| u == "desk-union"), "{users:?}");
 
@@ -36,7 +35,7 @@ async fn a_coordinator_opens_a_desk_account_and_the_desk_signs_in() {
     assert!(b.text(r#".field-error[data-field="username"]"#).await.len() > 3);
     assert_eq!(b.prop("#facility_id", "value").await.map(|v| v.is_empty()), Some(false), "the choice stays");
 
-    retype(&b, "#username", "desk-tongji-night").await;
+    b.retype("#username", "desk-tongji-night").await;
     b.type_into("#new_password", "night-desk-password").await;
     b.click_and_wait("form.user-form button[type=submit]").await;
     assert!(b.text(".notice").await.contains("desk-tongji-night"), "{}", b.text(".notice").await);
@@ -50,9 +49,9 @@ async fn a_coordinator_opens_a_desk_account_and_the_desk_signs_in() {
     b.click_and_wait(r#"header.site nav a[href="/desk/capacity"]"#).await;
     assert_eq!(b.text("h1").await, "上报床位");
     assert!(b.text(".lead").await.contains("同济医院"), "{}", b.text(".lead").await);
-    assert_fits(&b, "/desk/capacity (phone, zh, new desk)").await;
+    b.assert_fits_phone("/desk/capacity (phone, zh, new desk)").await;
     b.goto("/desk/offers").await;
-    assert_fits(&b, "/desk/offers (phone, zh, new desk)").await;
+    b.assert_fits_phone("/desk/offers (phone, zh, new desk)").await;
 
     // The coordinator's page fits the phone too.
     b.goto("/login").await;
@@ -62,5 +61,5 @@ async fn a_coordinator_opens_a_desk_account_and_the_desk_signs_in() {
     sign_in_as_wuhan(&b).await;
     b.goto("/users").await;
     assert_eq!(b.text("h1").await, "账号管理");
-    assert_fits(&b, "/users (phone, zh)").await;
+    b.assert_fits_phone("/users (phone, zh)").await;
 }

@@ -6,7 +6,6 @@
 //! the demo's Wuhan patient, filed for the test). Pages of areas not merged yet (designations,
 //! plans, limits, users, desk capacity, facility, public board) belong here too.
 
-use crate::phone::assert_fits_width;
 use crate::{demo_app, sign_in};
 use carebridge_e2e::app::DEMO_PASSWORD;
 use carebridge_e2e::browser::Browser;
@@ -68,7 +67,7 @@ async fn no_page_is_wider_than_a_390_px_phone() {
             let who = user.unwrap_or("signed out");
             assert_eq!(b.attr("html", "lang").await.as_deref(), Some(if lang == "zh" { "zh-CN" } else { "en" }));
             assert!(b.count("main").await == 1, "{path} ({who}, {lang}) is a page: {}", b.text("body").await);
-            assert_fits_width(&b, &format!("{path} as {who} ({lang})"), WIDTH).await;
+            b.assert_fits_width(&format!("{path} as {who} ({lang})"), WIDTH).await;
         }
     }
 }

@@ -37,6 +37,9 @@ pub use fantoccini::key::Key;
 
 /// The longest any one browser step (navigate, find, click, type, script, screenshot) may take.
 pub const STEP_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The phone the pages are checked on: a 390×844 CSS-pixel viewport.
+pub const PHONE: (u32, u32) = (390, 844);
 /// How long chromedriver may take to answer `/status` after it starts.
 const DRIVER_START_TIMEOUT: Duration = Duration::from_secs(20);
 /// How long opening a session (starting Chromium) may take: more than a step, because the
@@ -573,6 +576,57 @@ impl Browser {
     /// A PNG screenshot of the viewport.
     pub async fn screenshot(&self) -> Vec<u8> {
         self.step("screenshot the page", self.client().screenshot()).await
+    }
+
+    /// Assert the page, in a viewport `width` CSS pixels wide, does not scroll sideways (wide
+    /// tables and charts scroll inside their own `.table-wrap` / `.chart-scroll` boxes), naming
+    /// the widest offenders when it does.
+    pub async fn assert_fits_width(&self, page: &str, width: u32) {
+        let v = self
+            .js(
+                r##"const vw = document.documentElement.clientWidth;
+                   const wide = [...document.querySelectorAll("body *")]
+                     .filter(e => e.getBoundingClientRect().right > vw + 1 && !e.closest(".table-wrap, .chart-scroll"))
+                     .slice(0, 5)
+                     .map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
+                               + (e.className && typeof e.className === "string" ? "." + e.className : "")
+                               + " right=" + Math.round(e.getBoundingClientRect().right));
+                   return { scroll: document.documentElement.scrollWidth, inner: window.innerWidth, wide };"##,
+                vec![],
+            )
+            .await;
+        let scroll = v["scroll"].as_u64().unwrap_or(u64::MAX);
+        assert_eq!(v["inner"].as_u64(), Some(u64::from(width)), "{page}: the viewport is {width} px wide");
+        assert!(
+            scroll <= u64::from(width) + 1,
+            "{page}: the page scrolls sideways (scrollWidth {scroll} > {width}); too wide: {}",
+            v["wide"]
+        );
+    }
+
+    /// Assert the page fits the [`PHONE`] screen (see [`Self::assert_fits_width`]).
+    pub async fn assert_fits_phone(&self, page: &str) {
+        self.assert_fits_width(page, PHONE.0).await;
+    }
+
+    /// Assert no identifier-like key (`too_far`, `virus_designated`) shows in the page's text:
+    /// every enum and event kind is put in words.
+    pub async fn assert_no_raw_keys(&self, page: &str) {
+        let found = self.js(r#"return document.body.innerText.match(/\b[a-z]+(_[a-z]+)+\b/g) || [];"#, vec![]).await;
+        assert_eq!(found, Value::Array(Vec::new()), "{page}: raw keys on the page");
+    }
+
+    /// Choose the option `value` of the `<select>` matching `css`.
+    pub async fn choose(&self, css: &str, value: &str) {
+        let e = self.find(css).await;
+        self.step(format!("choose `{value}` in `{css}`"), e.select_by_value(value)).await;
+    }
+
+    /// Replace what the text field `css` holds with `text`, typed.
+    pub async fn retype(&self, css: &str, text: &str) {
+        let e = self.find(css).await;
+        self.step(format!("clear `{css}`"), e.clear()).await;
+        self.type_into(css, text).await;
     }
 
     /// Close the session now (drop does the same, and kills the processes).

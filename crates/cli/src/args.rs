@@ -134,4 +134,6 @@ pub enum BenchCommand {
     Placement(crate::commands::bench::PlacementArgs),
     /// Online placement: single referrals answered against a national registry.
     Online(crate::commands::bench::OnlineArgs),
+    /// Report to offer: a freed bed offered to one of 1,000 patients waiting in a full city.
+    OfferLatency(crate::commands::bench::OfferLatencyArgs),
 }

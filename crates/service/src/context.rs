@@ -40,6 +40,9 @@ pub struct Carebridge {
     pub(crate) placement_index: Arc<crate::placement_index::PlacementIndex>,
     /// Regions' placement limits in memory (see `limits`).
     pub(crate) placement_limits: Arc<std::sync::Mutex<crate::limits::LimitsCache>>,
+    /// What each follow-up of freed beds did, for whoever watches (see
+    /// `followup::Carebridge::watch_followups`); sending without watchers costs nothing.
+    pub(crate) followups: tokio::sync::broadcast::Sender<crate::followup::FollowedUp>,
 }
 
 impl std::fmt::Debug for Carebridge {
@@ -61,6 +64,7 @@ impl Carebridge {
             placement_backoff: Arc::default(),
             placement_index: Arc::default(),
             placement_limits: Arc::default(),
+            followups: tokio::sync::broadcast::channel(crate::followup::WATCH_BACKLOG).0,
         }
     }
 

@@ -19,7 +19,8 @@
 //! here; the rest is the sweep's. The work runs on its own task after the event's transaction
 //! has committed ([`Carebridge::follow_freed_beds`]), so a desk's report is answered without
 //! waiting for placement, and a failure is logged, never turned into an error of the step
-//! that freed the beds. Isolation beds freed for an infected patient of another unit are left
+//! that freed the beds; each finished follow-up is announced on [`Carebridge::watch_followups`]
+//! (how `carebridge bench offer-latency` times report-to-offer). Isolation beds freed for an infected patient of another unit are left
 //! to the sweep.
 
 use crate::context::{Carebridge, RequestMeta};
@@ -37,6 +38,17 @@ pub const EXTRA_ATTEMPTS: usize = 20;
 
 /// Candidates read for one event at most.
 const CANDIDATES: u32 = 2_000;
+
+/// Follow-ups a slow watcher may fall behind by before it misses some.
+pub const WATCH_BACKLOG: usize = 4_096;
+
+/// What one follow-up of freed beds did, announced when its offers have committed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowedUp {
+    pub facility: FacilityId,
+    /// Offers made (anywhere); `None` when the follow-up failed (logged; the sweep retries).
+    pub offered: Option<usize>,
+}
 
 /// Beds that came free at one facility.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,10 +82,22 @@ impl Carebridge {
     pub(crate) fn follow_freed_beds(&self, freed: Freed) {
         let cb = self.clone();
         tokio::spawn(async move {
-            if let Err(e) = cb.place_for_freed(&freed).await {
-                tracing::warn!(facility = %freed.facility, error = %e, "placement after freed beds failed; the sweep will retry");
-            }
+            let offered = match cb.place_for_freed(&freed).await {
+                Ok(n) => Some(n),
+                Err(e) => {
+                    tracing::warn!(facility = %freed.facility, error = %e, "placement after freed beds failed; the sweep will retry");
+                    None
+                }
+            };
+            // No watcher is the usual case, not an error.
+            let _ = cb.followups.send(FollowedUp { facility: freed.facility, offered });
         });
+    }
+
+    /// Every follow-up of freed beds from now on, as it finishes: a report's, a decline's, an
+    /// expiry's or a withdrawn hold's.
+    pub fn watch_followups(&self) -> tokio::sync::broadcast::Receiver<FollowedUp> {
+        self.followups.subscribe()
     }
 
     /// Offer the freed beds to the waiting referrals they can help (see the module doc).

@@ -805,7 +805,9 @@ impl Carebridge {
         // distance: never sent farther, escalated to the region's coordinators at once.
         let detail = unplaced_detail(&placement);
         let stranded = placement.ranked.is_empty() && placement.unplaced_reason() == Some(TOO_FAR);
-        let last = store::events(&self.store, id).await?.pop();
+        // An escalation does not change why nothing fits: the explanation before it still
+        // stands, and a retry after it must not repeat it.
+        let last = store::events(&self.store, id).await?.into_iter().rev().find(|e| e.kind != "escalated");
         let told = last.as_ref().is_some_and(|e| e.kind == "unplaced" && e.detail == detail);
         if told && !(stranded && referral.escalated_at.is_none()) {
             return Ok(false);

@@ -6,13 +6,16 @@
 //! - [`placement`]: the exact batch-placement solver on transport-like instances, beside
 //!   OR-Tools.
 //! - [`online`]: online placement of single referrals against a national registry.
+//! - [`offer_latency`]: how soon a freed bed is offered to a waiting patient in a full city.
 
 mod ingest;
+mod offer_latency;
 mod online;
 mod placement;
 mod registry;
 mod report;
 
+pub use offer_latency::{offer_latency, OfferLatencyArgs};
 pub use online::{online, OnlineArgs};
 pub use placement::{placement, PlacementArgs};
 pub use registry::{registry, RegistryArgs};

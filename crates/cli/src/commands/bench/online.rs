@@ -52,7 +52,7 @@ pub struct OnlineArgs {
 
 /// The needs referrals draw from, with weights: surgery and ICU dominate a surge's stranded
 /// patients, then dialysis and maternity.
-const NEEDS: [(ServiceKind, u32); 8] = [
+pub(super) const NEEDS: [(ServiceKind, u32); 8] = [
     (ServiceKind::GeneralSurgery, 20),
     (ServiceKind::Icu, 20),
     (ServiceKind::InternalMedicine, 15),
@@ -63,7 +63,7 @@ const NEEDS: [(ServiceKind, u32); 8] = [
     (ServiceKind::OncologySurgery, 7),
 ];
 
-fn pick<T: Copy>(rng: &mut ChaCha8Rng, weighted: &[(T, u32)]) -> T {
+pub(super) fn pick<T: Copy>(rng: &mut ChaCha8Rng, weighted: &[(T, u32)]) -> T {
     let total: u32 = weighted.iter().map(|(_, w)| w).sum();
     let mut x = rng.gen_range(0..total);
     for (item, w) in weighted {

@@ -487,7 +487,7 @@ pub(super) fn sqlite_dir(data: Option<&Path>) -> anyhow::Result<(PathBuf, Option
 }
 
 /// The SQLite library's version (the one linked into this binary).
-async fn sqlite_version() -> anyhow::Result<String> {
+pub(super) async fn sqlite_version() -> anyhow::Result<String> {
     let mut conn = sqlx::SqliteConnection::connect("sqlite::memory:").await?;
     let v: String = sqlx::query("SELECT sqlite_version()").fetch_one(&mut conn).await?.try_get(0)?;
     conn.close().await.ok();
@@ -522,15 +522,15 @@ impl Drop for TempDir {
 }
 
 /// A fresh database on the PostgreSQL server of the given URL.
-struct PgScratch {
+pub(super) struct PgScratch {
     admin: PgConnectOptions,
     name: String,
-    url: String,
-    version: String,
+    pub(super) url: String,
+    pub(super) version: String,
 }
 
 impl PgScratch {
-    async fn create(admin_url: &str) -> anyhow::Result<Self> {
+    pub(super) async fn create(admin_url: &str) -> anyhow::Result<Self> {
         let admin =
             PgConnectOptions::from_str(admin_url).context("parsing --postgres-url")?.ssl_mode(PgSslMode::Disable);
         let name = format!("cb_bench_{:016x}", rand::random::<u64>());
@@ -556,7 +556,7 @@ impl PgScratch {
         Ok(row.try_get::<i64, _>("n")? as u64)
     }
 
-    async fn drop_database(self) -> anyhow::Result<()> {
+    pub(super) async fn drop_database(self) -> anyhow::Result<()> {
         let mut conn = connect_admin(&self.admin).await?;
         conn.execute(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name).as_str())
             .await
