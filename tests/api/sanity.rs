@@ -3,7 +3,7 @@
 //! field while surge beds within the factor are stored; a referral with New York coordinates
 //! and a Wuchang code is refused naming the location, with every other complaint beside it;
 //! and a bed freed by a capacity report or a decline is offered to the waiting referral at once,
-//! not at the sweep's next retry.
+//! not at the sweep's next retry, even past a queue of more urgent patients it may not take.
 
 use crate::referrals::{current_offer, desk_answers};
 use carebridge_e2e::app::{assert_invalid, DemoIds, TestApp};
@@ -152,4 +152,28 @@ both_backends!(a_bed_released_by_a_decline_goes_to_the_next_waiting_patient_at_o
     assert_eq!(declined.json["status"], "pending", "nothing else is free for the first: {}", declined.text);
     let (detail, _) = offered_soon(&app, &second).await;
     assert_eq!(current_offer(&detail).1, demo.union.to_string(), "{detail:#}");
+});
+
+both_backends!(a_bed_freed_at_a_virus_hospital_skips_the_patients_it_may_not_take, |app| async move {
+    let demo = app.load_demo().await;
+    icu_full_but(&app, &demo, &[]).await;
+    // More emergencies who tested negative than one event tries for nothing
+    // (`followup::EXTRA_ATTEMPTS`), all more urgent than the one confirmed patient.
+    for n in 0..carebridge_service::followup::EXTRA_ATTEMPTS + 5 {
+        let mut body = icu_emergency("420103", 114.27 + 0.001 * n as f64, 30.60);
+        body["patient"]["pseudonym"] = json!(format!("p-negative-{n}"));
+        file_waiting(&app, &body).await;
+    }
+    let mut confirmed = icu_emergency("420103", 114.26, 30.61);
+    confirmed["patient"]["infection"] = json!("confirmed");
+    confirmed["urgency"] = json!("urgent");
+    let id = file_waiting(&app, &confirmed).await;
+
+    // Jinyintan, designated for the virus, frees one ICU bed: only the confirmed patient may
+    // have it, and has it at once.
+    let freed = capacity_report_units(&demo.jinyintan.to_string(), &app.now_plus_hours(0), &[("icu", 40, 40, 39)]);
+    let r = app.post_json("/api/v1/capacity/reports", Some("nhc"), &freed).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let (detail, _) = offered_soon(&app, &id).await;
+    assert_eq!(current_offer(&detail).1, demo.jinyintan.to_string(), "{detail:#}");
 });

@@ -190,16 +190,27 @@ impl BoundaryIndex {
     }
 }
 
-/// A region's rings, as lon/lat points.
-type Rings = Vec<Vec<[f64; 2]>>;
+/// A region's rings, outer rings and holes alike, as lon/lat points.
+pub type Rings = Vec<Vec<[f64; 2]>>;
 
-/// Features as (code, rings); features without a valid code are skipped.
-fn parse_geojson(text: &str) -> Result<Vec<(RegionCode, Rings)>, String> {
+/// One feature of a boundary file: its `code` and `name` properties (as written) and its rings
+/// (outer rings and holes alike, rings of fewer than three points dropped).
+#[derive(Debug, Clone)]
+pub struct GeoFeature {
+    pub code: String,
+    pub name: String,
+    pub rings: Rings,
+}
+
+/// Parse a GeoJSON `FeatureCollection` of `Polygon`/`MultiPolygon` features with `code` and
+/// `name` properties: the one reader of the shipped files, for the location check here and the
+/// board's map (`server::web::map`).
+pub fn parse_features(text: &str) -> Result<Vec<GeoFeature>, String> {
     let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
     let features = doc.get("features").and_then(|f| f.as_array()).ok_or("no `features` array")?;
     let mut out = Vec::with_capacity(features.len());
     for f in features {
-        let code = f.pointer("/properties/code").and_then(|v| v.as_str()).and_then(|s| RegionCode::parse(s).ok());
+        let prop = |k: &str| f.pointer(&format!("/properties/{k}")).and_then(|v| v.as_str()).unwrap_or("").to_string();
         let geometry = f.get("geometry").ok_or("a feature without geometry")?;
         let coords = geometry.get("coordinates").ok_or("a geometry without coordinates")?;
         let polygons: Vec<&serde_json::Value> = match geometry.get("type").and_then(|t| t.as_str()) {
@@ -221,11 +232,17 @@ fn parse_geojson(text: &str) -> Result<Vec<(RegionCode, Rings)>, String> {
                 }
             }
         }
-        if let Some(code) = code {
-            out.push((code, rings));
-        }
+        out.push(GeoFeature { code: prop("code"), name: prop("name"), rings });
     }
     Ok(out)
+}
+
+/// Features as (code, rings); features without a valid code are skipped.
+fn parse_geojson(text: &str) -> Result<Vec<(RegionCode, Rings)>, String> {
+    Ok(parse_features(text)?
+        .into_iter()
+        .filter_map(|f| RegionCode::parse(&f.code).ok().map(|code| (code, f.rings)))
+        .collect())
 }
 
 #[cfg(test)]

@@ -6,13 +6,15 @@
 //!
 //! Which referrals a freed bed can help: pending or escalated ones whose unit is the freed
 //! unit, whose need the facility offers (`need` mapped to its unit by
-//! `referral::unit_for`), and whose patient lies within reach — first a box around the
-//! facility as wide as the farthest one-off travel limit in force at the facility's region,
-//! then each referral's own box from its own travel rule. Most urgent first, then the longest
-//! waiting. Each is offered through the one placement path (`Carebridge::place`: rank, hold
-//! under the unit's lock, audit and timeline in one transaction), so an event-driven offer is
-//! the offer the sweep would have made; the engine may still send a patient elsewhere, or
-//! nowhere (a children's hospital for an adult), which only costs an attempt.
+//! `referral::unit_for`), and whose patient lies within reach — a box around the facility as
+//! wide as the farthest one-off travel limit in force at the facility's region — and whom the
+//! facility may take under the engine's hard constraints, checked in memory (`online::fit`:
+//! designation, age, the referral's own travel limit, a free bed still there). Most urgent
+//! first, then the longest waiting. Each is offered through the one placement path
+//! (`Carebridge::place`: rank, hold under the unit's lock, audit and timeline in one
+//! transaction), so an event-driven offer is the offer the sweep would have made; the engine
+//! may still send a patient elsewhere (a better place), or nowhere (this facility declined them
+//! before), which costs an attempt.
 //!
 //! How much work one event does: it stops when the freed beds are taken (offers made equal
 //! the beds freed) or after [`EXTRA_ATTEMPTS`] referrals beyond that found nothing for them
@@ -29,7 +31,8 @@ use carebridge_domain::capacity::{CapacityReportDraft, Unit};
 use carebridge_domain::ids::FacilityId;
 use carebridge_domain::referral::{unit_for, Urgency};
 use carebridge_domain::service_kind::ServiceKind;
-use carebridge_engines::placement::online;
+use carebridge_domain::facility::GeoPoint;
+use carebridge_engines::placement::online::{self, Site};
 use carebridge_store::referrals as store;
 use carebridge_store::{facilities, Visibility};
 
@@ -132,10 +135,17 @@ impl Carebridge {
             if offered >= beds || missed >= EXTRA_ATTEMPTS {
                 break;
             }
-            // The referral's own reach: a patient whose box leaves this facility out cannot
-            // be helped by its beds.
-            let (_, (sw, ne)) = self.need_for(&referral.draft).await?;
-            if at.lon < sw.lon || at.lon > ne.lon || at.lat < sw.lat || at.lat > ne.lat {
+            // Only a patient this facility may take now is an attempt: the engine's own hard
+            // constraints (designation, a children's hospital, the travel limit, a free bed
+            // still there), checked in memory against the index. Without this, a bed freed at
+            // a virus-designated hospital would spend its attempts on patients who tested
+            // negative and leave the one confirmed patient to the sweep.
+            let (need, _) = self.need_for(&referral.draft).await?;
+            let Some(site) = self.site_here(freed.facility, at, referral.draft.need, referral.draft.unit()).await?
+            else {
+                continue;
+            };
+            if !online::fit(&need, &site, false).violations.is_empty() {
                 continue;
             }
             if self.place(referral.id, &meta).await? {
@@ -146,5 +156,21 @@ impl Carebridge {
             }
         }
         Ok(offered)
+    }
+
+    /// The facility at `at` as the engine sees it for `service` now, from the placement index
+    /// (`None`: it does not offer the service).
+    async fn site_here(
+        &self,
+        facility: FacilityId,
+        at: GeoPoint,
+        service: ServiceKind,
+        unit: Unit,
+    ) -> Result<Option<Site>, ServiceError> {
+        const AROUND: f64 = 1e-4;
+        let min = GeoPoint { lon: at.lon - AROUND, lat: at.lat - AROUND };
+        let max = GeoPoint { lon: at.lon + AROUND, lat: at.lat + AROUND };
+        let (sites, _) = self.placement_index.sites(&self.store, service, unit, min, max, self.now()).await?;
+        Ok(sites.into_iter().find(|s| s.facility_id == facility))
     }
 }

@@ -54,7 +54,7 @@ pub const ESCALATE_AFTER_FAILED_OFFERS: i64 = 5;
 const HOLD_ATTEMPTS: usize = 5;
 
 /// Referrals waiting for a bed that one sweep retries at most.
-const RETRIES_PER_SWEEP: usize = 100;
+pub const RETRIES_PER_SWEEP: usize = 100;
 
 /// How long a waiting referral rests after a retry found no bed.
 const RETRY_AFTER_MS: i64 = 60_000;

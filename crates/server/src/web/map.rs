@@ -15,13 +15,8 @@ use std::fmt::Write as _;
 use std::sync::OnceLock;
 
 /// One boundary: a region's code, name and rings (outer rings and holes alike; drawn with
-/// the even-odd rule, holes come out right).
-#[derive(Debug, Clone)]
-pub struct Feature {
-    pub code: String,
-    pub name: String,
-    pub rings: Vec<Vec<[f64; 2]>>,
-}
+/// the even-odd rule, holes come out right), as the domain reads the shipped files.
+pub type Feature = carebridge_domain::boundaries::GeoFeature;
 
 /// The embedded boundary files (kept in the domain, where the service's location check reads
 /// them too).
@@ -50,39 +45,9 @@ pub fn province_detail(province: RegionCode) -> Option<&'static [Feature]> {
     FILES.iter().position(|(p, _)| *p == Some(province.as_u32())).map(layer)
 }
 
-/// Parse a GeoJSON `FeatureCollection` of `Polygon`/`MultiPolygon` features with `code` and
-/// `name` properties.
+/// Parse a boundary file (see `carebridge_domain::boundaries::parse_features`).
 pub fn parse_geojson(text: &str) -> Result<Vec<Feature>, String> {
-    let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    let features = doc.get("features").and_then(|f| f.as_array()).ok_or("no `features` array")?;
-    let mut out = Vec::with_capacity(features.len());
-    for f in features {
-        let props = f.get("properties");
-        let prop = |k: &str| props.and_then(|p| p.get(k)).and_then(|v| v.as_str()).unwrap_or("").to_string();
-        let geometry = f.get("geometry").ok_or("a feature without geometry")?;
-        let coords = geometry.get("coordinates").ok_or("a geometry without coordinates")?;
-        let polygons: Vec<&serde_json::Value> = match geometry.get("type").and_then(|t| t.as_str()) {
-            Some("Polygon") => vec![coords],
-            Some("MultiPolygon") => coords.as_array().map(|a| a.iter().collect()).unwrap_or_default(),
-            other => return Err(format!("unsupported geometry {other:?}")),
-        };
-        let mut rings = Vec::new();
-        for polygon in polygons {
-            for ring in polygon.as_array().into_iter().flatten() {
-                let points: Vec<[f64; 2]> = ring
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|p| Some([p.get(0)?.as_f64()?, p.get(1)?.as_f64()?]))
-                    .collect();
-                if points.len() >= 3 {
-                    rings.push(points);
-                }
-            }
-        }
-        out.push(Feature { code: prop("code"), name: prop("name"), rings });
-    }
-    Ok(out)
+    carebridge_domain::boundaries::parse_features(text)
 }
 
 /// The boundaries that show `region` (`None` = China): the nation's provinces; a province's

@@ -21,6 +21,8 @@ mod pages;
 mod session;
 mod svg;
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_desk;

@@ -252,6 +252,16 @@ impl PageCtx {
         self.error(StatusCode::FORBIDDEN, t.err_title_forbidden, t.err_forbidden_page)
     }
 
+    /// The signed-in coordinator, or the answer for anyone else: the sign-in page for no one,
+    /// 403 for another role.
+    pub fn coordinator(&self) -> Result<Principal, Response> {
+        match &self.session {
+            None => Err(self.redirect("/login", &[])),
+            Some(s) if s.principal.role.is_coordinator() => Ok(s.principal.clone()),
+            Some(_) => Err(self.forbidden()),
+        }
+    }
+
     /// 404 for an id that names nothing (or nothing the principal may see).
     pub fn not_found(&self) -> Response {
         let t = self.t();

@@ -2,79 +2,12 @@
 //! CSRF, scope and the parts every page must have. One test body, because loading the demo
 //! takes seconds and a database pool belongs to one runtime.
 
+use super::test_support::{get, post, send, sign_in, Reply};
 use crate::state::AppState;
 use axum::body::Body;
-use axum::http::{header, Request, Response, StatusCode};
-use axum::Router;
+use axum::http::{header, Request, StatusCode};
 use carebridge_service::Carebridge;
 use carebridge_store::Store;
-use http_body_util::BodyExt;
-use tower::ServiceExt;
-
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl Reply {
-    fn cookie(&self, name: &str) -> Option<String> {
-        self.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|v| v.starts_with(&format!("{name}=")))
-            .map(str::to_string)
-    }
-    fn cookie_value(&self, name: &str) -> Option<String> {
-        let c = self.cookie(name)?;
-        Some(c.split(';').next()?.split_once('=')?.1.to_string())
-    }
-    fn location(&self) -> &str {
-        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
-    }
-    fn content_type(&self) -> &str {
-        self.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("")
-    }
-    /// The CSRF token a page's forms carry.
-    fn form_csrf(&self) -> String {
-        let pattern = r#"name="csrf" value=""#;
-        let at = self.body.find(pattern).expect("a form with a CSRF field") + pattern.len();
-        self.body[at..].split('"').next().unwrap().to_string()
-    }
-}
-
-async fn send(app: &Router, req: Request<Body>) -> Reply {
-    let res: Response<Body> = app.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
-}
-
-fn get(uri: &str, cookie: &str) -> Request<Body> {
-    Request::get(uri).header(header::COOKIE, cookie).body(Body::empty()).unwrap()
-}
-
-fn post(uri: &str, cookie: &str, form: &str) -> Request<Body> {
-    Request::post(uri)
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(form.to_string()))
-        .unwrap()
-}
-
-/// Sign in; returns the cookie header of the session.
-async fn sign_in(app: &Router, user: &str) -> String {
-    let page = send(app, get("/login", "")).await;
-    let csrf = page.cookie_value("cb_csrf").unwrap();
-    let form = format!("csrf={csrf}&username={user}&password={}", carebridge_scenario::DEMO_PASSWORD);
-    let res = send(app, post("/login", &format!("cb_csrf={csrf}"), &form)).await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "{user}: {}", res.body);
-    let session = res.cookie_value("cb_session").unwrap();
-    let csrf = res.cookie_value("cb_csrf").unwrap();
-    format!("cb_session={session}; cb_csrf={csrf}")
-}
 
 fn assert_page_frame(r: &Reply) {
     assert!(r.content_type().starts_with("text/html"), "{}", r.content_type());

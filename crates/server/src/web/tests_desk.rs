@@ -3,64 +3,14 @@
 //! who may open which form, every error at once beside its field, a partial report moving the
 //! newest time, and what the public sees.
 
+use super::test_support::{get, post, send, sign_in_with_csrf as sign_in};
 use crate::state::AppState;
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
-use axum::Router;
+use axum::http::StatusCode;
 use carebridge_domain::ids::FacilityId;
 use carebridge_service::facilities::DirectoryQuery;
 use carebridge_service::Carebridge;
 use carebridge_store::facilities::FacilityFilter;
 use carebridge_store::Store;
-use http_body_util::BodyExt;
-use tower::ServiceExt;
-
-struct Reply {
-    status: StatusCode,
-    location: String,
-    set_cookies: Vec<String>,
-    body: String,
-}
-
-async fn send(app: &Router, req: Request<Body>) -> Reply {
-    let res = app.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let location = res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-    let set_cookies =
-        res.headers().get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).map(str::to_string).collect();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    Reply { status, location, set_cookies, body: String::from_utf8_lossy(&bytes).into_owned() }
-}
-
-impl Reply {
-    fn cookie(&self, name: &str) -> String {
-        let c = self.set_cookies.iter().find(|c| c.starts_with(&format!("{name}="))).unwrap();
-        c.split(';').next().unwrap().split_once('=').unwrap().1.to_string()
-    }
-}
-
-fn get(uri: &str, cookie: &str) -> Request<Body> {
-    Request::get(uri).header(header::COOKIE, cookie).body(Body::empty()).unwrap()
-}
-
-fn post(uri: &str, cookie: &str, form: &str) -> Request<Body> {
-    Request::post(uri)
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(form.to_string()))
-        .unwrap()
-}
-
-/// Sign in; returns the cookie header and the CSRF token.
-async fn sign_in(app: &Router, user: &str) -> (String, String) {
-    let page = send(app, get("/login", "")).await;
-    let csrf = page.cookie("cb_csrf");
-    let form = format!("csrf={csrf}&username={user}&password={}", carebridge_scenario::DEMO_PASSWORD);
-    let res = send(app, post("/login", &format!("cb_csrf={csrf}"), &form)).await;
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "{user}: {}", res.body);
-    let (session, csrf) = (res.cookie("cb_session"), res.cookie("cb_csrf"));
-    (format!("cb_session={session}; cb_csrf={csrf}"), csrf)
-}
 
 /// The value an input named `name` carries on the page.
 fn value_of(body: &str, name: &str) -> String {
@@ -108,7 +58,7 @@ async fn desk_capacity_facility_page_and_public_board() {
     let pumch = facility_named(cb, "Peking Union Medical College Hospital").await;
 
     // Signed out: the form asks for sign-in; the facility page and public board answer.
-    assert_eq!(send(&app, get("/desk/capacity", "")).await.location, "/login");
+    assert_eq!(send(&app, get("/desk/capacity", "")).await.location(), "/login");
 
     // The desk's form, in both languages, prefilled, one line per unit, numeric keypads.
     let (desk, desk_csrf) = sign_in(&app, "desk-union").await;
@@ -165,7 +115,7 @@ async fn desk_capacity_facility_page_and_public_board() {
     changes.push(("icu_occupied", "1"));
     changes.push(("icu_staffed", &physical));
     let r = send(&app, post("/desk/capacity", &desk, &form_of(&en.body, &desk_csrf, &changes))).await;
-    assert_eq!((r.status, r.location.as_str()), (StatusCode::SEE_OTHER, "/desk/capacity?notice=saved"), "{}", r.body);
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/desk/capacity?notice=saved"), "{}", r.body);
     let after = cb.facility_capacity(desk_p, union).await.unwrap();
     assert!(after.newest_as_of > before.newest_as_of, "{:?} → {:?}", before.newest_as_of, after.newest_as_of);
     let icu = after.units.iter().find(|u| u.unit.as_str() == "icu").unwrap();
@@ -261,7 +211,7 @@ async fn coordinators_open_desk_accounts_for_facilities_picked_by_name() {
     let pumch = facility_named(cb, "Peking Union Medical College Hospital").await;
 
     // Only coordinators manage accounts.
-    assert_eq!(send(&app, get("/users", "")).await.location, "/login");
+    assert_eq!(send(&app, get("/users", "")).await.location(), "/login");
     let (desk, _) = sign_in(&app, "desk-union").await;
     assert_eq!(send(&app, get("/users", &desk)).await.status, StatusCode::FORBIDDEN);
 
@@ -302,18 +252,18 @@ async fn coordinators_open_desk_accounts_for_facilities_picked_by_name() {
     );
     let r = send(&app, post("/users?lang=en", &wuhan, &form)).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    assert_eq!(r.location, "/users?created=desk-union-2");
+    assert_eq!(r.location(), "/users?created=desk-union-2");
     let listed = send(&app, get("/users?created=desk-union-2&lang=en", &wuhan)).await;
     assert!(listed.body.contains("Account opened: desk-union-2") && listed.body.contains("Night desk"));
     let again = send(&app, post("/users?lang=en", &wuhan, &form)).await;
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "a taken username: {}", again.body);
     assert!(again.body.contains(r#"data-field="username""#));
     let page = send(&app, get("/login", "")).await;
-    let c = page.cookie("cb_csrf");
+    let c = page.cookie_value("cb_csrf").unwrap();
     let login = format!("csrf={c}&username=desk-union-2&password=long-enough-pass");
     let res = send(&app, post("/login", &format!("cb_csrf={c}"), &login)).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
-    let new_desk = format!("cb_session={}; cb_csrf={}", res.cookie("cb_session"), res.cookie("cb_csrf"));
+    let new_desk = format!("cb_session={}; cb_csrf={}", res.cookie_value("cb_session").unwrap(), res.cookie_value("cb_csrf").unwrap());
     let form = send(&app, get("/desk/capacity?lang=en", &new_desk)).await;
     assert_eq!(form.status, StatusCode::OK);
     assert!(form.body.contains("Wuhan Union Hospital"), "{}", form.body);

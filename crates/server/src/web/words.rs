@@ -330,6 +330,9 @@ fn every_enum_value_reads_in_words() {
             l("constraint", e.as_str(), &lang.constraint(*e));
             l("exclusion", e.as_str(), &lang.exclusion(e.as_str(), 3, &lang.service(ServiceKind::Icu), 60));
         }
+        for r in carebridge_domain::user::Role::ALL {
+            l("role", r.as_str(), super::text_users::role(lang, *r));
+        }
         for a in [Absorb::NoCriticalCare, Absorb::Overwhelmed, Absorb::NearlyFull, Absorb::CanAbsorb] {
             l("protected-group verdict", &format!("{a:?}"), super::pages::placement::verdict(lang, a).0);
         }

@@ -185,6 +185,20 @@ async fn run(url: &str, backend: &str, args: &OfferLatencyArgs) -> anyhow::Resul
         thousands(args.bursts as u64)
     ));
 
+    // Were the follow-ups complete? The sweep retries every waiting referral (a bounded number
+    // per sweep, each once); an offer it makes is a freed bed the follow-ups left for it (by
+    // design after `followup::EXTRA_ATTEMPTS` misses, or a miss).
+    let waiting = carebridge_store::referrals::waiting(&cb.store, 100_000).await?.len();
+    let mut left = 0;
+    for _ in 0..=waiting.div_ceil(carebridge_service::referrals::RETRIES_PER_SWEEP) {
+        left += cb.sweep_referrals().await?.offered;
+    }
+    println!(
+        "then the sweep retried all {} waiting referrals: {} offers the follow-ups had left to it",
+        thousands(waiting as u64),
+        thousands(left as u64)
+    );
+
     let p99 = single.p99_ms().max(burst.p99_ms());
     let met = p99 < GOAL_P99_MS;
     println!(

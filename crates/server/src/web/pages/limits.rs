@@ -126,15 +126,6 @@ fn label(w: &'static PlansText, lang: Lang, name: &str) -> String {
     }
 }
 
-/// The coordinator's session, or the answer for anyone else.
-fn coordinator(ctx: &PageCtx) -> Result<Principal, Response> {
-    let Some(session) = ctx.session.as_ref() else { return Err(ctx.redirect("/login", &[])) };
-    if !session.principal.role.is_coordinator() {
-        return Err(ctx.forbidden());
-    }
-    Ok(session.principal.clone())
-}
-
 /// The region a request names, if the coordinator governs it; else the complaint.
 fn pick_region(cb: &Carebridge, ctx: &PageCtx, p: &Principal, raw: Option<&str>) -> Result<RegionCode, String> {
     let t = ctx.t();
@@ -151,7 +142,7 @@ fn pick_region(cb: &Carebridge, ctx: &PageCtx, p: &Principal, raw: Option<&str>)
 }
 
 pub async fn show(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQuery) -> Response {
-    let p = match coordinator(&ctx) {
+    let p = match ctx.coordinator() {
         Ok(p) => p,
         Err(res) => return res,
     };
@@ -295,7 +286,7 @@ pub async fn set_placement(State(s): State<AppState>, ctx: PageCtx, body: Bytes)
         Ok(f) => f,
         Err(res) => return res,
     };
-    let p = match coordinator(&ctx) {
+    let p = match ctx.coordinator() {
         Ok(p) => p,
         Err(res) => return res,
     };
@@ -352,7 +343,7 @@ pub async fn set_travel(State(s): State<AppState>, ctx: PageCtx, body: Bytes) ->
         Ok(f) => f,
         Err(res) => return res,
     };
-    let p = match coordinator(&ctx) {
+    let p = match ctx.coordinator() {
         Ok(p) => p,
         Err(res) => return res,
     };

@@ -111,17 +111,8 @@ fn notice(w: &'static PlansText, raw: Option<&str>) -> Option<&'static str> {
     }
 }
 
-/// The coordinator's session, or the answer for anyone else.
-fn coordinator(ctx: &PageCtx) -> Result<Principal, Response> {
-    let Some(session) = ctx.session.as_ref() else { return Err(ctx.redirect("/login", &[])) };
-    if !session.principal.role.is_coordinator() {
-        return Err(ctx.forbidden());
-    }
-    Ok(session.principal.clone())
-}
-
 pub async fn list(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQuery) -> Response {
-    let p = match coordinator(&ctx) {
+    let p = match ctx.coordinator() {
         Ok(p) => p,
         Err(res) => return res,
     };
@@ -180,7 +171,7 @@ pub async fn preview(State(s): State<AppState>, ctx: PageCtx, body: Bytes) -> Re
         Ok(f) => f,
         Err(res) => return res,
     };
-    let p = match coordinator(&ctx) {
+    let p = match ctx.coordinator() {
         Ok(p) => p,
         Err(res) => return res,
     };
@@ -260,7 +251,7 @@ pub async fn show(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let p = match coordinator(&ctx) {
+    let p = match ctx.coordinator() {
         Ok(p) => p,
         Err(res) => return res,
     };
@@ -398,7 +389,7 @@ pub async fn apply(State(s): State<AppState>, ctx: PageCtx, Path(id): Path<Strin
         Ok(f) => f,
         Err(res) => return res,
     };
-    let p = match coordinator(&ctx) {
+    let p = match ctx.coordinator() {
         Ok(p) => p,
         Err(res) => return res,
     };

@@ -59,14 +59,6 @@ struct Form {
     display_name_error: Option<String>,
 }
 
-fn coordinator(ctx: &PageCtx) -> Result<Principal, Response> {
-    match &ctx.session {
-        None => Err(ctx.redirect("/login", &[])),
-        Some(s) if s.principal.role.is_coordinator() => Ok(s.principal.clone()),
-        Some(_) => Err(ctx.forbidden()),
-    }
-}
-
 /// The facilities the coordinator governs whose name matches `q`, by id with their names.
 async fn facilities_in_scope(s: &AppState, ctx: &PageCtx, p: &Principal, q: &str) -> Vec<(FacilityId, String)> {
     let region = match p.scope {
@@ -156,7 +148,7 @@ async fn render(
 }
 
 pub async fn get(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQuery) -> Response {
-    let p = match coordinator(&ctx) {
+    let p = match ctx.coordinator() {
         Ok(p) => p,
         Err(r) => return r,
     };
@@ -167,7 +159,7 @@ pub async fn get(State(s): State<AppState>, ctx: PageCtx, RawQuery(raw): RawQuer
 }
 
 pub async fn post(State(s): State<AppState>, ctx: PageCtx, body: Bytes) -> Response {
-    let p = match coordinator(&ctx) {
+    let p = match ctx.coordinator() {
         Ok(p) => p,
         Err(r) => return r,
     };
