@@ -17,7 +17,7 @@ async fn a_desk_reports_capacity_from_a_phone_and_sees_it_on_the_board() {
     // The desk's navigation leads to the form.
     b.click_and_wait(r#"header.site nav a[href="/desk/capacity"]"#).await;
     assert_eq!(b.text("h1").await, "上报床位");
-    b.assert_fits_phone("/desk/capacity (phone, zh)").await;
+    b.assert_fits("/desk/capacity (phone, zh)").await;
     assert!(b.text(".report-time").await.contains("最近上报"), "{}", b.text(".report-time").await);
     assert_eq!(b.attr("#icu_occupied", "inputmode").await.as_deref(), Some("numeric"), "a number pad on a phone");
     let height =
@@ -33,7 +33,7 @@ async fn a_desk_reports_capacity_from_a_phone_and_sees_it_on_the_board() {
 
     // The facility page shows it, with the newest report time.
     b.click_and_wait(r#".lead a[href^="/facilities/"]"#).await;
-    b.assert_fits_phone("facility page (phone, zh)").await;
+    b.assert_fits("facility page (phone, zh)").await;
     let cards = b.texts(".unit-cards li").await;
     let icu = cards.iter().find(|c| c.starts_with("ICU床位")).unwrap_or_else(|| panic!("no ICU card: {cards:?}"));
     assert!(icu.contains(&format!("占用\n{new_occupied}")) || icu.contains(&format!("占用 {new_occupied}")), "{icu}");
@@ -41,7 +41,7 @@ async fn a_desk_reports_capacity_from_a_phone_and_sees_it_on_the_board() {
 
     // So does the board (the desk sees its own facility).
     b.goto("/board").await;
-    b.assert_fits_phone("/board (phone, zh, desk)").await;
+    b.assert_fits("/board (phone, zh, desk)").await;
     let row = b.text(r#"section[aria-labelledby="table-h"] tbody tr"#).await;
     assert!(row.contains(&new_occupied.to_string()), "{row}");
 

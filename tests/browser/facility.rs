@@ -16,7 +16,7 @@ async fn the_facility_page_from_the_directory_public_and_signed_in() {
     b.click_and_wait("table.directory tbody th a.name").await;
     assert!(b.path().await.starts_with("/facilities/"), "{}", b.path().await);
     assert!(b.text("h1").await.contains("协和医院"), "{}", b.text("h1").await);
-    b.assert_fits_phone("facility page (phone, zh, public)").await;
+    b.assert_fits("facility page (phone, zh, public)").await;
     assert!(b.text("dl.facility-facts").await.contains("电话"));
     assert_eq!(b.count(".unit-cards li").await, 0, "no capacity numbers in public");
     assert!(b.text(r#"section[aria-labelledby="capacity-h"]"#).await.contains("请登录"));
@@ -31,5 +31,5 @@ async fn the_facility_page_from_the_directory_public_and_signed_in() {
     assert!(b.text(".report-time").await.contains("oldest unit"), "{}", b.text(".report-time").await);
     assert!(b.text(r#"section[aria-labelledby="orders-h"]"#).await.contains("Designation orders"));
     assert!(b.count(r#"a.button[href$="/capacity"]"#).await == 1, "the coordinator may report for it");
-    b.assert_fits_phone("facility page (desktop, en)").await;
+    b.assert_fits("facility page (desktop, en)").await;
 }

@@ -26,7 +26,7 @@ async fn the_public_board_in_words_with_keyboard_markers() {
     b.goto("/board?region=420100").await;
     assert_eq!(b.path().await, "/board", "no redirect to sign-in");
     assert!(b.text("h1").await.contains("床位概况"), "{}", b.text("h1").await);
-    b.assert_fits_phone("/board (public, phone, zh)").await;
+    b.assert_fits("/board (public, phone, zh)").await;
     assert!(b.text("#public-sign-in").await.contains("登录"));
     assert!(b.count(".legend li").await >= 5, "the map has its legend");
     assert!(b.text(r#"section[aria-labelledby="what-h"]"#).await.contains("不公开任何患者信息"));
@@ -49,7 +49,7 @@ async fn the_public_board_in_words_with_keyboard_markers() {
     let regions = b.texts(r#"section[aria-labelledby="regions-h"] tbody tr"#).await;
     assert!(!regions.is_empty(), "a row per province with facilities");
     assert!(!b.text("main").await.contains("Occupied"), "no occupancy numbers in public");
-    b.assert_fits_phone("/board (public, desktop, en)").await;
+    b.assert_fits("/board (public, desktop, en)").await;
     b.click_and_wait("#public-sign-in").await;
     assert_eq!(b.path().await, "/login");
 }

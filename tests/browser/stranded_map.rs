@@ -82,7 +82,7 @@ async fn the_stranded_map_has_a_legend_keyboard_markers_a_list_and_zoom() {
     b.set_viewport(PHONE.0, PHONE.1).await;
     sign_in(&b, "nhc", DEMO_PASSWORD).await;
     b.goto("/placement/board").await;
-    b.assert_fits_phone("/placement/board (phone, zh, nation)").await;
+    b.assert_fits("/placement/board (phone, zh, nation)").await;
     let legend = b.texts(r#"section[aria-labelledby="stranded-map-h"] .legend li"#).await;
     assert!(legend.iter().any(|l| l.contains("超过最长时限")), "{legend:?}");
     assert!(b.text("nav.zoom").await.contains("缩放"));

@@ -13,7 +13,7 @@ async fn a_coordinator_opens_a_desk_account_and_the_desk_signs_in() {
     sign_in_as_wuhan(&b).await;
     b.click_and_wait(r#"header.site nav a[href="/users"]"#).await;
     assert_eq!(b.text("h1").await, "Accounts");
-    b.assert_fits_phone("/users (desktop, en)").await;
+    b.assert_fits("/users (desktop, en)").await;
     let users = b.texts("table.users tbody th").await;
     assert!(users.iter().any(|u| u == "desk-union"), "{users:?}");
 
@@ -49,9 +49,9 @@ async fn a_coordinator_opens_a_desk_account_and_the_desk_signs_in() {
     b.click_and_wait(r#"header.site nav a[href="/desk/capacity"]"#).await;
     assert_eq!(b.text("h1").await, "上报床位");
     assert!(b.text(".lead").await.contains("同济医院"), "{}", b.text(".lead").await);
-    b.assert_fits_phone("/desk/capacity (phone, zh, new desk)").await;
+    b.assert_fits("/desk/capacity (phone, zh, new desk)").await;
     b.goto("/desk/offers").await;
-    b.assert_fits_phone("/desk/offers (phone, zh, new desk)").await;
+    b.assert_fits("/desk/offers (phone, zh, new desk)").await;
 
     // The coordinator's page fits the phone too.
     b.goto("/login").await;
@@ -61,5 +61,5 @@ async fn a_coordinator_opens_a_desk_account_and_the_desk_signs_in() {
     sign_in_as_wuhan(&b).await;
     b.goto("/users").await;
     assert_eq!(b.text("h1").await, "账号管理");
-    b.assert_fits_phone("/users (phone, zh)").await;
+    b.assert_fits("/users (phone, zh)").await;
 }

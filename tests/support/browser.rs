@@ -604,6 +604,12 @@ impl Browser {
         );
     }
 
+    /// Assert the page does not scroll sideways at the window's current width.
+    pub async fn assert_fits(&self, page: &str) {
+        let width = self.js("return window.innerWidth;", vec![]).await.as_u64().unwrap_or(0) as u32;
+        self.assert_fits_width(page, width).await;
+    }
+
     /// Assert the page fits the [`PHONE`] screen (see [`Self::assert_fits_width`]).
     pub async fn assert_fits_phone(&self, page: &str) {
         self.assert_fits_width(page, PHONE.0).await;

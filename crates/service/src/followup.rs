@@ -28,10 +28,10 @@
 use crate::context::{Carebridge, RequestMeta};
 use crate::error::ServiceError;
 use carebridge_domain::capacity::{CapacityReportDraft, Unit};
+use carebridge_domain::facility::GeoPoint;
 use carebridge_domain::ids::FacilityId;
 use carebridge_domain::referral::{unit_for, Urgency};
 use carebridge_domain::service_kind::ServiceKind;
-use carebridge_domain::facility::GeoPoint;
 use carebridge_engines::placement::online::{self, Site};
 use carebridge_store::referrals as store;
 use carebridge_store::{facilities, Visibility};

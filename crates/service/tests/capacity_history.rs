@@ -67,7 +67,9 @@ proptest! {
             let f = cb.create_facility(&p, draft(), &meta).await.expect("facility");
             let mut expected: HashMap<Unit, (i64, UnitCounts)> = HashMap::new();
             for (hour, unit, physical, staffed, occupied) in &reports {
-                let counts = UnitCounts::new(*physical, (*staffed).min(*physical), *occupied).expect("valid counts");
+                // Occupancy within the surge factor (1.5 × physical), as the service accepts.
+                let counts = UnitCounts::new(*physical, (*staffed).min(*physical), (*occupied).min(*physical * 3 / 2))
+                    .expect("valid counts");
                 let as_of = Timestamp::from_millis(NOW).minus_hours(48 - hour);
                 let unit = UNITS[*unit];
                 let r = CapacityReportDraft { facility_id: f.id, as_of, units: vec![UnitReport { unit, counts }] };

@@ -263,7 +263,11 @@ async fn coordinators_open_desk_accounts_for_facilities_picked_by_name() {
     let login = format!("csrf={c}&username=desk-union-2&password=long-enough-pass");
     let res = send(&app, post("/login", &format!("cb_csrf={c}"), &login)).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
-    let new_desk = format!("cb_session={}; cb_csrf={}", res.cookie_value("cb_session").unwrap(), res.cookie_value("cb_csrf").unwrap());
+    let new_desk = format!(
+        "cb_session={}; cb_csrf={}",
+        res.cookie_value("cb_session").unwrap(),
+        res.cookie_value("cb_csrf").unwrap()
+    );
     let form = send(&app, get("/desk/capacity?lang=en", &new_desk)).await;
     assert_eq!(form.status, StatusCode::OK);
     assert!(form.body.contains("Wuhan Union Hospital"), "{}", form.body);

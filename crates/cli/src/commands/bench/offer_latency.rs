@@ -108,7 +108,7 @@ async fn run(url: &str, backend: &str, args: &OfferLatencyArgs) -> anyhow::Resul
     let cb = open(url).await?;
     let mut city = City::load(&cb, args.seed).await?;
     let principal = cb.issue_token("nhc", DEMO_PASSWORD, &meta("setup")).await?.principal;
-    let mut rng = ChaCha8Rng::seed_from_u64(args.seed ^ 0x6f66_6665_72);
+    let mut rng = ChaCha8Rng::seed_from_u64(args.seed ^ 0x006f_6666_6572);
 
     let bar = progress::bar(args.referrals as u64, "referrals");
     let mut early = 0;
