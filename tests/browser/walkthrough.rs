@@ -30,6 +30,21 @@ struct Screen {
 const DESKTOP_EN: Screen = Screen { phone: false, chinese: false };
 const PHONE_ZH: Screen = Screen { phone: true, chinese: true };
 
+/// A story as two tests: on a desktop in English, and on a phone in Chinese.
+macro_rules! on_both_screens {
+    ($story:ident: $desktop:ident, $phone:ident) => {
+        #[tokio::test(flavor = "multi_thread")]
+        async fn $desktop() {
+            $story(DESKTOP_EN).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread")]
+        async fn $phone() {
+            $story(PHONE_ZH).await;
+        }
+    };
+}
+
 /// The demo as `carebridge demo` shows it, and a browser on `screen`.
 async fn walkthrough(screen: Screen) -> (TestApp, DemoIds, Browser) {
     let app = spawn_app(Backend::Sqlite).await.expect("the SQLite backend needs no configuration");
@@ -194,15 +209,11 @@ async fn the_spinal_tumour(screen: Screen) {
     check_page(&b, screen, "the admitted referral").await;
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_spinal_tumour_is_escalated_at_once_then_offered_the_bed_a_desk_frees_desktop_en() {
-    the_spinal_tumour(DESKTOP_EN).await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn the_spinal_tumour_is_escalated_at_once_then_offered_the_bed_a_desk_frees_phone_zh() {
-    the_spinal_tumour(PHONE_ZH).await;
-}
+on_both_screens!(
+    the_spinal_tumour:
+    the_spinal_tumour_is_escalated_at_once_then_offered_the_bed_a_desk_frees_desktop_en,
+    the_spinal_tumour_is_escalated_at_once_then_offered_the_bed_a_desk_frees_phone_zh
+);
 
 async fn the_dialysis_displacement(screen: Screen) {
     let (app, demo, b) = walkthrough(screen).await;
@@ -255,15 +266,11 @@ async fn the_dialysis_displacement(screen: Screen) {
     check_page(&b, screen, "/placement/board").await;
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_dialysis_patients_are_stranded_in_words_never_sent_far_desktop_en() {
-    the_dialysis_displacement(DESKTOP_EN).await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn the_dialysis_patients_are_stranded_in_words_never_sent_far_phone_zh() {
-    the_dialysis_displacement(PHONE_ZH).await;
-}
+on_both_screens!(
+    the_dialysis_displacement:
+    the_dialysis_patients_are_stranded_in_words_never_sent_far_desktop_en,
+    the_dialysis_patients_are_stranded_in_words_never_sent_far_phone_zh
+);
 
 /// The five hospitals that refuse the 75-year-old: the desk, the reason it gives (the key, in
 /// English, in Chinese) and its note.
@@ -397,12 +404,8 @@ async fn the_seventy_five_year_old(screen: Screen) {
     assert_eq!(r.json["failed_offers"], 5, "{}", r.text);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_seventy_five_year_old_refused_by_five_is_directed_with_an_override_desktop_en() {
-    the_seventy_five_year_old(DESKTOP_EN).await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn the_seventy_five_year_old_refused_by_five_is_directed_with_an_override_phone_zh() {
-    the_seventy_five_year_old(PHONE_ZH).await;
-}
+on_both_screens!(
+    the_seventy_five_year_old:
+    the_seventy_five_year_old_refused_by_five_is_directed_with_an_override_desktop_en,
+    the_seventy_five_year_old_refused_by_five_is_directed_with_an_override_phone_zh
+);
