@@ -78,3 +78,19 @@ typed_id!(
     /// One batch placement plan (previewed, then applied).
     PlanId
 );
+typed_id!(
+    /// One published schedule (a service's weekly templates at one facility).
+    ScheduleId
+);
+typed_id!(
+    /// One bookable slot.
+    SlotId
+);
+typed_id!(
+    /// One booking of a slot.
+    BookingId
+);
+typed_id!(
+    /// One closure of a facility's service for some days.
+    ClosureId
+);

@@ -5,6 +5,7 @@
 //! types stay pure and replayable.
 
 pub mod audit;
+pub mod booking;
 pub mod boundaries;
 pub mod capacity;
 pub mod clock;

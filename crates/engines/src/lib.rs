@@ -5,7 +5,9 @@
 //! unseeded randomness (`tests/tidy.rs` refuses I/O dependencies here). The first piece of the
 //! placement issue is [`mcf`], an exact integer minimum-cost-flow solver with an optimality
 //! certificate; [`placement::online`] ranks
-//! facilities for one referral with the reasons for every exclusion.
+//! facilities for one referral with the reasons for every exclusion; [`booking::slots`] turns a
+//! schedule's weekly templates and closures into the slots of a horizon.
 
+pub mod booking;
 pub mod mcf;
 pub mod placement;
