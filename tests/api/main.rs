@@ -8,6 +8,7 @@ mod auth;
 mod authz_matrix;
 mod bearer;
 mod body_limit;
+mod booking;
 mod capacity;
 mod demo_stories;
 mod designations;

@@ -313,6 +313,50 @@ vocabulary!(
     }
 );
 
+/// One bookable slot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Slot {
+    pub id: crate::ids::SlotId,
+    pub schedule_id: crate::ids::ScheduleId,
+    pub facility_id: FacilityId,
+    pub service: ServiceKind,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+    pub capacity: i64,
+    /// Confirmed (or checked-in) bookings holding a place.
+    pub booked: i64,
+    pub status: SlotStatus,
+}
+
+impl Slot {
+    /// Places still free.
+    pub fn free(&self) -> i64 {
+        if self.status == SlotStatus::Open {
+            (self.capacity - self.booked).max(0)
+        } else {
+            0
+        }
+    }
+}
+
+/// One booking of a slot: a patient's own, or a walk-in's a desk made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Booking {
+    pub id: crate::ids::BookingId,
+    pub slot_id: crate::ids::SlotId,
+    pub facility_id: FacilityId,
+    pub service: ServiceKind,
+    pub starts_at: Timestamp,
+    /// The patient's own account; absent for a walk-in booked by a desk.
+    pub patient_id: Option<crate::ids::UserId>,
+    pub patient_pseudonym: String,
+    pub booked_by: crate::ids::UserId,
+    pub status: BookingStatus,
+    pub created_at: Timestamp,
+    pub cancelled_at: Option<Timestamp>,
+    pub cancel_reason: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@
 
 pub mod audit_log;
 pub mod auth;
+pub mod booking;
 pub mod capacity;
 mod capacity_writer;
 mod context;

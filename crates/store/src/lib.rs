@@ -12,6 +12,7 @@
 
 pub mod audit;
 mod backend;
+pub mod booking;
 pub mod capacity;
 pub mod capacity_group;
 pub mod changes;

@@ -34,6 +34,7 @@ pub const SQLITE: &[Migration] = &[
         name: "placement_safety",
         sql: include_str!("../migrations/sqlite/0006_placement_safety.sql"),
     },
+    Migration { version: 7, name: "booking", sql: include_str!("../migrations/sqlite/0007_booking.sql") },
 ];
 
 /// PostgreSQL's migrations, in order; versions match SQLite's one for one.
@@ -56,6 +57,7 @@ pub const POSTGRES: &[Migration] = &[
         name: "placement_safety",
         sql: include_str!("../migrations/postgres/0006_placement_safety.sql"),
     },
+    Migration { version: 7, name: "booking", sql: include_str!("../migrations/postgres/0007_booking.sql") },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -1,0 +1,474 @@
+//! Booking: schedules, closures, slots and bookings.
+//!
+//! Over-booking is impossible by construction: a booking takes its place with one conditional
+//! `UPDATE slots SET booked = booked + 1 WHERE … booked < capacity` inside the transaction that
+//! inserts it ([`take_place`]), and the table's `CHECK (booked <= capacity)` refuses anything
+//! else on both backends. Slots are inserted with `ON CONFLICT (schedule_id, starts_at) DO
+//! NOTHING`, so materialising a horizon twice adds only what is missing.
+
+use crate::backend::{Backend, Store, Tx};
+use crate::error::StoreError;
+use crate::rows;
+use crate::sql::SqlBuilder;
+use crate::visibility::Visibility;
+use carebridge_domain::booking::{Booking, BookingStatus, LocalDay, Slot, SlotStatus, TemplateDraft};
+use carebridge_domain::clock::Timestamp;
+use carebridge_domain::facility::GeoPoint;
+use carebridge_domain::ids::{BookingId, ClosureId, FacilityId, ScheduleId, SlotId, UserId};
+use carebridge_domain::region::RegionCode;
+use carebridge_domain::service_kind::ServiceKind;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+/// A published schedule as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSchedule {
+    pub id: ScheduleId,
+    pub facility_id: FacilityId,
+    pub service: ServiceKind,
+    pub clinician: Option<String>,
+    pub valid_from: LocalDay,
+    pub valid_until: Option<LocalDay>,
+    /// The templates as the desk wrote them (checked before they were stored).
+    pub templates: Vec<TemplateDraft>,
+    pub active: bool,
+    pub created_by: UserId,
+    pub created_at: Timestamp,
+}
+
+pub async fn insert_schedule(tx: &mut Tx, s: &StoredSchedule) -> Result<(), StoreError> {
+    let templates = serde_json::to_string(&s.templates).map_err(|e| StoreError::corrupt("schedules", e.to_string()))?;
+    let mut q = SqlBuilder::new(
+        "INSERT INTO schedules (id, facility_id, service, clinician, valid_from, valid_until, templates, status, \
+         created_by, created_at) VALUES (",
+    );
+    q.bind_text(s.id.to_string()).push(", ");
+    q.bind_text(s.facility_id.to_string()).push(", ");
+    q.bind_text(s.service.as_str()).push(", ");
+    q.bind(s.clinician.clone().map_or(crate::sql::Arg::NullText, crate::sql::Arg::Text)).push(", ");
+    q.bind_i64(s.valid_from.0).push(", ");
+    q.bind(s.valid_until.map_or(crate::sql::Arg::NullInt, |d| crate::sql::Arg::I64(d.0))).push(", ");
+    q.bind_text(templates).push(", ");
+    q.bind_text(if s.active { "active" } else { "retired" }).push(", ");
+    q.bind_text(s.created_by.to_string()).push(", ");
+    q.bind_i64(s.created_at.millis()).push(")");
+    q.query().execute(&mut *tx.inner).await?;
+    Ok(())
+}
+
+fn schedule_from_row(row: &AnyRow) -> Result<StoredSchedule, StoreError> {
+    const T: &str = "schedules";
+    let templates: String = row.try_get("templates")?;
+    Ok(StoredSchedule {
+        id: rows::parse(T, &row.try_get::<String, _>("id")?)?,
+        facility_id: rows::parse(T, &row.try_get::<String, _>("facility_id")?)?,
+        service: rows::vocab(T, &row.try_get::<String, _>("service")?, ServiceKind::parse)?,
+        clinician: row.try_get("clinician")?,
+        valid_from: LocalDay(row.try_get("valid_from")?),
+        valid_until: row.try_get::<Option<i64>, _>("valid_until")?.map(LocalDay),
+        templates: serde_json::from_str(&templates).map_err(|e| StoreError::corrupt(T, e.to_string()))?,
+        active: row.try_get::<String, _>("status")? == "active",
+        created_by: rows::parse(T, &row.try_get::<String, _>("created_by")?)?,
+        created_at: Timestamp::from_millis(row.try_get("created_at")?),
+    })
+}
+
+/// The active schedules of visible facilities, optionally of one facility, oldest first.
+pub async fn active_schedules(
+    store: &Store,
+    visibility: Visibility,
+    facility: Option<FacilityId>,
+) -> Result<Vec<StoredSchedule>, StoreError> {
+    let mut q = SqlBuilder::new(
+        "SELECT s.* FROM schedules s JOIN facilities f ON f.id = s.facility_id WHERE s.status = 'active'",
+    );
+    visibility.push_condition(&mut q, "f", "id");
+    if let Some(f) = facility {
+        q.push(" AND s.facility_id = ").bind_text(f.to_string());
+    }
+    q.push(" ORDER BY s.id");
+    q.query().fetch_all(store.pool()).await?.iter().map(schedule_from_row).collect()
+}
+
+/// One schedule, if its facility is visible.
+pub async fn schedule(store: &Store, id: ScheduleId, visibility: Visibility) -> Result<StoredSchedule, StoreError> {
+    let mut q = SqlBuilder::new("SELECT s.* FROM schedules s JOIN facilities f ON f.id = s.facility_id WHERE s.id = ");
+    q.bind_text(id.to_string());
+    visibility.push_condition(&mut q, "f", "id");
+    let row = q.query().fetch_optional(store.pool()).await?.ok_or(StoreError::NotFound)?;
+    schedule_from_row(&row)
+}
+
+/// A closure of a facility's service (every service for `None`) on local days, inclusive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredClosure {
+    pub id: ClosureId,
+    pub facility_id: FacilityId,
+    pub service: Option<ServiceKind>,
+    pub from: LocalDay,
+    pub until: LocalDay,
+    pub reason: String,
+    pub created_by: UserId,
+    pub created_at: Timestamp,
+}
+
+pub async fn insert_closure(tx: &mut Tx, c: &StoredClosure) -> Result<(), StoreError> {
+    let mut q = SqlBuilder::new(
+        "INSERT INTO schedule_closures (id, facility_id, service, from_day, until_day, reason, created_by, created_at) \
+         VALUES (",
+    );
+    q.bind_text(c.id.to_string()).push(", ");
+    q.bind_text(c.facility_id.to_string()).push(", ");
+    q.bind(c.service.map_or(crate::sql::Arg::NullText, |s| crate::sql::Arg::Text(s.as_str().into()))).push(", ");
+    q.bind_i64(c.from.0).push(", ");
+    q.bind_i64(c.until.0).push(", ");
+    q.bind_text(c.reason.clone()).push(", ");
+    q.bind_text(c.created_by.to_string()).push(", ");
+    q.bind_i64(c.created_at.millis()).push(")");
+    q.query().execute(&mut *tx.inner).await?;
+    Ok(())
+}
+
+/// The closures of `facility` that end on or after `from`.
+pub async fn closures(store: &Store, facility: FacilityId, from: LocalDay) -> Result<Vec<StoredClosure>, StoreError> {
+    const T: &str = "schedule_closures";
+    let rows = sqlx::query(
+        "SELECT id, facility_id, service, from_day, until_day, reason, created_by, created_at FROM schedule_closures \
+         WHERE facility_id = $1 AND until_day >= $2 ORDER BY from_day",
+    )
+    .bind(facility.to_string())
+    .bind(from.0)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(StoredClosure {
+                id: rows::parse(T, &row.try_get::<String, _>("id")?)?,
+                facility_id: rows::parse(T, &row.try_get::<String, _>("facility_id")?)?,
+                service: row
+                    .try_get::<Option<String>, _>("service")?
+                    .map(|s| rows::vocab(T, &s, ServiceKind::parse))
+                    .transpose()?,
+                from: LocalDay(row.try_get("from_day")?),
+                until: LocalDay(row.try_get("until_day")?),
+                reason: row.try_get("reason")?,
+                created_by: rows::parse(T, &row.try_get::<String, _>("created_by")?)?,
+                created_at: Timestamp::from_millis(row.try_get("created_at")?),
+            })
+        })
+        .collect()
+}
+
+/// Insert the slots of a schedule that do not exist yet (same schedule and start); answers how
+/// many were added.
+pub async fn insert_slots(tx: &mut Tx, schedule: &StoredSchedule, slots: &[Slot]) -> Result<u64, StoreError> {
+    let mut added = 0;
+    for chunk in slots.chunks(200) {
+        let mut q = SqlBuilder::new(
+            "INSERT INTO slots (id, schedule_id, facility_id, service, starts_at, ends_at, capacity, booked, status) VALUES ",
+        );
+        for (i, s) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.push("(");
+            q.bind_text(s.id.to_string()).push(", ");
+            q.bind_text(schedule.id.to_string()).push(", ");
+            q.bind_text(schedule.facility_id.to_string()).push(", ");
+            q.bind_text(schedule.service.as_str()).push(", ");
+            q.bind_i64(s.starts_at.millis()).push(", ");
+            q.bind_i64(s.ends_at.millis()).push(", ");
+            q.bind_i64(s.capacity).push(", 0, 'open')");
+        }
+        q.push(" ON CONFLICT (schedule_id, starts_at) DO NOTHING");
+        added += q.query().execute(&mut *tx.inner).await?.rows_affected();
+    }
+    Ok(added)
+}
+
+const SLOT_COLUMNS: &str =
+    "s.id, s.schedule_id, s.facility_id, s.service, s.starts_at, s.ends_at, s.capacity, s.booked, \
+                            s.status, f.name_zh, f.name_en, f.region_code, f.lon, f.lat";
+
+/// A slot with where it is, as a search answers it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SlotRow {
+    pub slot: Slot,
+    pub facility_name_zh: String,
+    pub facility_name_en: String,
+    pub region_code: RegionCode,
+    pub location: GeoPoint,
+}
+
+fn slot_from_row(row: &AnyRow) -> Result<SlotRow, StoreError> {
+    const T: &str = "slots";
+    Ok(SlotRow {
+        slot: Slot {
+            id: rows::parse(T, &row.try_get::<String, _>("id")?)?,
+            schedule_id: rows::parse(T, &row.try_get::<String, _>("schedule_id")?)?,
+            facility_id: rows::parse(T, &row.try_get::<String, _>("facility_id")?)?,
+            service: rows::vocab(T, &row.try_get::<String, _>("service")?, ServiceKind::parse)?,
+            starts_at: Timestamp::from_millis(row.try_get("starts_at")?),
+            ends_at: Timestamp::from_millis(row.try_get("ends_at")?),
+            capacity: row.try_get("capacity")?,
+            booked: row.try_get("booked")?,
+            status: rows::vocab(T, &row.try_get::<String, _>("status")?, SlotStatus::parse)?,
+        },
+        facility_name_zh: row.try_get("name_zh")?,
+        facility_name_en: row.try_get("name_en")?,
+        region_code: rows::region(T, &row.try_get::<String, _>("region_code")?)?,
+        location: GeoPoint { lon: row.try_get("lon")?, lat: row.try_get("lat")? },
+    })
+}
+
+/// What a slot search asks for.
+#[derive(Debug, Clone)]
+pub struct SlotQuery {
+    pub service: Option<ServiceKind>,
+    /// The region subtree (or one facility) the slots' facilities lie in.
+    pub visibility: Visibility,
+    pub facility: Option<FacilityId>,
+    /// Inside this box (min, max), when searching by distance.
+    pub within: Option<(GeoPoint, GeoPoint)>,
+    pub from: Timestamp,
+    pub until: Timestamp,
+    /// Only slots with a free place.
+    pub free_only: bool,
+    /// Resume after this (starts_at, id).
+    pub after: Option<(Timestamp, SlotId)>,
+    pub limit: u32,
+}
+
+/// Slots in start order (then id), `limit + 1` at most so the caller knows whether more follow.
+pub async fn search_slots(store: &Store, query: &SlotQuery) -> Result<Vec<SlotRow>, StoreError> {
+    let mut q = SqlBuilder::new(&format!(
+        "SELECT {SLOT_COLUMNS} FROM slots s JOIN facilities f ON f.id = s.facility_id WHERE s.starts_at >= "
+    ));
+    q.bind_i64(query.from.millis());
+    q.push(" AND s.starts_at < ").bind_i64(query.until.millis());
+    if let Some(service) = query.service {
+        q.push(" AND s.service = ").bind_text(service.as_str());
+    }
+    if query.free_only {
+        q.push(" AND s.status = 'open' AND s.booked < s.capacity");
+    }
+    query.visibility.push_condition(&mut q, "f", "id");
+    if let Some(f) = query.facility {
+        q.push(" AND s.facility_id = ").bind_text(f.to_string());
+    }
+    if let Some((min, max)) = query.within {
+        q.push(" AND f.lon >= ").bind(crate::sql::Arg::F64(min.lon));
+        q.push(" AND f.lon <= ").bind(crate::sql::Arg::F64(max.lon));
+        q.push(" AND f.lat >= ").bind(crate::sql::Arg::F64(min.lat));
+        q.push(" AND f.lat <= ").bind(crate::sql::Arg::F64(max.lat));
+    }
+    if let Some((at, id)) = query.after {
+        let at_p = q.placeholder(crate::sql::Arg::I64(at.millis()));
+        let id_p = q.placeholder(crate::sql::Arg::Text(id.to_string()));
+        q.push(&format!(" AND (s.starts_at > {at_p} OR (s.starts_at = {at_p} AND s.id > {id_p}))"));
+    }
+    q.push(" ORDER BY s.starts_at, s.id LIMIT ").bind_i64(i64::from(query.limit) + 1);
+    q.query().fetch_all(store.pool()).await?.iter().map(slot_from_row).collect()
+}
+
+/// One slot with where it is.
+pub async fn slot(store: &Store, id: SlotId) -> Result<SlotRow, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {SLOT_COLUMNS} FROM slots s JOIN facilities f ON f.id = s.facility_id WHERE s.id = $1"
+    ))
+    .bind(id.to_string())
+    .fetch_optional(store.pool())
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    slot_from_row(&row)
+}
+
+/// The slot inside a write transaction, locked on PostgreSQL (SQLite's writer is one).
+pub async fn slot_for_update(tx: &mut Tx, id: SlotId) -> Result<SlotRow, StoreError> {
+    let lock = if tx.backend() == Backend::Postgres { " FOR UPDATE OF s" } else { "" };
+    let row = sqlx::query(&format!(
+        "SELECT {SLOT_COLUMNS} FROM slots s JOIN facilities f ON f.id = s.facility_id WHERE s.id = $1{lock}"
+    ))
+    .bind(id.to_string())
+    .fetch_optional(&mut *tx.inner)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    slot_from_row(&row)
+}
+
+/// Take one place of an open slot; `Conflict` when none is left (or the slot was cancelled)
+/// by the time the write runs.
+pub async fn take_place(tx: &mut Tx, slot: SlotId) -> Result<(), StoreError> {
+    let done =
+        sqlx::query("UPDATE slots SET booked = booked + 1 WHERE id = $1 AND status = 'open' AND booked < capacity")
+            .bind(slot.to_string())
+            .execute(&mut *tx.inner)
+            .await?
+            .rows_affected();
+    if done == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict("the slot is full".into()))
+    }
+}
+
+/// Give one place of a slot back (a cancelled booking).
+pub async fn release_place(tx: &mut Tx, slot: SlotId) -> Result<(), StoreError> {
+    sqlx::query("UPDATE slots SET booked = booked - 1 WHERE id = $1 AND booked > 0")
+        .bind(slot.to_string())
+        .execute(&mut *tx.inner)
+        .await?;
+    Ok(())
+}
+
+const BOOKING_COLUMNS: &str =
+    "id, slot_id, facility_id, service, starts_at, patient_id, patient_pseudonym, booked_by, \
+                               status, created_at, cancelled_at, cancel_reason";
+
+pub async fn insert_booking(tx: &mut Tx, b: &Booking) -> Result<(), StoreError> {
+    let mut q = SqlBuilder::new(&format!("INSERT INTO bookings ({BOOKING_COLUMNS}) VALUES ("));
+    q.bind_text(b.id.to_string()).push(", ");
+    q.bind_text(b.slot_id.to_string()).push(", ");
+    q.bind_text(b.facility_id.to_string()).push(", ");
+    q.bind_text(b.service.as_str()).push(", ");
+    q.bind_i64(b.starts_at.millis()).push(", ");
+    q.bind(b.patient_id.map_or(crate::sql::Arg::NullText, |p| crate::sql::Arg::Text(p.to_string()))).push(", ");
+    q.bind_text(b.patient_pseudonym.clone()).push(", ");
+    q.bind_text(b.booked_by.to_string()).push(", ");
+    q.bind_text(b.status.as_str()).push(", ");
+    q.bind_i64(b.created_at.millis()).push(", ");
+    q.bind(b.cancelled_at.map_or(crate::sql::Arg::NullInt, |t| crate::sql::Arg::I64(t.millis()))).push(", ");
+    q.bind(b.cancel_reason.clone().map_or(crate::sql::Arg::NullText, crate::sql::Arg::Text)).push(")");
+    q.query().execute(&mut *tx.inner).await?;
+    Ok(())
+}
+
+fn booking_from_row(row: &AnyRow) -> Result<Booking, StoreError> {
+    const T: &str = "bookings";
+    Ok(Booking {
+        id: rows::parse(T, &row.try_get::<String, _>("id")?)?,
+        slot_id: rows::parse(T, &row.try_get::<String, _>("slot_id")?)?,
+        facility_id: rows::parse(T, &row.try_get::<String, _>("facility_id")?)?,
+        service: rows::vocab(T, &row.try_get::<String, _>("service")?, ServiceKind::parse)?,
+        starts_at: Timestamp::from_millis(row.try_get("starts_at")?),
+        patient_id: row.try_get::<Option<String>, _>("patient_id")?.map(|s| rows::parse(T, &s)).transpose()?,
+        patient_pseudonym: row.try_get("patient_pseudonym")?,
+        booked_by: rows::parse(T, &row.try_get::<String, _>("booked_by")?)?,
+        status: rows::vocab(T, &row.try_get::<String, _>("status")?, BookingStatus::parse)?,
+        created_at: Timestamp::from_millis(row.try_get("created_at")?),
+        cancelled_at: row.try_get::<Option<i64>, _>("cancelled_at")?.map(Timestamp::from_millis),
+        cancel_reason: row.try_get("cancel_reason")?,
+    })
+}
+
+pub async fn booking(store: &Store, id: BookingId) -> Result<Booking, StoreError> {
+    let row = sqlx::query(&format!("SELECT {BOOKING_COLUMNS} FROM bookings WHERE id = $1"))
+        .bind(id.to_string())
+        .fetch_optional(store.pool())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    booking_from_row(&row)
+}
+
+/// The booking inside a write transaction, locked on PostgreSQL.
+pub async fn booking_for_update(tx: &mut Tx, id: BookingId) -> Result<Booking, StoreError> {
+    let lock = if tx.backend() == Backend::Postgres { " FOR UPDATE" } else { "" };
+    let row = sqlx::query(&format!("SELECT {BOOKING_COLUMNS} FROM bookings WHERE id = $1{lock}"))
+        .bind(id.to_string())
+        .fetch_optional(&mut *tx.inner)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    booking_from_row(&row)
+}
+
+/// Cancel a confirmed booking; `Conflict` if it is not confirmed any more.
+pub async fn cancel_booking(tx: &mut Tx, id: BookingId, at: Timestamp, reason: &str) -> Result<(), StoreError> {
+    let done = sqlx::query(
+        "UPDATE bookings SET status = 'cancelled', cancelled_at = $1, cancel_reason = $2 \
+         WHERE id = $3 AND status = 'confirmed'",
+    )
+    .bind(at.millis())
+    .bind(reason)
+    .bind(id.to_string())
+    .execute(&mut *tx.inner)
+    .await?
+    .rows_affected();
+    if done == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict("the booking is not confirmed any more".into()))
+    }
+}
+
+/// A patient's confirmed bookings of `service` that start at or after `now`, inside the
+/// transaction that is about to add one (so two concurrent bookings cannot both pass a limit:
+/// SQLite has one writer; PostgreSQL callers lock the patient's row first, see
+/// [`lock_patient`]).
+pub async fn future_bookings(
+    tx: &mut Tx,
+    patient: UserId,
+    service: ServiceKind,
+    now: Timestamp,
+) -> Result<i64, StoreError> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM bookings WHERE patient_id = $1 AND service = $2 AND status = 'confirmed' \
+         AND starts_at >= $3",
+    )
+    .bind(patient.to_string())
+    .bind(service.as_str())
+    .bind(now.millis())
+    .fetch_one(&mut *tx.inner)
+    .await?;
+    Ok(row.try_get("n")?)
+}
+
+/// Serialise one patient's bookings on PostgreSQL (their user row, locked); nothing on SQLite,
+/// whose single writer already does.
+pub async fn lock_patient(tx: &mut Tx, patient: UserId) -> Result<(), StoreError> {
+    if tx.backend() == Backend::Postgres {
+        sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+            .bind(patient.to_string())
+            .fetch_optional(&mut *tx.inner)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A patient's bookings (or, for a desk, a facility's), newest slot first.
+pub async fn bookings_of(
+    store: &Store,
+    patient: Option<UserId>,
+    facility: Option<FacilityId>,
+    limit: u32,
+) -> Result<Vec<Booking>, StoreError> {
+    let mut q = SqlBuilder::new(&format!("SELECT {BOOKING_COLUMNS} FROM bookings WHERE 1 = 1"));
+    if let Some(p) = patient {
+        q.push(" AND patient_id = ").bind_text(p.to_string());
+    }
+    if let Some(f) = facility {
+        q.push(" AND facility_id = ").bind_text(f.to_string());
+    }
+    q.push(" ORDER BY starts_at DESC, id DESC LIMIT ").bind_i64(i64::from(limit));
+    q.query().fetch_all(store.pool()).await?.iter().map(booking_from_row).collect()
+}
+
+/// Sum of confirmed and checked-in bookings per slot, for checking the invariant
+/// (`booked` equals the bookings holding a place) in tests and the crash campaign.
+pub async fn booked_mismatches(store: &Store) -> Result<Vec<(SlotId, i64, i64)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT s.id, s.booked, s.capacity, \
+         (SELECT COUNT(*) FROM bookings b WHERE b.slot_id = s.id AND b.status IN ('confirmed', 'checked_in')) AS held \
+         FROM slots s",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    let mut out = Vec::new();
+    for row in &rows {
+        let (booked, capacity, held): (i64, i64, i64) =
+            (row.try_get("booked")?, row.try_get("capacity")?, row.try_get("held")?);
+        if booked != held || held > capacity {
+            out.push((rows::parse("slots", &row.try_get::<String, _>("id")?)?, booked, held));
+        }
+    }
+    Ok(out)
+}
