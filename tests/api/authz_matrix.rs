@@ -139,6 +139,10 @@ enum Body {
     Limits,
     /// A travel rule of 45 minutes a session, in the province, one-off care across borders.
     Travel,
+    /// A schedule of the site's service every day, for a clinician named after the row.
+    Schedule,
+    /// A booking of the site's fixture slot, for a walk-in named after the row.
+    Booking,
 }
 
 /// One route: method, path template (`{facility}`, `{region}`, `{order}`, `{user}`,
@@ -274,6 +278,21 @@ const ROUTES: &[Route] = &[
         expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [403, 403], [403, 403], [403, 403], [403, 403]] },
     Route { method: "POST", path: "/api/v1/placement/displacements/{displacement}/apply", body: Body::Empty,
         expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [403, 403], [403, 403], [403, 403], [403, 403]] },
+    // Booking: a desk (or a coordinator over the facility) publishes schedules; slots are
+    // public; patients book for themselves and desks for walk-ins at their own facility; a
+    // booking is read by its patient, its facility's desk and coordinators over it, and
+    // cancelled by the desk (the patient's own cancel is in `booking.rs`).
+    Route { method: "POST", path: "/api/v1/schedules", body: Body::Schedule,
+        expect: [[401, 401], [201, 201], [201, 422], [201, 422], [201, 422], [201, 422], [403, 403], [403, 403], [403, 403]] },
+    Route { method: "GET", path: "/api/v1/slots", body: Body::None, expect: all(200) },
+    Route { method: "POST", path: "/api/v1/bookings", body: Body::Booking,
+        expect: [[401, 401], [403, 403], [403, 403], [403, 403], [403, 403], [201, 422], [403, 403], [403, 403], [201, 201]] },
+    Route { method: "GET", path: "/api/v1/bookings", body: Body::None,
+        expect: [[401, 401], [403, 403], [403, 403], [403, 403], [403, 403], [200, 200], [403, 403], [403, 403], [200, 200]] },
+    Route { method: "GET", path: "/api/v1/bookings/{booking}", body: Body::None,
+        expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [200, 404], [403, 403], [403, 403], [404, 404]] },
+    Route { method: "POST", path: "/api/v1/bookings/{fresh_booking}/cancel", body: Body::Cancel,
+        expect: [[401, 401], [403, 403], [403, 403], [403, 403], [403, 403], [200, 404], [403, 403], [403, 403], [404, 404]] },
 ];
 
 /// What the rows need to know about each site.
@@ -288,6 +307,11 @@ struct SiteIds {
     /// A referral of a patient in the site's region, directed to the site (so its desk sees
     /// it); Union's is filed by `dr-union`, the others by `nhc`.
     referral: String,
+    /// A service the site books (its virus service at a virus-designated site), a slot of it
+    /// with room for every row, and a walk-in booking its desk made.
+    service: String,
+    slot: String,
+    booking: String,
 }
 
 struct Fixtures {
@@ -324,9 +348,18 @@ impl Fixtures {
                 user: user.json["id"].as_str().unwrap().to_string(),
                 desk: name,
                 referral: String::new(),
+                service: bookable_service(&f.json),
+                slot: String::new(),
+                booking: String::new(),
                 facility,
             };
             ids.referral = directed_referral(app, site, &ids).await.0;
+            let published = app.post_json("/api/v1/schedules", Some("nhc"), &schedule_body(&ids, "fixture", 500)).await;
+            assert_eq!(published.status, 201, "{}", published.text);
+            let slots = app.get(&format!("/api/v1/slots?facility_id={}&limit=1", ids.facility), None).await;
+            assert_eq!(slots.status, 200, "{}", slots.text);
+            ids.slot = slots.items()[0]["id"].as_str().expect("a slot").to_string();
+            ids.booking = walk_in(app, &ids).await;
             sites.insert(site, ids);
         }
         Self { sites }
@@ -340,7 +373,11 @@ impl Fixtures {
             .replace("{region}", &s.region)
             .replace("{order}", &s.order)
             .replace("{user}", &s.user)
-            .replace("{referral}", &s.referral);
+            .replace("{referral}", &s.referral)
+            .replace("{booking}", &s.booking);
+        if path.contains("{fresh_booking}") {
+            path = path.replace("{fresh_booking}", &walk_in(app, s).await);
+        }
         if path.contains("{fresh_referral}") || path.contains("{fresh_offer}") || path.contains("{accepted_referral}") {
             let (referral, offer) = directed_referral(app, site, s).await;
             if path.contains("{accepted_referral}") {
@@ -395,6 +432,34 @@ fn direct_body(ids: &SiteIds, note: &str) -> serde_json::Value {
         .collect();
     json!({"facility_id": ids.facility, "note": note,
            "override": {"constraints": all, "reason": "authorisation matrix fixture"}})
+}
+
+/// A service of the facility that it may book: its virus service when designated for the virus.
+fn bookable_service(facility: &serde_json::Value) -> String {
+    let services: Vec<&str> = facility["services"].as_array().unwrap().iter().filter_map(|s| s.as_str()).collect();
+    let virus = facility["designation"] == "virus_designated";
+    let preferred: &[&str] =
+        if virus { &["fever_clinic", "isolation_ward"] } else { &["internal_medicine", "emergency"] };
+    preferred.iter().find(|s| services.contains(s)).copied().unwrap_or(services[0]).to_string()
+}
+
+/// A schedule of the site's service every day, for a clinician named `who`.
+fn schedule_body(ids: &SiteIds, who: &str, capacity: i64) -> serde_json::Value {
+    json!({"facility_id": ids.facility, "service": ids.service, "clinician": who,
+           "templates": [{"weekdays": [1, 2, 3, 4, 5, 6, 7], "start": "00:00", "end": "24:00",
+                          "slot_minutes": 60, "capacity": capacity}]})
+}
+
+/// A walk-in booking of the site's fixture slot by the site's desk; its id.
+async fn walk_in(app: &TestApp, ids: &SiteIds) -> String {
+    let token = app.fresh_token(&ids.desk, "a-long-enough-password").await;
+    let rb = app
+        .request(Method::POST, "/api/v1/bookings")
+        .bearer_auth(token)
+        .json(&json!({"slot_id": ids.slot, "patient_pseudonym": "mx-walk-in"}));
+    let booked = app.send(rb).await;
+    assert_eq!(booked.status, 201, "{}", booked.text);
+    booked.json["id"].as_str().unwrap().to_string()
 }
 
 fn displacement_body(app: &TestApp, ids: &SiteIds) -> serde_json::Value {
@@ -483,6 +548,11 @@ async fn run_row(app: &TestApp, fx: &Fixtures, route: &Route, role: Role, scope:
             let body = json!({"limits": [{"urgency": "emergency", "max_wait_minutes": 45, "hold_minutes": 20, "travel_limit_minutes": 90}]});
             app.call(method, &path, user, Some(&body)).await
         }
+        Body::Schedule => app.call(method, &path, user, Some(&schedule_body(ids, &format!("mx-{n}"), 1))).await,
+        Body::Booking => {
+            let body = json!({"slot_id": ids.slot, "patient_pseudonym": format!("mx-{n}")});
+            app.call(method, &path, user, Some(&body)).await
+        }
         Body::Travel => {
             let body = json!({"recurring_session_minutes": 45, "recurring_cross_province": false, "one_off_cross_province": true});
             app.call(method, &path, user, Some(&body)).await
@@ -501,6 +571,8 @@ fn openapi_path(template: &str) -> String {
         .replace("{user}", "{id}")
         .replace("{region}", "{code}")
         .replace("{referral}", "{id}")
+        .replace("{booking}", "{id}")
+        .replace("{fresh_booking}", "{id}")
         .replace("{fresh_referral}", "{id}")
         .replace("{accepted_referral}", "{id}")
         .replace("{fresh_offer}", "{id}")

@@ -24,10 +24,6 @@ pub const MAX_HORIZON_DAYS: i64 = 90;
 pub const MAX_SLOT_CAPACITY: i64 = 500;
 /// The shortest and the longest slot, in minutes.
 pub const SLOT_MINUTES: (i64, i64) = (5, 480);
-/// The longest clinician label.
-pub const MAX_CLINICIAN_CHARS: usize = 64;
-/// The longest closure reason.
-pub const MAX_REASON_CHARS: usize = 500;
 /// Future bookings a patient may hold per service unless the region sets otherwise.
 pub const DEFAULT_BOOKINGS_PER_SERVICE: i64 = 2;
 
@@ -116,10 +112,10 @@ pub struct TemplateDraft {
     #[schema(min_items = 1, max_items = 7)]
     pub weekdays: Vec<u8>,
     /// Local start time, `HH:MM`.
-    #[schema(example = "08:00")]
+    #[schema(example = "08:00", pattern = "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")]
     pub start: String,
     /// Local end time, `HH:MM`, after `start` on the same day.
-    #[schema(example = "12:00")]
+    #[schema(example = "12:00", pattern = "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")]
     pub end: String,
     #[schema(minimum = 5, maximum = 480)]
     pub slot_minutes: i64,
@@ -227,12 +223,15 @@ pub struct ScheduleDraft {
     pub service: ServiceKind,
     /// A label for the clinician or the room (`Dr Wang`, `Dialysis room 2`); pseudonymous.
     #[serde(default)]
+    #[schema(schema_with = crate::text::schemas::clinician_or_null)]
     pub clinician: Option<String>,
     /// The first day slots are made for (`YYYY-MM-DD`, local); today when absent.
     #[serde(default)]
+    #[schema(format = Date, nullable)]
     pub valid_from: Option<String>,
     /// The last day (inclusive); open-ended when absent.
     #[serde(default)]
+    #[schema(format = Date, nullable)]
     pub valid_until: Option<String>,
     #[schema(min_items = 1, max_items = 21)]
     pub templates: Vec<TemplateDraft>,
@@ -253,10 +252,10 @@ impl ScheduleDraft {
     /// Every complaint at once, by field; `today` is the default first day.
     pub fn check(&self, today: LocalDay) -> Result<CheckedSchedule, ValidationErrors> {
         let mut errors = ValidationErrors::default();
-        let clinician = self.clinician.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_string);
-        if clinician.as_ref().is_some_and(|c| c.chars().count() > MAX_CLINICIAN_CHARS) {
-            errors.push("/clinician", format!("at most {MAX_CLINICIAN_CHARS} characters"));
+        if let Some(c) = &self.clinician {
+            crate::text::rules::CLINICIAN.check(&mut errors, "/clinician", c);
         }
+        let clinician = self.clinician.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_string);
         let day = |pointer: &str, v: &Option<String>, errors: &mut ValidationErrors| match v.as_deref() {
             None => None,
             Some(s) => LocalDay::parse(s).map_err(|e| errors.push(pointer, e)).ok(),

@@ -125,6 +125,8 @@ pub mod rules {
     pub const REASON: TextRule = TextRule::text(2000);
     pub const NOTE: TextRule = TextRule::optional_text(2000);
     pub const DISPLAY_NAME: TextRule = TextRule::optional_line(200);
+    /// A schedule's clinician or room label.
+    pub const CLINICIAN: TextRule = TextRule::optional_line(64);
 }
 
 /// `#[schema(schema_with = …)]` functions, one per rule.
@@ -161,6 +163,12 @@ pub mod schemas {
     }
     pub fn note_or_null() -> Object {
         rules::NOTE.nullable_schema().build()
+    }
+    pub fn clinician_or_null() -> Object {
+        rules::CLINICIAN.nullable_schema().build()
+    }
+    pub fn pseudonym_or_null() -> Object {
+        rules::PSEUDONYM.nullable_schema().build()
     }
 }
 

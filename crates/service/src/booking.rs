@@ -30,8 +30,6 @@ use carebridge_store::booking::{self as store, SlotQuery, StoredSchedule};
 use carebridge_store::Visibility;
 use serde::Serialize;
 
-/// The longest pseudonym a desk gives a walk-in.
-const MAX_PSEUDONYM_CHARS: usize = 64;
 /// The widest distance search, in km.
 const MAX_RADIUS_KM: f64 = 500.0;
 /// The longest date range one search may span, in days.
@@ -97,6 +95,7 @@ pub struct BookingDraft {
     pub slot_id: SlotId,
     /// Required when a desk books for a walk-in; a patient books under their own account.
     #[serde(default)]
+    #[schema(schema_with = carebridge_domain::text::schemas::pseudonym_or_null)]
     pub patient_pseudonym: Option<String>,
 }
 
@@ -120,7 +119,13 @@ impl Carebridge {
         }
         let checked = draft.check(today)?;
         let vis = scope::capacity_writer(&self.regions, p)?;
-        let facility = self.visible_facility(vis, checked.facility_id).await?;
+        // A facility named in the body but out of scope is a bad reference, named like one.
+        let facility = match self.visible_facility(vis, checked.facility_id).await {
+            Err(ServiceError::NotFound) => {
+                return Err(ServiceError::invalid("/facility_id", "no such facility in your scope"))
+            }
+            other => other?,
+        };
         let mut errors = ValidationErrors::default();
         if !facility.draft.services.contains(&checked.service) {
             errors.push("/service", format!("{} does not offer {}", facility.draft.name_en, checked.service));
@@ -305,24 +310,26 @@ impl Carebridge {
         let (patient_id, pseudonym) = match p.role {
             Role::Patient => (Some(p.user_id), p.username.clone()),
             Role::FacilityDesk => {
-                let name = draft.patient_pseudonym.as_deref().map(str::trim).unwrap_or("");
-                if name.is_empty() {
+                let Some(name) = draft.patient_pseudonym.as_deref() else {
                     return Err(ServiceError::invalid("/patient_pseudonym", "name the walk-in patient (a pseudonym)"));
-                }
-                if name.chars().count() > MAX_PSEUDONYM_CHARS {
-                    return Err(ServiceError::invalid(
-                        "/patient_pseudonym",
-                        format!("at most {MAX_PSEUDONYM_CHARS} characters"),
-                    ));
-                }
-                (None, name.to_string())
+                };
+                let mut errors = ValidationErrors::default();
+                carebridge_domain::text::rules::PSEUDONYM.check(&mut errors, "/patient_pseudonym", name);
+                errors.finish(())?;
+                (None, name.trim().to_string())
             }
             r => return Err(ServiceError::Forbidden(format!("a {r} cannot book slots"))),
         };
-        let row = store::slot(&self.store, draft.slot_id).await?;
+        let no_slot = || ServiceError::invalid("/slot_id", "no such slot at your facility");
+        let row = match store::slot(&self.store, draft.slot_id).await {
+            Err(carebridge_store::StoreError::NotFound) => {
+                return Err(ServiceError::invalid("/slot_id", "no such slot"));
+            }
+            other => other?,
+        };
         if let (Role::FacilityDesk, Scope::Facility(f)) = (p.role, p.scope) {
             if f != row.slot.facility_id {
-                return Err(ServiceError::NotFound);
+                return Err(no_slot());
             }
         }
         self.bookable(&row.slot, now).await?;
@@ -386,6 +393,9 @@ impl Carebridge {
 
     /// One booking: the patient's own, a desk's of its facility, a coordinator's in scope.
     pub async fn booking(&self, p: &Principal, id: BookingId) -> Result<Booking, ServiceError> {
+        if !(matches!(p.role, Role::Patient | Role::FacilityDesk) || p.role.is_coordinator()) {
+            return Err(ServiceError::Forbidden(format!("a {} does not read bookings", p.role)));
+        }
         let b = store::booking(&self.store, id).await?;
         self.may_see(p, &b).await?;
         Ok(b)
@@ -416,15 +426,15 @@ impl Carebridge {
         reason: &str,
         meta: &RequestMeta,
     ) -> Result<Booking, ServiceError> {
+        let mut errors = ValidationErrors::default();
+        carebridge_domain::text::rules::REASON.check(&mut errors, "/reason", reason);
+        errors.finish(())?;
         let reason = reason.trim();
-        if reason.chars().count() > carebridge_domain::booking::MAX_REASON_CHARS {
-            return Err(ServiceError::invalid("/reason", "at most 500 characters"));
+        if !matches!(p.role, Role::Patient | Role::FacilityDesk) {
+            return Err(ServiceError::Forbidden(format!("a {} does not cancel bookings", p.role)));
         }
         let before = store::booking(&self.store, id).await?;
         self.may_see(p, &before).await?;
-        if p.role.is_coordinator() {
-            return Err(ServiceError::Forbidden("a coordinator does not cancel a patient's booking".into()));
-        }
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let current = store::booking_for_update(&mut tx, id).await?;

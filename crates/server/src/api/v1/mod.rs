@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+mod booking;
 mod capacity;
 mod designations;
 pub mod document;
@@ -57,6 +58,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(referrals::router())
         .merge(plans::router())
         .merge(protected::router())
+        .merge(booking::router())
         .merge(users::router())
         .merge(audit::router())
 }
