@@ -278,3 +278,36 @@ both_backends!(booking_over_http_is_idempotent_and_refusals_are_problems, |app| 
     let free = app.get(&format!("/api/v1/slots?facility_id={}&limit=500", demo.union), None).await;
     assert!(free.items().iter().any(|s| s["id"] == slot.as_str()), "free again");
 });
+
+/// The free slots of Union on the local day `ahead` days from today.
+async fn slots_on(app: &TestApp, demo: &DemoIds, ahead: i64) -> usize {
+    let day = carebridge_domain::booking::LocalDay(app.cb.today().0 + ahead).to_string();
+    let q = SlotSearch {
+        facility: Some(demo.union),
+        from: Some(day.clone()),
+        until: Some(day),
+        limit: Some(500),
+        ..Default::default()
+    };
+    app.cb.search_slots(&q).await.expect("a search").items.len()
+}
+
+both_backends!(the_horizon_moves_with_the_days, |app| async move {
+    let demo = app.load_demo().await;
+    let desk = principal(&app, "desk-union").await;
+    app.cb.publish_schedule(&desk, union_clinic(&demo, 1), &meta()).await.expect("published");
+    // Fourteen days: today + 13 is the last with slots.
+    assert!(slots_on(&app, &demo, 13).await >= 16);
+    assert_eq!(slots_on(&app, &demo, 14).await, 0, "nothing beyond the horizon");
+    // Three days on, the days that came into the horizon get their slots (made by this call,
+    // or by the server's own sweep if its tick came first).
+    app.advance_minutes(3 * 24 * 60);
+    app.cb.extend_slot_horizon().await.expect("extended");
+    let start = std::time::Instant::now();
+    while slots_on(&app, &demo, 13).await < 16 {
+        assert!(start.elapsed() < std::time::Duration::from_secs(10), "the new last day has its slots");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(slots_on(&app, &demo, 14).await, 0);
+    assert_eq!(app.cb.extend_slot_horizon().await.expect("again"), 0, "once a day");
+});

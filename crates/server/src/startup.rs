@@ -115,7 +115,8 @@ impl Application {
     }
 }
 
-/// Sweep referrals every [`SWEEP_EVERY`], for ever; a failed sweep is logged and retried.
+/// Sweep referrals every [`SWEEP_EVERY`], for ever, and keep the booking horizon 14 days
+/// ahead; a failed step is logged and retried.
 async fn sweep_referrals(cb: Carebridge) {
     let mut tick = tokio::time::interval(SWEEP_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -125,6 +126,12 @@ async fn sweep_referrals(cb: Carebridge) {
             Ok(done) if done != Default::default() => tracing::info!(?done, "referral sweep"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "referral sweep failed; retrying at the next tick"),
+        }
+        // Once a new local day begins, the slots that came into the booking horizon.
+        match cb.extend_slot_horizon().await {
+            Ok(0) => {}
+            Ok(made) => tracing::info!(made, "slot horizon extended"),
+            Err(e) => tracing::warn!(error = %e, "extending the slot horizon failed; retrying at the next tick"),
         }
     }
 }

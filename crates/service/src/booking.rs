@@ -171,21 +171,7 @@ impl Carebridge {
         };
         let until = LocalDay(today.0 + DEFAULT_HORIZON_DAYS);
         let closed = self.closed_days(checked.facility_id, checked.service, today).await?;
-        let slots: Vec<Slot> = materialise(&checked, &closed, today, until)
-            .into_iter()
-            .filter(|s| s.starts_at > now)
-            .map(|s| Slot {
-                id: SlotId::new_v7(),
-                schedule_id: stored.id,
-                facility_id: stored.facility_id,
-                service: stored.service,
-                starts_at: s.starts_at,
-                ends_at: s.ends_at,
-                capacity: s.capacity,
-                booked: 0,
-                status: SlotStatus::Open,
-            })
-            .collect();
+        let slots = slots_of(&stored, &checked, &closed, today, until, now);
         let mut tx = self.store.begin().await?;
         store::insert_schedule(&mut tx, &stored).await?;
         let made = store::insert_slots(&mut tx, &stored, &slots).await?;
@@ -206,6 +192,67 @@ impl Carebridge {
             slots_made: made,
             horizon_until: LocalDay(until.0 - 1).to_string(),
         })
+    }
+
+    /// Keep every active schedule's slots [`DEFAULT_HORIZON_DAYS`] ahead: once a day (the
+    /// first call on a new local day does the work; later calls that day return at once), make
+    /// the slots that came into the horizon, each schedule's in its own audited transaction.
+    /// Answers the slots made.
+    pub async fn extend_slot_horizon(&self) -> Result<u64, ServiceError> {
+        use std::sync::atomic::Ordering;
+        let today = self.today();
+        if self.slot_horizon_day.swap(today.0, Ordering::SeqCst) == today.0 {
+            return Ok(0);
+        }
+        let result = self.extend_slot_horizon_now(today).await;
+        if result.is_err() {
+            // Try again at the next call.
+            self.slot_horizon_day.store(i64::MIN, Ordering::SeqCst);
+        }
+        result
+    }
+
+    async fn extend_slot_horizon_now(&self, today: LocalDay) -> Result<u64, ServiceError> {
+        let now = self.now();
+        let until = LocalDay(today.0 + DEFAULT_HORIZON_DAYS);
+        let meta = RequestMeta { request_id: Some("slot-horizon".into()) };
+        let mut made = 0;
+        for schedule in store::active_schedules(&self.store, Visibility::All, None).await? {
+            let checked = ScheduleDraft {
+                facility_id: schedule.facility_id,
+                service: schedule.service,
+                clinician: schedule.clinician.clone(),
+                valid_from: Some(schedule.valid_from.to_string()),
+                valid_until: schedule.valid_until.map(|d| d.to_string()),
+                templates: schedule.templates.clone(),
+            }
+            .check(schedule.valid_from)
+            .map_err(|e| ServiceError::Internal(format!("stored schedule {} no longer checks: {e:?}", schedule.id)))?;
+            let closed = self.closed_days(schedule.facility_id, schedule.service, today).await?;
+            let slots = slots_of(&schedule, &checked, &closed, today, until, now);
+            if slots.is_empty() {
+                continue;
+            }
+            let mut tx = self.store.begin().await?;
+            let added = store::insert_slots(&mut tx, &schedule, &slots).await?;
+            if added > 0 {
+                let change =
+                    serde_json::json!({ "slots_made": added, "horizon_until": LocalDay(until.0 - 1).to_string() });
+                self.audit(
+                    &mut tx,
+                    &carebridge_domain::audit::Actor::system("slot-horizon"),
+                    &meta,
+                    "schedule.extend",
+                    "schedule",
+                    &schedule.id.to_string(),
+                    change,
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            made += added;
+        }
+        Ok(made)
     }
 
     /// The closures that stop `service` at `facility` from `from` on.
@@ -465,6 +512,33 @@ impl Carebridge {
             (r, _) => Err(ServiceError::Forbidden(format!("a {r} has no bookings of its own"))),
         }
     }
+}
+
+/// The slots of a stored schedule on the local days `from..until` that have not begun, with
+/// fresh ids (the store keeps the first of each schedule and start).
+fn slots_of(
+    schedule: &StoredSchedule,
+    checked: &carebridge_domain::booking::CheckedSchedule,
+    closed: &[Closed],
+    from: LocalDay,
+    until: LocalDay,
+    now: Timestamp,
+) -> Vec<Slot> {
+    materialise(checked, closed, from, until)
+        .into_iter()
+        .filter(|s| s.starts_at > now)
+        .map(|s| Slot {
+            id: SlotId::new_v7(),
+            schedule_id: schedule.id,
+            facility_id: schedule.facility_id,
+            service: schedule.service,
+            starts_at: s.starts_at,
+            ends_at: s.ends_at,
+            capacity: s.capacity,
+            booked: 0,
+            status: SlotStatus::Open,
+        })
+        .collect()
 }
 
 /// `"<starts_at millis>_<slot id>"` back to its parts.

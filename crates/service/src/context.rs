@@ -43,6 +43,9 @@ pub struct Carebridge {
     /// What each follow-up of freed beds did, for whoever watches (see
     /// `followup::Carebridge::watch_followups`); sending without watchers costs nothing.
     pub(crate) followups: tokio::sync::broadcast::Sender<crate::followup::FollowedUp>,
+    /// The local day the slot horizon was last extended on (see
+    /// `booking::Carebridge::extend_slot_horizon`); `i64::MIN` before the first time.
+    pub(crate) slot_horizon_day: Arc<std::sync::atomic::AtomicI64>,
 }
 
 impl std::fmt::Debug for Carebridge {
@@ -65,6 +68,7 @@ impl Carebridge {
             placement_index: Arc::default(),
             placement_limits: Arc::default(),
             followups: tokio::sync::broadcast::channel(crate::followup::WATCH_BACKLOG).0,
+            slot_horizon_day: Arc::new(std::sync::atomic::AtomicI64::new(i64::MIN)),
         }
     }
 
