@@ -105,6 +105,11 @@ both_backends!(the_openapi_document_lists_every_route, |app| async move {
         ("/api/v1/regions/{code}/travel-limits", &["get", "put", "delete"]),
         ("/api/v1/placement/displacements/{id}", &["get"]),
         ("/api/v1/placement/displacements/{id}/apply", &["post"]),
+        ("/api/v1/schedules", &["post"]),
+        ("/api/v1/slots", &["get"]),
+        ("/api/v1/bookings", &["get", "post"]),
+        ("/api/v1/bookings/{id}", &["get"]),
+        ("/api/v1/bookings/{id}/cancel", &["post"]),
     ];
     let mut missing = Vec::new();
     for (path, methods) in expected {
