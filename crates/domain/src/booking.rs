@@ -18,8 +18,6 @@ pub const CST_OFFSET_MS: i64 = 8 * 3_600_000;
 pub const DAY_MS: i64 = 86_400_000;
 /// How far ahead slots are materialised by default, in days.
 pub const DEFAULT_HORIZON_DAYS: i64 = 14;
-/// The longest horizon a desk may ask for, in days.
-pub const MAX_HORIZON_DAYS: i64 = 90;
 /// The most patients one slot may take (a mass-vaccination session).
 pub const MAX_SLOT_CAPACITY: i64 = 500;
 /// The shortest and the longest slot, in minutes.

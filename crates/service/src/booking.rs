@@ -137,16 +137,7 @@ impl Carebridge {
             }
             let days_meet = other.valid_until.is_none_or(|u| u >= checked.valid_from)
                 && checked.valid_until.is_none_or(|u| u >= other.valid_from);
-            let theirs = ScheduleDraft {
-                facility_id: other.facility_id,
-                service: other.service,
-                clinician: other.clinician.clone(),
-                valid_from: None,
-                valid_until: None,
-                templates: other.templates.clone(),
-            }
-            .check(today);
-            let Ok(theirs) = theirs else { continue };
+            let Ok(theirs) = recheck(&other) else { continue };
             for (i, t) in checked.templates.iter().enumerate() {
                 if days_meet && theirs.templates.iter().any(|o| o.overlaps(t)) {
                     errors.push(format!("/templates/{i}"), format!("overlaps the published schedule {}", other.id));
@@ -218,16 +209,9 @@ impl Carebridge {
         let meta = RequestMeta { request_id: Some("slot-horizon".into()) };
         let mut made = 0;
         for schedule in store::active_schedules(&self.store, Visibility::All, None).await? {
-            let checked = ScheduleDraft {
-                facility_id: schedule.facility_id,
-                service: schedule.service,
-                clinician: schedule.clinician.clone(),
-                valid_from: Some(schedule.valid_from.to_string()),
-                valid_until: schedule.valid_until.map(|d| d.to_string()),
-                templates: schedule.templates.clone(),
-            }
-            .check(schedule.valid_from)
-            .map_err(|e| ServiceError::Internal(format!("stored schedule {} no longer checks: {e:?}", schedule.id)))?;
+            let checked = recheck(&schedule).map_err(|e| {
+                ServiceError::Internal(format!("stored schedule {} no longer checks: {e:?}", schedule.id))
+            })?;
             let closed = self.closed_days(schedule.facility_id, schedule.service, today).await?;
             let slots = slots_of(&schedule, &checked, &closed, today, until, now);
             if slots.is_empty() {
@@ -512,6 +496,19 @@ impl Carebridge {
             (r, _) => Err(ServiceError::Forbidden(format!("a {r} has no bookings of its own"))),
         }
     }
+}
+
+/// A stored schedule checked again, as the engine takes it (it was checked when published).
+fn recheck(stored: &StoredSchedule) -> Result<carebridge_domain::booking::CheckedSchedule, ValidationErrors> {
+    ScheduleDraft {
+        facility_id: stored.facility_id,
+        service: stored.service,
+        clinician: stored.clinician.clone(),
+        valid_from: Some(stored.valid_from.to_string()),
+        valid_until: stored.valid_until.map(|d| d.to_string()),
+        templates: stored.templates.clone(),
+    }
+    .check(stored.valid_from)
 }
 
 /// The slots of a stored schedule on the local days `from..until` that have not begun, with

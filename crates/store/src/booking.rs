@@ -90,15 +90,6 @@ pub async fn active_schedules(
     q.query().fetch_all(store.pool()).await?.iter().map(schedule_from_row).collect()
 }
 
-/// One schedule, if its facility is visible.
-pub async fn schedule(store: &Store, id: ScheduleId, visibility: Visibility) -> Result<StoredSchedule, StoreError> {
-    let mut q = SqlBuilder::new("SELECT s.* FROM schedules s JOIN facilities f ON f.id = s.facility_id WHERE s.id = ");
-    q.bind_text(id.to_string());
-    visibility.push_condition(&mut q, "f", "id");
-    let row = q.query().fetch_optional(store.pool()).await?.ok_or(StoreError::NotFound)?;
-    schedule_from_row(&row)
-}
-
 /// A closure of a facility's service (every service for `None`) on local days, inclusive.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredClosure {
@@ -110,23 +101,6 @@ pub struct StoredClosure {
     pub reason: String,
     pub created_by: UserId,
     pub created_at: Timestamp,
-}
-
-pub async fn insert_closure(tx: &mut Tx, c: &StoredClosure) -> Result<(), StoreError> {
-    let mut q = SqlBuilder::new(
-        "INSERT INTO schedule_closures (id, facility_id, service, from_day, until_day, reason, created_by, created_at) \
-         VALUES (",
-    );
-    q.bind_text(c.id.to_string()).push(", ");
-    q.bind_text(c.facility_id.to_string()).push(", ");
-    q.bind(c.service.map_or(crate::sql::Arg::NullText, |s| crate::sql::Arg::Text(s.as_str().into()))).push(", ");
-    q.bind_i64(c.from.0).push(", ");
-    q.bind_i64(c.until.0).push(", ");
-    q.bind_text(c.reason.clone()).push(", ");
-    q.bind_text(c.created_by.to_string()).push(", ");
-    q.bind_i64(c.created_at.millis()).push(")");
-    q.query().execute(&mut *tx.inner).await?;
-    Ok(())
 }
 
 /// The closures of `facility` that end on or after `from`.
@@ -278,19 +252,6 @@ pub async fn slot(store: &Store, id: SlotId) -> Result<SlotRow, StoreError> {
     ))
     .bind(id.to_string())
     .fetch_optional(store.pool())
-    .await?
-    .ok_or(StoreError::NotFound)?;
-    slot_from_row(&row)
-}
-
-/// The slot inside a write transaction, locked on PostgreSQL (SQLite's writer is one).
-pub async fn slot_for_update(tx: &mut Tx, id: SlotId) -> Result<SlotRow, StoreError> {
-    let lock = if tx.backend() == Backend::Postgres { " FOR UPDATE OF s" } else { "" };
-    let row = sqlx::query(&format!(
-        "SELECT {SLOT_COLUMNS} FROM slots s JOIN facilities f ON f.id = s.facility_id WHERE s.id = $1{lock}"
-    ))
-    .bind(id.to_string())
-    .fetch_optional(&mut *tx.inner)
     .await?
     .ok_or(StoreError::NotFound)?;
     slot_from_row(&row)
