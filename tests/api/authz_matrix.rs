@@ -143,6 +143,14 @@ enum Body {
     Schedule,
     /// A booking of the site's fixture slot, for a walk-in named after the row.
     Booking,
+    /// `{"slot_id": <the site's second fixture slot>}`.
+    Reschedule,
+    /// A closure of the site's service on one day a year ahead (no slots there yet).
+    Closure,
+    /// A limit of 3 future bookings of every service.
+    BookingLimits,
+    /// The site's facility and service, to queue for.
+    Waitlist,
 }
 
 /// One route: method, path template (`{facility}`, `{region}`, `{order}`, `{user}`,
@@ -293,6 +301,34 @@ const ROUTES: &[Route] = &[
         expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [200, 404], [403, 403], [403, 403], [404, 404]] },
     Route { method: "POST", path: "/api/v1/bookings/{fresh_booking}/cancel", body: Body::Cancel,
         expect: [[401, 401], [403, 403], [403, 403], [403, 403], [403, 403], [200, 404], [403, 403], [403, 403], [404, 404]] },
+    // Rescheduling: the patient (their own; `booking.rs`) or the facility's desk.
+    Route { method: "POST", path: "/api/v1/bookings/{fresh_booking}/reschedule", body: Body::Reschedule,
+        expect: [[401, 401], [403, 403], [403, 403], [403, 403], [403, 403], [201, 404], [403, 403], [403, 403], [404, 404]] },
+    // Notices: a patient's own, a desk's facility's.
+    Route { method: "GET", path: "/api/v1/notices", body: Body::None,
+        expect: [[401, 401], [403, 403], [403, 403], [403, 403], [403, 403], [200, 200], [403, 403], [403, 403], [200, 200]] },
+    // Closures: declared by the facility's desk or a coordinator over it; read by capacity readers.
+    Route { method: "POST", path: "/api/v1/facilities/{facility}/closures", body: Body::Closure,
+        expect: [[401, 401], [201, 201], [201, 404], [201, 404], [201, 404], [201, 404], [403, 403], [403, 403], [403, 403]] },
+    Route { method: "GET", path: "/api/v1/facilities/{facility}/closures", body: Body::None,
+        expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [200, 404], [200, 404], [200, 200], [403, 403]] },
+    // Booking limits: read by anyone signed in, set by coordinators of the region.
+    Route { method: "GET", path: "/api/v1/regions/{region}/booking-limits", body: Body::None,
+        expect: [[401, 401], [200, 200], [200, 200], [200, 200], [200, 200], [200, 200], [200, 200], [200, 200], [200, 200]] },
+    Route { method: "PUT", path: "/api/v1/regions/{region}/booking-limits", body: Body::BookingLimits,
+        expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [403, 403], [403, 403], [403, 403], [403, 403]] },
+    // Waitlists: patients only, their own places (anyone else finds none). The fixture place
+    // was left, so claiming it is refused (409) once authorised.
+    Route { method: "POST", path: "/api/v1/waitlist", body: Body::Waitlist,
+        expect: [[401, 401], [403, 403], [403, 403], [403, 403], [403, 403], [403, 403], [403, 403], [403, 403], [201, 201]] },
+    Route { method: "GET", path: "/api/v1/waitlist", body: Body::None,
+        expect: [[401, 401], [403, 403], [403, 403], [403, 403], [403, 403], [403, 403], [403, 403], [403, 403], [200, 200]] },
+    Route { method: "GET", path: "/api/v1/waitlist/{waitlist}", body: Body::None,
+        expect: [[401, 401], [404, 404], [404, 404], [404, 404], [404, 404], [404, 404], [404, 404], [404, 404], [200, 200]] },
+    Route { method: "POST", path: "/api/v1/waitlist/{waitlist}/claim", body: Body::None,
+        expect: [[401, 401], [404, 404], [404, 404], [404, 404], [404, 404], [404, 404], [404, 404], [404, 404], [409, 409]] },
+    Route { method: "POST", path: "/api/v1/waitlist/{fresh_waitlist}/leave", body: Body::None,
+        expect: [[401, 401], [404, 404], [404, 404], [404, 404], [404, 404], [404, 404], [404, 404], [404, 404], [200, 200]] },
 ];
 
 /// What the rows need to know about each site.
@@ -312,6 +348,10 @@ struct SiteIds {
     service: String,
     slot: String,
     booking: String,
+    /// Another slot of the service, to reschedule to.
+    slot2: String,
+    /// A waitlist place of `patient-demo` at the site, joined and left.
+    waitlist: String,
 }
 
 struct Fixtures {
@@ -351,15 +391,23 @@ impl Fixtures {
                 service: bookable_service(&f.json),
                 slot: String::new(),
                 booking: String::new(),
+                slot2: String::new(),
+                waitlist: String::new(),
                 facility,
             };
             ids.referral = directed_referral(app, site, &ids).await.0;
             let published = app.post_json("/api/v1/schedules", Some("nhc"), &schedule_body(&ids, "fixture", 500)).await;
             assert_eq!(published.status, 201, "{}", published.text);
-            let slots = app.get(&format!("/api/v1/slots?facility_id={}&limit=1", ids.facility), None).await;
+            let slots = app.get(&format!("/api/v1/slots?facility_id={}&limit=2", ids.facility), None).await;
             assert_eq!(slots.status, 200, "{}", slots.text);
             ids.slot = slots.items()[0]["id"].as_str().expect("a slot").to_string();
+            ids.slot2 = slots.items()[1]["id"].as_str().expect("a second slot").to_string();
             ids.booking = walk_in(app, &ids).await;
+            ids.waitlist = waitlist_place(app, &ids).await;
+            let left = app
+                .post_json(&format!("/api/v1/waitlist/{}/leave", ids.waitlist), Some("patient-demo"), &json!({}))
+                .await;
+            assert_eq!(left.status, 200, "{}", left.text);
             sites.insert(site, ids);
         }
         Self { sites }
@@ -374,7 +422,11 @@ impl Fixtures {
             .replace("{order}", &s.order)
             .replace("{user}", &s.user)
             .replace("{referral}", &s.referral)
-            .replace("{booking}", &s.booking);
+            .replace("{booking}", &s.booking)
+            .replace("{waitlist}", &s.waitlist);
+        if path.contains("{fresh_waitlist}") {
+            path = path.replace("{fresh_waitlist}", &waitlist_place(app, s).await);
+        }
         if path.contains("{fresh_booking}") {
             path = path.replace("{fresh_booking}", &walk_in(app, s).await);
         }
@@ -460,6 +512,27 @@ async fn walk_in(app: &TestApp, ids: &SiteIds) -> String {
     let booked = app.send(rb).await;
     assert_eq!(booked.status, 201, "{}", booked.text);
     booked.json["id"].as_str().unwrap().to_string()
+}
+
+/// `patient-demo`'s open waitlist place at the site (joined now if it has none); its id.
+async fn waitlist_place(app: &TestApp, ids: &SiteIds) -> String {
+    let body = json!({"facility_id": ids.facility, "service": ids.service});
+    let joined = app.post_json("/api/v1/waitlist", Some("patient-demo"), &body).await;
+    if joined.status == 201 {
+        return joined.json["id"].as_str().unwrap().to_string();
+    }
+    assert_eq!(joined.status, 409, "{}", joined.text);
+    let mine = app.get("/api/v1/waitlist", Some("patient-demo")).await;
+    mine.items()
+        .iter()
+        .find(|e| {
+            e["facility_id"] == ids.facility.as_str()
+                && e["service"] == ids.service.as_str()
+                && e["status"] == "waiting"
+        })
+        .and_then(|e| e["id"].as_str())
+        .expect("an open waitlist place")
+        .to_string()
 }
 
 fn displacement_body(app: &TestApp, ids: &SiteIds) -> serde_json::Value {
@@ -553,6 +626,19 @@ async fn run_row(app: &TestApp, fx: &Fixtures, route: &Route, role: Role, scope:
             let body = json!({"slot_id": ids.slot, "patient_pseudonym": format!("mx-{n}")});
             app.call(method, &path, user, Some(&body)).await
         }
+        Body::Reschedule => app.call(method, &path, user, Some(&json!({"slot_id": ids.slot2}))).await,
+        Body::Closure => {
+            let day = carebridge_domain::booking::LocalDay::of(app.cb.now().plus_hours(24 * 365)).to_string();
+            let body = json!({"service": ids.service, "from": day, "until": day, "reason": format!("matrix row {n}")});
+            app.call(method, &path, user, Some(&body)).await
+        }
+        Body::BookingLimits => {
+            app.call(method, &path, user, Some(&json!({"limits": [{"service": null, "max_future": 3}]}))).await
+        }
+        Body::Waitlist => {
+            let body = json!({"facility_id": ids.facility, "service": ids.service});
+            app.call(method, &path, user, Some(&body)).await
+        }
         Body::Travel => {
             let body = json!({"recurring_session_minutes": 45, "recurring_cross_province": false, "one_off_cross_province": true});
             app.call(method, &path, user, Some(&body)).await
@@ -573,6 +659,8 @@ fn openapi_path(template: &str) -> String {
         .replace("{referral}", "{id}")
         .replace("{booking}", "{id}")
         .replace("{fresh_booking}", "{id}")
+        .replace("{fresh_waitlist}", "{id}")
+        .replace("{waitlist}", "{id}")
         .replace("{fresh_referral}", "{id}")
         .replace("{accepted_referral}", "{id}")
         .replace("{fresh_offer}", "{id}")

@@ -110,6 +110,14 @@ both_backends!(the_openapi_document_lists_every_route, |app| async move {
         ("/api/v1/bookings", &["get", "post"]),
         ("/api/v1/bookings/{id}", &["get"]),
         ("/api/v1/bookings/{id}/cancel", &["post"]),
+        ("/api/v1/bookings/{id}/reschedule", &["post"]),
+        ("/api/v1/notices", &["get"]),
+        ("/api/v1/facilities/{id}/closures", &["get", "post"]),
+        ("/api/v1/regions/{code}/booking-limits", &["get", "put"]),
+        ("/api/v1/waitlist", &["get", "post"]),
+        ("/api/v1/waitlist/{id}", &["get"]),
+        ("/api/v1/waitlist/{id}/claim", &["post"]),
+        ("/api/v1/waitlist/{id}/leave", &["post"]),
     ];
     let mut missing = Vec::new();
     for (path, methods) in expected {

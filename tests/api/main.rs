@@ -9,6 +9,7 @@ mod authz_matrix;
 mod bearer;
 mod body_limit;
 mod booking;
+mod booking_changes;
 mod capacity;
 mod demo_stories;
 mod designations;

@@ -352,6 +352,87 @@ pub struct Booking {
     pub created_at: Timestamp,
     pub cancelled_at: Option<Timestamp>,
     pub cancel_reason: Option<String>,
+    /// The booking this one replaced, when the patient rescheduled.
+    pub rescheduled_from: Option<crate::ids::BookingId>,
+}
+
+vocabulary!(
+    /// Where a place on a waitlist stands.
+    WaitlistStatus {
+        Waiting = "waiting", "排队中",
+        Offered = "offered", "已为您保留号源",
+        Booked = "booked", "已预约",
+        Lapsed = "lapsed", "保留已过期",
+        Left = "left", "已退出",
+    }
+);
+
+vocabulary!(
+    /// What stopped a booked service: the reason a booking was cancelled by a change, not by
+    /// its patient.
+    ChangeCause {
+        Closure = "closure", "停诊",
+        Designation = "designation", "定点救治医院转换",
+        CommandeeredUnit = "commandeered_unit", "科室被征用",
+    }
+);
+
+vocabulary!(
+    /// What a patient is told.
+    NoticeKind {
+        Cancelled = "cancelled", "预约已取消",
+        WaitlistOffer = "waitlist_offer", "候补号源",
+    }
+);
+
+/// A patient's place in the queue for a service at a facility.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct WaitlistEntry {
+    pub id: crate::ids::WaitlistId,
+    pub patient_id: crate::ids::UserId,
+    pub patient_pseudonym: String,
+    pub facility_id: FacilityId,
+    pub service: ServiceKind,
+    pub status: WaitlistStatus,
+    pub joined_at: Timestamp,
+    /// While `offered`: the slot whose place is held, and until when.
+    pub offered_slot_id: Option<crate::ids::SlotId>,
+    pub offer_expires_at: Option<Timestamp>,
+    /// Once `booked`: the booking the claim made.
+    pub booking_id: Option<crate::ids::BookingId>,
+    pub closed_at: Option<Timestamp>,
+}
+
+/// A free slot offered instead of a cancelled booking.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Alternative {
+    pub slot_id: crate::ids::SlotId,
+    pub facility_id: FacilityId,
+    pub facility_name_zh: String,
+    pub facility_name_en: String,
+    pub starts_at: Timestamp,
+    /// From the facility of the cancelled booking.
+    pub distance_km: f64,
+}
+
+/// What a patient (or, for a walk-in, the desk) is told about a booking or a waitlist place.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct BookingNotice {
+    pub id: crate::ids::NoticeId,
+    pub patient_id: Option<crate::ids::UserId>,
+    pub patient_pseudonym: String,
+    pub facility_id: FacilityId,
+    pub booking_id: Option<crate::ids::BookingId>,
+    pub waitlist_id: Option<crate::ids::WaitlistId>,
+    pub kind: NoticeKind,
+    /// `closure`, `designation` or `commandeered_unit` for a cancellation; `slot_freed` for an
+    /// offer.
+    pub cause: String,
+    /// In the words of whoever made the change.
+    pub reason: String,
+    /// The nearest equivalent free slots, for a cancellation.
+    pub alternatives: Vec<Alternative>,
+    pub created_at: Timestamp,
 }
 
 #[cfg(test)]

@@ -94,3 +94,11 @@ typed_id!(
     /// One closure of a facility's service for some days.
     ClosureId
 );
+typed_id!(
+    /// One patient's place on a waitlist.
+    WaitlistId
+);
+typed_id!(
+    /// One notice to a patient about their booking or waitlist place.
+    NoticeId
+);

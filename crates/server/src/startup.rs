@@ -115,8 +115,8 @@ impl Application {
     }
 }
 
-/// Sweep referrals every [`SWEEP_EVERY`], for ever, and keep the booking horizon 14 days
-/// ahead; a failed step is logged and retried.
+/// Sweep referrals every [`SWEEP_EVERY`], for ever, keep the booking horizon 14 days ahead,
+/// and pass on waitlist offers nobody claimed; a failed step is logged and retried.
 async fn sweep_referrals(cb: Carebridge) {
     let mut tick = tokio::time::interval(SWEEP_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -132,6 +132,12 @@ async fn sweep_referrals(cb: Carebridge) {
             Ok(0) => {}
             Ok(made) => tracing::info!(made, "slot horizon extended"),
             Err(e) => tracing::warn!(error = %e, "extending the slot horizon failed; retrying at the next tick"),
+        }
+        // Waitlist offers nobody claimed in time pass to the next in line.
+        match cb.sweep_waitlist_offers().await {
+            Ok(done) if done != Default::default() => tracing::info!(?done, "waitlist sweep"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "waitlist sweep failed; retrying at the next tick"),
         }
     }
 }

@@ -13,8 +13,7 @@ use crate::context::{actor_of, Carebridge, RequestMeta};
 use crate::error::ServiceError;
 use crate::scope;
 use carebridge_domain::booking::{
-    Booking, BookingStatus, LocalDay, ScheduleDraft, Slot, SlotStatus, DEFAULT_BOOKINGS_PER_SERVICE,
-    DEFAULT_HORIZON_DAYS,
+    Booking, BookingNotice, BookingStatus, LocalDay, ScheduleDraft, Slot, SlotStatus, DEFAULT_HORIZON_DAYS,
 };
 use carebridge_domain::clock::Timestamp;
 use carebridge_domain::designation::Designation;
@@ -129,6 +128,14 @@ impl Carebridge {
         let mut errors = ValidationErrors::default();
         if !facility.draft.services.contains(&checked.service) {
             errors.push("/service", format!("{} does not offer {}", facility.draft.name_en, checked.service));
+        } else if facility.designation == Designation::VirusDesignated && !virus_service(checked.service) {
+            errors.push(
+                "/service",
+                format!(
+                    "{} is designated for the virus and takes no {} patients",
+                    facility.draft.name_en, checked.service
+                ),
+            );
         }
         // One clinician (or room) cannot be in two schedules of a service at once.
         for other in store::active_schedules(&self.store, Visibility::All, Some(checked.facility_id)).await? {
@@ -208,7 +215,20 @@ impl Carebridge {
         let until = LocalDay(today.0 + DEFAULT_HORIZON_DAYS);
         let meta = RequestMeta { request_id: Some("slot-horizon".into()) };
         let mut made = 0;
+        let mut facilities = std::collections::HashMap::new();
         for schedule in store::active_schedules(&self.store, Visibility::All, None).await? {
+            if let std::collections::hash_map::Entry::Vacant(slot) = facilities.entry(schedule.facility_id) {
+                slot.insert(self.visible_facility(Visibility::All, schedule.facility_id).await?);
+            }
+            // A service the facility stopped (a commandeered unit, the virus's designation) gets
+            // no new slots until it runs again.
+            let runs = facilities.get(&schedule.facility_id).is_some_and(|f| {
+                f.draft.services.contains(&schedule.service)
+                    && (f.designation != Designation::VirusDesignated || virus_service(schedule.service))
+            });
+            if !runs {
+                continue;
+            }
             let checked = recheck(&schedule).map_err(|e| {
                 ServiceError::Internal(format!("stored schedule {} no longer checks: {e:?}", schedule.id))
             })?;
@@ -364,7 +384,7 @@ impl Carebridge {
             }
         }
         self.bookable(&row.slot, now).await?;
-        let limit = DEFAULT_BOOKINGS_PER_SERVICE;
+        let (limit, _) = self.booking_limit_for(row.region_code, row.slot.service).await?;
         let booking = Booking {
             id: BookingId::new_v7(),
             slot_id: row.slot.id,
@@ -378,6 +398,7 @@ impl Carebridge {
             created_at: now,
             cancelled_at: None,
             cancel_reason: None,
+            rescheduled_from: None,
         };
         let mut tx = self.store.begin().await?;
         if let Some(patient) = patient_id {
@@ -385,7 +406,7 @@ impl Carebridge {
             let held = store::future_bookings(&mut tx, patient, row.slot.service, now).await?;
             if held >= limit {
                 return Err(ServiceError::Conflict(format!(
-                    "you hold {held} future bookings of {} already, the most allowed: cancel one first",
+                    "you hold {held} future bookings of {} already, the most your region allows ({limit}): cancel one first",
                     row.slot.service
                 )));
             }
@@ -402,7 +423,7 @@ impl Carebridge {
     }
 
     /// Why a slot cannot be booked now, if it cannot.
-    async fn bookable(&self, slot: &Slot, now: Timestamp) -> Result<(), ServiceError> {
+    pub(crate) async fn bookable(&self, slot: &Slot, now: Timestamp) -> Result<(), ServiceError> {
         if slot.status == SlotStatus::Cancelled {
             return Err(ServiceError::Conflict("the slot was cancelled".into()));
         }
@@ -432,7 +453,7 @@ impl Carebridge {
         Ok(b)
     }
 
-    async fn may_see(&self, p: &Principal, b: &Booking) -> Result<(), ServiceError> {
+    pub(crate) async fn may_see(&self, p: &Principal, b: &Booking) -> Result<(), ServiceError> {
         let ok = match (p.role, p.scope) {
             (Role::Patient, _) => b.patient_id == Some(p.user_id),
             (Role::FacilityDesk, Scope::Facility(f)) => f == b.facility_id,
@@ -474,7 +495,9 @@ impl Carebridge {
         }
         store::cancel_booking(&mut tx, id, now, reason).await?;
         store::release_place(&mut tx, current.slot_id).await?;
-        let change = serde_json::json!({ "booking": id, "slot": current.slot_id, "reason": reason });
+        let offered = self.offer_freed_place(&mut tx, current.slot_id, meta).await?;
+        let change =
+            serde_json::json!({ "booking": id, "slot": current.slot_id, "reason": reason, "offered_to": offered });
         self.audit(&mut tx, &actor_of(p), meta, "booking.cancel", "booking", &id.to_string(), change).await?;
         tx.commit().await?;
         Ok(Booking {
@@ -494,6 +517,89 @@ impl Carebridge {
                 Ok(store::bookings_of(&self.store, None, Some(f), limit).await?)
             }
             (r, _) => Err(ServiceError::Forbidden(format!("a {r} has no bookings of its own"))),
+        }
+    }
+}
+
+impl Carebridge {
+    /// Move a confirmed booking to another slot of the same service, in one transaction: the
+    /// new place is taken before the old is released, so a patient is never left with neither
+    /// (a full new slot changes nothing). The patient, or the facility's desk within its own
+    /// facility. The freed place goes to the waitlist.
+    pub async fn reschedule_booking(
+        &self,
+        p: &Principal,
+        id: BookingId,
+        to: SlotId,
+        meta: &RequestMeta,
+    ) -> Result<Booking, ServiceError> {
+        if !matches!(p.role, Role::Patient | Role::FacilityDesk) {
+            return Err(ServiceError::Forbidden(format!("a {} does not reschedule bookings", p.role)));
+        }
+        let before = store::booking(&self.store, id).await?;
+        self.may_see(p, &before).await?;
+        let row = match store::slot(&self.store, to).await {
+            Err(carebridge_store::StoreError::NotFound) => {
+                return Err(ServiceError::invalid("/slot_id", "no such slot"))
+            }
+            other => other?,
+        };
+        if let (Role::FacilityDesk, Scope::Facility(f)) = (p.role, p.scope) {
+            if f != row.slot.facility_id {
+                return Err(ServiceError::invalid("/slot_id", "no such slot at your facility"));
+            }
+        }
+        if row.slot.service != before.service {
+            return Err(ServiceError::invalid("/slot_id", format!("is not a slot of {}", before.service)));
+        }
+        if row.slot.id == before.slot_id {
+            return Err(ServiceError::invalid("/slot_id", "is the slot the booking holds already"));
+        }
+        let now = self.now();
+        self.bookable(&row.slot, now).await?;
+        let mut tx = self.store.begin().await?;
+        let current = store::booking_for_update(&mut tx, id).await?;
+        if current.status != BookingStatus::Confirmed {
+            return Err(ServiceError::Conflict(format!("the booking is {} already", current.status)));
+        }
+        store::take_place(&mut tx, row.slot.id).await.map_err(|e| match e {
+            carebridge_store::StoreError::Conflict(_) => ServiceError::Conflict("the slot is full".into()),
+            e => e.into(),
+        })?;
+        let moved = Booking {
+            id: BookingId::new_v7(),
+            slot_id: row.slot.id,
+            facility_id: row.slot.facility_id,
+            starts_at: row.slot.starts_at,
+            booked_by: p.user_id,
+            status: BookingStatus::Confirmed,
+            created_at: now,
+            cancelled_at: None,
+            cancel_reason: None,
+            rescheduled_from: Some(current.id),
+            ..current.clone()
+        };
+        store::insert_booking(&mut tx, &moved).await?;
+        store::cancel_booking(&mut tx, current.id, now, &format!("rescheduled to {}", moved.id)).await?;
+        store::release_place(&mut tx, current.slot_id).await?;
+        let offered = self.offer_freed_place(&mut tx, current.slot_id, meta).await?;
+        let change = serde_json::json!({
+            "from": { "booking": current.id, "slot": current.slot_id },
+            "to": { "booking": moved.id, "slot": moved.slot_id }, "offered_to": offered,
+        });
+        self.audit(&mut tx, &actor_of(p), meta, "booking.reschedule", "booking", &moved.id.to_string(), change).await?;
+        tx.commit().await?;
+        Ok(moved)
+    }
+
+    /// What the caller was told about bookings and waitlist places, newest first: a patient's
+    /// own notices; a desk's facility's (it telephones walk-ins without an account).
+    pub async fn booking_notices(&self, p: &Principal, limit: Option<u32>) -> Result<Vec<BookingNotice>, ServiceError> {
+        let limit = page_size(limit).map_err(|e| ServiceError::invalid("/limit", e))?;
+        match (p.role, p.scope) {
+            (Role::Patient, _) => Ok(store::notices_of(&self.store, Some(p.user_id), None, limit).await?),
+            (Role::FacilityDesk, Scope::Facility(f)) => Ok(store::notices_of(&self.store, None, Some(f), limit).await?),
+            (r, _) => Err(ServiceError::Forbidden(format!("a {r} has no notices of its own"))),
         }
     }
 }

@@ -28,14 +28,40 @@ impl Carebridge {
         let order = DesignationOrder { id: OrderId::new_v7(), draft, ordered_by: p.user_id, ordered_at: self.now() };
         let mut tx = self.store.begin().await?;
         designations::insert(&mut tx, &order).await?;
+        let cancelled = self.designation_cancels_bookings(&mut tx, &facility, &order, p, meta).await?;
         let change = serde_json::json!({
             "order": order,
             "previous_designation": facility.designation,
+            "bookings_cancelled": cancelled,
         });
         self.audit(&mut tx, &actor_of(p), meta, "designation.order", "facility", &facility.id.to_string(), change)
             .await?;
         tx.commit().await?;
         Ok(order)
+    }
+
+    /// Cancel, in the order's transaction, the bookings a designation stops (every service
+    /// but the virus's own, from the order's effect on); answers how many.
+    pub(crate) async fn designation_cancels_bookings(
+        &self,
+        tx: &mut carebridge_store::Tx,
+        facility: &carebridge_domain::facility::Facility,
+        order: &DesignationOrder,
+        p: &Principal,
+        meta: &RequestMeta,
+    ) -> Result<usize, ServiceError> {
+        let Some(stops) = crate::booking_changes::designation_stops(order.draft.designation) else {
+            return Ok(0);
+        };
+        let stop = crate::booking_changes::ServiceStop {
+            facility,
+            stops: &stops,
+            from: order.draft.effective_at.max(self.now()),
+            until: None,
+            cause: carebridge_domain::booking::ChangeCause::Designation,
+            reason: &order.draft.reason,
+        };
+        Ok(self.stop_service(tx, &stop, &actor_of(p), meta).await?.bookings_cancelled.len())
     }
 
     /// Orders the caller may read, newest first, optionally for one facility.

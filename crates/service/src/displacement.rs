@@ -116,6 +116,10 @@ pub struct DisplacementView {
     /// Who it cannot place, and why: applying needs these acknowledged by id.
     pub unplaced: Vec<PlannedUnplaced>,
     pub total_cost: i64,
+    /// Confirmed bookings the change cancels (each patient is told why and offered the
+    /// nearest equivalent free slots), counted at the preview.
+    #[serde(default)]
+    pub bookings_cancelled: u64,
 }
 
 /// The apply's acknowledgement.
@@ -209,6 +213,8 @@ impl Carebridge {
             referrals.push(r);
         }
         let plan = batch::plan(&patients).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let bookings_cancelled =
+            self.bookings_the_change_cancels(&facility, request.change, request.effective_at).await?;
         let view = DisplacementView {
             id: PlanId::new_v7(),
             facility_id: facility.id,
@@ -226,6 +232,7 @@ impl Carebridge {
             placements: planned_placements(&referrals, &plan),
             unplaced: planned_unplaced(&referrals, &plan),
             total_cost: plan.total_cost,
+            bookings_cancelled,
         };
         let stored = StoredPlan {
             id: view.id,
@@ -245,6 +252,42 @@ impl Carebridge {
         });
         self.store_preview(p, meta, &stored, "displacement.preview", change).await?;
         Ok(view)
+    }
+
+    /// How many confirmed bookings `change` at `facility` would cancel from `effective_at` on.
+    async fn bookings_the_change_cancels(
+        &self,
+        facility: &carebridge_domain::facility::Facility,
+        change: FacilityChange,
+        effective_at: Timestamp,
+    ) -> Result<u64, ServiceError> {
+        let from = effective_at.max(self.now());
+        let unit_stops;
+        let designation_stops;
+        let stops: &(dyn Fn(ServiceKind) -> bool + Sync) = match change {
+            FacilityChange::Designation { designation } => {
+                match crate::booking_changes::designation_stops(designation) {
+                    Some(f) => {
+                        designation_stops = f;
+                        &designation_stops
+                    }
+                    None => return Ok(0),
+                }
+            }
+            FacilityChange::CommandeerUnit { unit } => {
+                unit_stops = move |s: ServiceKind| unit_for(s) == unit;
+                &unit_stops
+            }
+        };
+        let stop = crate::booking_changes::ServiceStop {
+            facility,
+            stops,
+            from,
+            until: None,
+            cause: carebridge_domain::booking::ChangeCause::Designation,
+            reason: "",
+        };
+        self.bookings_a_stop_cancels(&stop).await
     }
 
     /// A displacement preview or record, for a coordinator governing its facility.
@@ -293,7 +336,9 @@ impl Carebridge {
                 .validate()?;
                 let order = DesignationOrder { id: OrderId::new_v7(), draft, ordered_by: p.user_id, ordered_at: now };
                 designations::insert(&mut tx, &order).await?;
-                let change = serde_json::json!({ "order": order, "previous_designation": facility.designation, "displacement": id });
+                let cancelled = self.designation_cancels_bookings(&mut tx, &facility, &order, p, meta).await?;
+                let change = serde_json::json!({ "order": order, "previous_designation": facility.designation,
+                    "displacement": id, "bookings_cancelled": cancelled });
                 self.audit(
                     &mut tx,
                     &actor_of(p),
@@ -313,7 +358,18 @@ impl Carebridge {
                     .path(draft.region_code)
                     .ok_or_else(|| ServiceError::Internal("the facility's region is unknown".into()))?;
                 facilities::update(&mut tx, facility.id, &draft, path, None, Visibility::All, now).await?;
-                let change = serde_json::json!({ "unit": unit, "services": draft.services, "reason": view.reason, "displacement": id });
+                let stops = move |s: ServiceKind| unit_for(s) == unit;
+                let stop = crate::booking_changes::ServiceStop {
+                    facility: &facility,
+                    stops: &stops,
+                    from: view.effective_at.max(now),
+                    until: None,
+                    cause: carebridge_domain::booking::ChangeCause::CommandeeredUnit,
+                    reason: &view.reason,
+                };
+                let cancelled = self.stop_service(&mut tx, &stop, &actor_of(p), meta).await?.bookings_cancelled.len();
+                let change = serde_json::json!({ "unit": unit, "services": draft.services, "reason": view.reason,
+                    "displacement": id, "bookings_cancelled": cancelled });
                 self.audit(
                     &mut tx,
                     &actor_of(p),

@@ -6,6 +6,7 @@
 pub mod audit_log;
 pub mod auth;
 pub mod booking;
+pub mod booking_changes;
 pub mod capacity;
 mod capacity_writer;
 mod context;
@@ -27,6 +28,7 @@ pub mod scope;
 mod seed;
 mod token_cache;
 pub mod users;
+pub mod waitlist;
 
 pub use carebridge_store::{Backend, Store, StoreError};
 pub use context::{Carebridge, RequestMeta};

@@ -18,6 +18,10 @@
 //! memory: reloaded when this process changes them and at most a minute after another process
 //! did.
 //!
+//! - Bookings (`carebridge_domain::booking::DEFAULT_BOOKINGS_PER_SERVICE`): the most future
+//!   bookings of one service a patient may hold, per service or for every service (`*`); at
+//!   each region up the tree a service's own setting wins over the region's `*`.
+//!
 //! | action | who |
 //! | --- | --- |
 //! | read | anyone signed in |
@@ -26,6 +30,7 @@
 use crate::context::{actor_of, Carebridge, RequestMeta};
 use crate::error::ServiceError;
 use crate::scope;
+use carebridge_domain::booking::DEFAULT_BOOKINGS_PER_SERVICE;
 use carebridge_domain::clock::Timestamp;
 use carebridge_domain::error::ValidationErrors;
 use carebridge_domain::placement::{
@@ -33,9 +38,10 @@ use carebridge_domain::placement::{
 };
 use carebridge_domain::referral::{RecurringSchedule, Urgency};
 use carebridge_domain::region::RegionCode;
+use carebridge_domain::service_kind::ServiceKind;
 use carebridge_domain::user::Principal;
 use carebridge_engines::placement::online::TravelRule;
-use carebridge_store::settings::{self, PlacementLimit, TravelLimit};
+use carebridge_store::settings::{self, BookingLimit, PlacementLimit, TravelLimit};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -54,6 +60,8 @@ const SESSION_MINUTES: std::ops::RangeInclusive<i64> = 10..=240;
 struct Loaded {
     limits: HashMap<(RegionCode, Urgency), PlacementLimit>,
     travel: HashMap<RegionCode, TravelLimit>,
+    /// Future bookings per patient, by region and service (`None`: every service).
+    booking: HashMap<(RegionCode, Option<ServiceKind>), i64>,
 }
 
 /// The limits in memory and when they were read.
@@ -202,9 +210,11 @@ impl Carebridge {
         }
         let limits = settings::all_placement_limits(&self.store).await?;
         let travel = settings::all_travel_limits(&self.store).await?;
+        let booking = settings::all_booking_limits(&self.store).await?;
         let loaded = std::sync::Arc::new(Loaded {
             limits: limits.into_iter().map(|(r, l)| ((r, l.urgency), l)).collect(),
             travel: travel.into_iter().collect(),
+            booking: booking.into_iter().map(|(r, l)| ((r, l.service), l.max_future)).collect(),
         });
         self.limits_cache().loaded = Some((Instant::now(), loaded.clone()));
         Ok(loaded)
@@ -384,4 +394,118 @@ impl Carebridge {
         self.limits_cache().loaded = None;
         self.travel_limits(p, region).await
     }
+
+    /// The most future bookings of `service` one patient may hold at a facility of `region`,
+    /// and the region that set it (`None`: the default).
+    pub(crate) async fn booking_limit_for(
+        &self,
+        region: RegionCode,
+        service: ServiceKind,
+    ) -> Result<(i64, Option<RegionCode>), ServiceError> {
+        let loaded = self.loaded_limits().await?;
+        let found = self.inherited(region, |code| {
+            loaded.booking.get(&(code, Some(service))).or_else(|| loaded.booking.get(&(code, None))).copied()
+        });
+        Ok(match found {
+            Some((n, code)) => (n, Some(code)),
+            None => (DEFAULT_BOOKINGS_PER_SERVICE, None),
+        })
+    }
+
+    /// The booking limits in force in a region: its own and inherited settings, and the default.
+    pub async fn booking_limits(&self, _p: &Principal, region: RegionCode) -> Result<BookingLimits, ServiceError> {
+        if self.regions.get(region).is_none() {
+            return Err(ServiceError::NotFound);
+        }
+        let loaded = self.loaded_limits().await?;
+        let mut limits = Vec::new();
+        for service in std::iter::once(None).chain(ServiceKind::ALL.iter().map(|s| Some(*s))) {
+            let found = self.inherited(region, |code| loaded.booking.get(&(code, service)).copied());
+            if let Some((n, code)) = found {
+                limits.push(BookingLimitView { service, max_future: n, set_by: Some(code) });
+            }
+        }
+        Ok(BookingLimits { default_max_future: DEFAULT_BOOKINGS_PER_SERVICE, limits })
+    }
+
+    /// Set a region's own booking limits (replacing what it set before; an empty list drops
+    /// them, so the region follows the one above).
+    pub async fn set_booking_limits(
+        &self,
+        p: &Principal,
+        region: RegionCode,
+        body: BookingLimitsBody,
+        meta: &RequestMeta,
+    ) -> Result<BookingLimits, ServiceError> {
+        let c = scope::coordinator(p)?;
+        if self.regions.get(region).is_none() || !c.governs(&self.regions, region) {
+            return Err(ServiceError::NotFound);
+        }
+        let mut errors = ValidationErrors::default();
+        let mut seen = Vec::new();
+        for (i, l) in body.limits.iter().enumerate() {
+            if seen.contains(&l.service) {
+                errors.push(format!("/limits/{i}/service"), "set once per service");
+            }
+            seen.push(l.service);
+            if !BOOKING_LIMIT.contains(&l.max_future) {
+                errors.push(format!("/limits/{i}/max_future"), "must be 1 to 20 future bookings");
+            }
+        }
+        let limits: Vec<BookingLimit> = errors
+            .finish(body.limits)?
+            .into_iter()
+            .map(|l| BookingLimit { service: l.service, max_future: l.max_future })
+            .collect();
+        let mut tx = self.store.begin().await?;
+        settings::set_booking_limits(&mut tx, region, &limits, p.user_id, self.now()).await?;
+        let change = serde_json::json!({
+            "limits": limits.iter().map(|l| serde_json::json!({ "service": l.service, "max_future": l.max_future }))
+                .collect::<Vec<_>>(),
+        });
+        self.audit(&mut tx, &actor_of(p), meta, "region.booking_limits", "region", &region.to_string(), change).await?;
+        tx.commit().await?;
+        self.limits_cache().loaded = None;
+        self.booking_limits(p, region).await
+    }
+}
+
+/// Bounds of a booking limit: one to twenty future bookings.
+const BOOKING_LIMIT: std::ops::RangeInclusive<i64> = 1..=20;
+
+/// The booking limits in force in a region.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct BookingLimits {
+    /// Where no region up the tree sets a limit.
+    pub default_max_future: i64,
+    /// Every setting in force here: `service` null for every service.
+    pub limits: Vec<BookingLimitView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct BookingLimitView {
+    pub service: Option<ServiceKind>,
+    pub max_future: i64,
+    /// The region whose setting this is (this one or the nearest above).
+    #[schema(value_type = Option<String>)]
+    pub set_by: Option<RegionCode>,
+}
+
+/// A region's own booking limits: services left out fall back to the region above.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BookingLimitsBody {
+    #[schema(max_items = 64)]
+    pub limits: Vec<BookingLimitInput>,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BookingLimitInput {
+    /// The service, or null for every service.
+    #[serde(default)]
+    pub service: Option<ServiceKind>,
+    /// 1 to 20.
+    #[schema(minimum = 1, maximum = 20)]
+    pub max_future: i64,
 }

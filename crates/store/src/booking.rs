@@ -11,7 +11,9 @@ use crate::error::StoreError;
 use crate::rows;
 use crate::sql::SqlBuilder;
 use crate::visibility::Visibility;
-use carebridge_domain::booking::{Booking, BookingStatus, LocalDay, Slot, SlotStatus, TemplateDraft};
+use carebridge_domain::booking::{
+    Alternative, Booking, BookingNotice, BookingStatus, LocalDay, NoticeKind, Slot, SlotStatus, TemplateDraft,
+};
 use carebridge_domain::clock::Timestamp;
 use carebridge_domain::facility::GeoPoint;
 use carebridge_domain::ids::{BookingId, ClosureId, FacilityId, ScheduleId, SlotId, UserId};
@@ -133,6 +135,151 @@ pub async fn closures(store: &Store, facility: FacilityId, from: LocalDay) -> Re
         .collect()
 }
 
+pub async fn insert_closure(tx: &mut Tx, c: &StoredClosure) -> Result<(), StoreError> {
+    let mut q = SqlBuilder::new(
+        "INSERT INTO schedule_closures (id, facility_id, service, from_day, until_day, reason, created_by, created_at) \
+         VALUES (",
+    );
+    q.bind_text(c.id.to_string()).push(", ");
+    q.bind_text(c.facility_id.to_string()).push(", ");
+    q.bind(c.service.map_or(crate::sql::Arg::NullText, |s| crate::sql::Arg::Text(s.as_str().into()))).push(", ");
+    q.bind_i64(c.from.0).push(", ");
+    q.bind_i64(c.until.0).push(", ");
+    q.bind_text(c.reason.clone()).push(", ");
+    q.bind_text(c.created_by.to_string()).push(", ");
+    q.bind_i64(c.created_at.millis()).push(")");
+    q.query().execute(&mut *tx.inner).await?;
+    Ok(())
+}
+
+/// The open slots of `facility` starting in `from..until` (no end: every later one), inside
+/// a write transaction: the slots a change may stop.
+pub async fn open_slots_from(
+    tx: &mut Tx,
+    facility: FacilityId,
+    from: Timestamp,
+    until: Option<Timestamp>,
+) -> Result<Vec<Slot>, StoreError> {
+    let mut q = SqlBuilder::new(&format!(
+        "SELECT {SLOT_COLUMNS} FROM slots s JOIN facilities f ON f.id = s.facility_id WHERE s.facility_id = "
+    ));
+    q.bind_text(facility.to_string());
+    q.push(" AND s.status = 'open' AND s.starts_at >= ").bind_i64(from.millis());
+    if let Some(u) = until {
+        q.push(" AND s.starts_at < ").bind_i64(u.millis());
+    }
+    q.push(" ORDER BY s.starts_at, s.id");
+    q.query().fetch_all(&mut *tx.inner).await?.iter().map(|r| slot_from_row(r).map(|r| r.slot)).collect()
+}
+
+/// Cancel slots (a change stopped their service): nobody can book them any more.
+pub async fn cancel_slots(tx: &mut Tx, ids: &[SlotId], reason: &str) -> Result<u64, StoreError> {
+    let mut done = 0;
+    for chunk in ids.chunks(500) {
+        let mut q = SqlBuilder::new("UPDATE slots SET status = 'cancelled', cancel_reason = ");
+        q.bind_text(reason).push(" WHERE status = 'open' AND id IN ").bind_text_list(chunk);
+        done += q.query().execute(&mut *tx.inner).await?.rows_affected();
+    }
+    Ok(done)
+}
+
+/// The confirmed bookings of these slots, inside a write transaction.
+pub async fn confirmed_bookings_of_slots(tx: &mut Tx, slots: &[SlotId]) -> Result<Vec<Booking>, StoreError> {
+    let mut out = Vec::new();
+    for chunk in slots.chunks(500) {
+        let mut q = SqlBuilder::new(&format!(
+            "SELECT {BOOKING_COLUMNS} FROM bookings WHERE status = 'confirmed' AND slot_id IN "
+        ));
+        q.bind_text_list(chunk);
+        q.push(" ORDER BY starts_at, id");
+        for row in q.query().fetch_all(&mut *tx.inner).await? {
+            out.push(booking_from_row(&row)?);
+        }
+    }
+    Ok(out)
+}
+
+/// The confirmed bookings at a facility starting in `from..until` (no end: every later one),
+/// in start order.
+pub async fn confirmed_bookings_at(
+    store: &Store,
+    facility: FacilityId,
+    from: Timestamp,
+    until: Option<Timestamp>,
+) -> Result<Vec<Booking>, StoreError> {
+    let mut q = SqlBuilder::new(&format!(
+        "SELECT {BOOKING_COLUMNS} FROM bookings WHERE status = 'confirmed' AND facility_id = "
+    ));
+    q.bind_text(facility.to_string());
+    q.push(" AND starts_at >= ").bind_i64(from.millis());
+    if let Some(u) = until {
+        q.push(" AND starts_at < ").bind_i64(u.millis());
+    }
+    q.push(" ORDER BY starts_at, id");
+    q.query().fetch_all(store.pool()).await?.iter().map(booking_from_row).collect()
+}
+
+const NOTICE_COLUMNS: &str = "id, patient_id, patient_pseudonym, facility_id, booking_id, waitlist_id, kind, cause, \
+                              reason, alternatives, created_at";
+
+pub async fn insert_notice(tx: &mut Tx, n: &BookingNotice) -> Result<(), StoreError> {
+    let alternatives =
+        serde_json::to_string(&n.alternatives).map_err(|e| StoreError::corrupt("booking_notices", e.to_string()))?;
+    let text = |v: Option<String>| v.map_or(crate::sql::Arg::NullText, crate::sql::Arg::Text);
+    let mut q = SqlBuilder::new(&format!("INSERT INTO booking_notices ({NOTICE_COLUMNS}) VALUES ("));
+    q.bind_text(n.id.to_string()).push(", ");
+    q.bind(text(n.patient_id.map(|p| p.to_string()))).push(", ");
+    q.bind_text(n.patient_pseudonym.clone()).push(", ");
+    q.bind_text(n.facility_id.to_string()).push(", ");
+    q.bind(text(n.booking_id.map(|b| b.to_string()))).push(", ");
+    q.bind(text(n.waitlist_id.map(|w| w.to_string()))).push(", ");
+    q.bind_text(n.kind.as_str()).push(", ");
+    q.bind_text(n.cause.clone()).push(", ");
+    q.bind_text(n.reason.clone()).push(", ");
+    q.bind_text(alternatives).push(", ");
+    q.bind_i64(n.created_at.millis()).push(")");
+    q.query().execute(&mut *tx.inner).await?;
+    Ok(())
+}
+
+fn notice_from_row(row: &AnyRow) -> Result<BookingNotice, StoreError> {
+    const T: &str = "booking_notices";
+    let opt = |c: &str| row.try_get::<Option<String>, _>(c);
+    let alternatives: String = row.try_get("alternatives")?;
+    Ok(BookingNotice {
+        id: rows::parse(T, &row.try_get::<String, _>("id")?)?,
+        patient_id: opt("patient_id")?.map(|s| rows::parse(T, &s)).transpose()?,
+        patient_pseudonym: row.try_get("patient_pseudonym")?,
+        facility_id: rows::parse(T, &row.try_get::<String, _>("facility_id")?)?,
+        booking_id: opt("booking_id")?.map(|s| rows::parse(T, &s)).transpose()?,
+        waitlist_id: opt("waitlist_id")?.map(|s| rows::parse(T, &s)).transpose()?,
+        kind: rows::vocab(T, &row.try_get::<String, _>("kind")?, NoticeKind::parse)?,
+        cause: row.try_get("cause")?,
+        reason: row.try_get("reason")?,
+        alternatives: serde_json::from_str::<Vec<Alternative>>(&alternatives)
+            .map_err(|e| StoreError::corrupt(T, e.to_string()))?,
+        created_at: Timestamp::from_millis(row.try_get("created_at")?),
+    })
+}
+
+/// A patient's notices (or, for a desk, its facility's), newest first.
+pub async fn notices_of(
+    store: &Store,
+    patient: Option<UserId>,
+    facility: Option<FacilityId>,
+    limit: u32,
+) -> Result<Vec<BookingNotice>, StoreError> {
+    let mut q = SqlBuilder::new(&format!("SELECT {NOTICE_COLUMNS} FROM booking_notices WHERE 1 = 1"));
+    if let Some(p) = patient {
+        q.push(" AND patient_id = ").bind_text(p.to_string());
+    }
+    if let Some(f) = facility {
+        q.push(" AND facility_id = ").bind_text(f.to_string());
+    }
+    q.push(" ORDER BY created_at DESC, id DESC LIMIT ").bind_i64(i64::from(limit));
+    q.query().fetch_all(store.pool()).await?.iter().map(notice_from_row).collect()
+}
+
 /// Insert the slots of a schedule that do not exist yet (same schedule and start); answers how
 /// many were added.
 pub async fn insert_slots(tx: &mut Tx, schedule: &StoredSchedule, slots: &[Slot]) -> Result<u64, StoreError> {
@@ -215,6 +362,15 @@ pub struct SlotQuery {
 
 /// Slots in start order (then id), `limit + 1` at most so the caller knows whether more follow.
 pub async fn search_slots(store: &Store, query: &SlotQuery) -> Result<Vec<SlotRow>, StoreError> {
+    slot_search(query).query().fetch_all(store.pool()).await?.iter().map(slot_from_row).collect()
+}
+
+/// [`search_slots`] inside a write transaction, seeing what it changed (slots it cancelled).
+pub async fn search_slots_tx(tx: &mut Tx, query: &SlotQuery) -> Result<Vec<SlotRow>, StoreError> {
+    slot_search(query).query().fetch_all(&mut *tx.inner).await?.iter().map(slot_from_row).collect()
+}
+
+fn slot_search(query: &SlotQuery) -> SqlBuilder {
     let mut q = SqlBuilder::new(&format!(
         "SELECT {SLOT_COLUMNS} FROM slots s JOIN facilities f ON f.id = s.facility_id WHERE s.starts_at >= "
     ));
@@ -242,7 +398,7 @@ pub async fn search_slots(store: &Store, query: &SlotQuery) -> Result<Vec<SlotRo
         q.push(&format!(" AND (s.starts_at > {at_p} OR (s.starts_at = {at_p} AND s.id > {id_p}))"));
     }
     q.push(" ORDER BY s.starts_at, s.id LIMIT ").bind_i64(i64::from(query.limit) + 1);
-    q.query().fetch_all(store.pool()).await?.iter().map(slot_from_row).collect()
+    q
 }
 
 /// One slot with where it is.
@@ -252,6 +408,18 @@ pub async fn slot(store: &Store, id: SlotId) -> Result<SlotRow, StoreError> {
     ))
     .bind(id.to_string())
     .fetch_optional(store.pool())
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    slot_from_row(&row)
+}
+
+/// One slot inside a write transaction, seeing its changes.
+pub async fn slot_tx(tx: &mut Tx, id: SlotId) -> Result<SlotRow, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {SLOT_COLUMNS} FROM slots s JOIN facilities f ON f.id = s.facility_id WHERE s.id = $1"
+    ))
+    .bind(id.to_string())
+    .fetch_optional(&mut *tx.inner)
     .await?
     .ok_or(StoreError::NotFound)?;
     slot_from_row(&row)
@@ -284,7 +452,7 @@ pub async fn release_place(tx: &mut Tx, slot: SlotId) -> Result<(), StoreError> 
 
 const BOOKING_COLUMNS: &str =
     "id, slot_id, facility_id, service, starts_at, patient_id, patient_pseudonym, booked_by, \
-                               status, created_at, cancelled_at, cancel_reason";
+                               status, created_at, cancelled_at, cancel_reason, rescheduled_from";
 
 pub async fn insert_booking(tx: &mut Tx, b: &Booking) -> Result<(), StoreError> {
     let mut q = SqlBuilder::new(&format!("INSERT INTO bookings ({BOOKING_COLUMNS}) VALUES ("));
@@ -299,7 +467,8 @@ pub async fn insert_booking(tx: &mut Tx, b: &Booking) -> Result<(), StoreError> 
     q.bind_text(b.status.as_str()).push(", ");
     q.bind_i64(b.created_at.millis()).push(", ");
     q.bind(b.cancelled_at.map_or(crate::sql::Arg::NullInt, |t| crate::sql::Arg::I64(t.millis()))).push(", ");
-    q.bind(b.cancel_reason.clone().map_or(crate::sql::Arg::NullText, crate::sql::Arg::Text)).push(")");
+    q.bind(b.cancel_reason.clone().map_or(crate::sql::Arg::NullText, crate::sql::Arg::Text)).push(", ");
+    q.bind(b.rescheduled_from.map_or(crate::sql::Arg::NullText, |r| crate::sql::Arg::Text(r.to_string()))).push(")");
     q.query().execute(&mut *tx.inner).await?;
     Ok(())
 }
@@ -319,6 +488,10 @@ fn booking_from_row(row: &AnyRow) -> Result<Booking, StoreError> {
         created_at: Timestamp::from_millis(row.try_get("created_at")?),
         cancelled_at: row.try_get::<Option<i64>, _>("cancelled_at")?.map(Timestamp::from_millis),
         cancel_reason: row.try_get("cancel_reason")?,
+        rescheduled_from: row
+            .try_get::<Option<String>, _>("rescheduled_from")?
+            .map(|s| rows::parse(T, &s))
+            .transpose()?,
     })
 }
 
@@ -413,12 +586,14 @@ pub async fn bookings_of(
     q.query().fetch_all(store.pool()).await?.iter().map(booking_from_row).collect()
 }
 
-/// Sum of confirmed and checked-in bookings per slot, for checking the invariant
-/// (`booked` equals the bookings holding a place) in tests and the crash campaign.
+/// Slots whose `booked` is not the places held (confirmed and checked-in bookings, and
+/// waitlist offers), or whose held places exceed the capacity: the invariant the tests and the
+/// crash campaign check.
 pub async fn booked_mismatches(store: &Store) -> Result<Vec<(SlotId, i64, i64)>, StoreError> {
     let rows = sqlx::query(
         "SELECT s.id, s.booked, s.capacity, \
-         (SELECT COUNT(*) FROM bookings b WHERE b.slot_id = s.id AND b.status IN ('confirmed', 'checked_in')) AS held \
+         (SELECT COUNT(*) FROM bookings b WHERE b.slot_id = s.id AND b.status IN ('confirmed', 'checked_in')) \
+         + (SELECT COUNT(*) FROM waitlist w WHERE w.offered_slot_id = s.id AND w.status = 'offered') AS held \
          FROM slots s",
     )
     .fetch_all(store.pool())

@@ -32,6 +32,7 @@ pub mod settings;
 mod sql;
 pub mod users;
 mod visibility;
+pub mod waitlist;
 
 pub use backend::{redact, Backend, Store, Tx};
 pub use durability::PendingSync;

@@ -35,6 +35,11 @@ pub const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0006_placement_safety.sql"),
     },
     Migration { version: 7, name: "booking", sql: include_str!("../migrations/sqlite/0007_booking.sql") },
+    Migration {
+        version: 8,
+        name: "booking_changes",
+        sql: include_str!("../migrations/sqlite/0008_booking_changes.sql"),
+    },
 ];
 
 /// PostgreSQL's migrations, in order; versions match SQLite's one for one.
@@ -58,6 +63,11 @@ pub const POSTGRES: &[Migration] = &[
         sql: include_str!("../migrations/postgres/0006_placement_safety.sql"),
     },
     Migration { version: 7, name: "booking", sql: include_str!("../migrations/postgres/0007_booking.sql") },
+    Migration {
+        version: 8,
+        name: "booking_changes",
+        sql: include_str!("../migrations/postgres/0008_booking_changes.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

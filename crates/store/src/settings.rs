@@ -245,3 +245,60 @@ pub async fn set_travel_limit(
     }
     Ok(())
 }
+
+/// A region's own limit on future bookings per patient: `service` `None` for every service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BookingLimit {
+    pub service: Option<carebridge_domain::service_kind::ServiceKind>,
+    pub max_future: i64,
+}
+
+/// Every region's own booking limits (a small table, read whole by the service's cache).
+pub async fn all_booking_limits(store: &Store) -> Result<Vec<(RegionCode, BookingLimit)>, StoreError> {
+    const T: &str = "booking_limits";
+    let rows =
+        sqlx::query("SELECT region_code, service, max_future FROM booking_limits").fetch_all(store.pool()).await?;
+    rows.iter()
+        .map(|r| {
+            let service: String = r.try_get("service")?;
+            Ok((
+                crate::rows::region(T, &r.try_get::<String, _>("region_code")?)?,
+                BookingLimit {
+                    service: match service.as_str() {
+                        "*" => None,
+                        s => Some(crate::rows::vocab(T, s, carebridge_domain::service_kind::ServiceKind::parse)?),
+                    },
+                    max_future: r.try_get("max_future")?,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Replace a region's own booking limits with `limits` (services left out fall back to the
+/// region above).
+pub async fn set_booking_limits(
+    tx: &mut Tx,
+    region: RegionCode,
+    limits: &[BookingLimit],
+    by: carebridge_domain::ids::UserId,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM booking_limits WHERE region_code = $1")
+        .bind(region.to_string())
+        .execute(&mut *tx.inner)
+        .await?;
+    for l in limits {
+        sqlx::query(
+            "INSERT INTO booking_limits (region_code, service, max_future, set_by, set_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(region.to_string())
+        .bind(l.service.map_or("*", |s| s.as_str()))
+        .bind(l.max_future)
+        .bind(by.to_string())
+        .bind(now.millis())
+        .execute(&mut *tx.inner)
+        .await?;
+    }
+    Ok(())
+}

@@ -1,6 +1,9 @@
 //! `/schedules`, `/slots`, `/bookings`: a facility desk publishes a schedule (its slots exist at
 //! once for the rolling horizon); anyone finds free slots; a patient books for themself and a
-//! desk for a walk-in; either cancels. A slot never holds more bookings than its capacity.
+//! desk for a walk-in; either cancels or reschedules. A desk closes a service for some days
+//! (its bookings are cancelled, each patient told why with the nearest equivalent free
+//! slots); a region limits future bookings per patient. A slot never holds more bookings than
+//! its capacity.
 
 use crate::auth::Caller;
 use crate::extract::{ApiJson, ApiQuery, Meta};
@@ -10,14 +13,16 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use carebridge_domain::booking::{Booking, ScheduleDraft};
+use carebridge_domain::booking::{Booking, BookingNotice, ScheduleDraft};
 use carebridge_domain::facility::GeoPoint;
-use carebridge_domain::ids::{BookingId, FacilityId};
+use carebridge_domain::ids::{BookingId, FacilityId, SlotId};
 use carebridge_domain::page::Page;
 use carebridge_domain::region::RegionCode;
 use carebridge_domain::service_kind::ServiceKind;
 use carebridge_domain::FieldError;
 use carebridge_service::booking::{BookingDraft, PublishedSchedule, SlotSearch, SlotView};
+use carebridge_service::booking_changes::{ClosureDraft, ClosureResult, ClosureView};
+use carebridge_service::limits::{BookingLimits, BookingLimitsBody};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -29,6 +34,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(book, mine))
         .routes(routes!(get_one))
         .routes(routes!(cancel))
+        .routes(routes!(reschedule))
+        .routes(routes!(notices))
+        .routes(routes!(close, closures))
+        .routes(routes!(get_booking_limits, put_booking_limits))
 }
 
 fn created<T: serde::Serialize>(body: T, location: String) -> Response {
@@ -189,4 +198,122 @@ async fn cancel(
     ApiJson(body): ApiJson<CancelBooking>,
 ) -> ApiResult<Json<Booking>> {
     Ok(Json(s.cb.cancel_booking(&caller.principal, booking_id(&id)?, &body.reason, &meta).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RescheduleBooking {
+    /// The new slot: the same service, anywhere it is offered.
+    pub slot_id: SlotId,
+}
+
+/// Move a confirmed booking to another slot of the same service, in one transaction: the new
+/// place is taken before the old one is released (a full or unbookable new slot changes
+/// nothing). The answer is the new booking (`rescheduled_from` names the old, now cancelled).
+/// The patient, or the facility's desk within its facility. Honours `Idempotency-Key`.
+#[utoipa::path(post, path = "/bookings/{id}/reschedule", tag = "booking", security(("bearer" = [])),
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    request_body = RescheduleBooking,
+    responses((status = 201, body = Booking, headers(("Location" = String))), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem)))]
+async fn reschedule(
+    State(s): State<AppState>,
+    Meta(meta): Meta,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<RescheduleBooking>,
+) -> ApiResult<Response> {
+    let moved = s.cb.reschedule_booking(&caller.principal, booking_id(&id)?, body.slot_id, &meta).await?;
+    let location = format!("/api/v1/bookings/{}", moved.id);
+    Ok(created(moved, location))
+}
+
+/// What the caller was told, newest first: a patient's notices (a booking a closure, a
+/// designation order or a commandeered unit cancelled, with the nearest equivalent free slots;
+/// a waitlist offer to claim); a desk's facility's (it telephones walk-ins without an account).
+#[utoipa::path(get, path = "/notices", tag = "booking", security(("bearer" = [])), params(MineParams),
+    responses((status = 200, body = Page<BookingNotice>), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn notices(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<MineParams>,
+) -> ApiResult<Json<Page<BookingNotice>>> {
+    let items = s.cb.booking_notices(&caller.principal, q.limit).await?;
+    Ok(Json(Page { items, next_cursor: None }))
+}
+
+fn facility_id(raw: &str) -> Result<FacilityId, Problem> {
+    raw.parse().map_err(|_| Problem::not_found())
+}
+
+/// Close a facility's service (or every service) on some local days: its open slots on those
+/// days are cancelled, every booking of them is cancelled in the same transaction, and each
+/// patient is told why and offered the nearest equivalent free slots (the answer lists them).
+/// The facility's desk, or a coordinator over it. Honours `Idempotency-Key`.
+#[utoipa::path(post, path = "/facilities/{id}/closures", tag = "booking", security(("bearer" = [])),
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    request_body = ClosureDraft,
+    responses((status = 201, body = ClosureResult), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn close(
+    State(s): State<AppState>,
+    Meta(meta): Meta,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(draft): ApiJson<ClosureDraft>,
+) -> ApiResult<Response> {
+    let done = s.cb.close_service(&caller.principal, facility_id(&id)?, draft, &meta).await?;
+    let location = format!("/api/v1/facilities/{}/closures", done.closure.facility_id);
+    Ok(created(done, location))
+}
+
+/// A facility's closures that have not ended, earliest first. Anyone signed in who may read
+/// the facility's capacity.
+#[utoipa::path(get, path = "/facilities/{id}/closures", tag = "booking", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Vec<ClosureView>), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem)))]
+async fn closures(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<ClosureView>>> {
+    Ok(Json(s.cb.closures(&caller.principal, facility_id(&id)?).await?))
+}
+
+/// The limits on future bookings per patient in force in a region: per service or for every
+/// service, each with the region that set it (this one or one above); where none is set, the
+/// default (2 future bookings of each service). Anyone signed in.
+#[utoipa::path(get, path = "/regions/{code}/booking-limits", tag = "regions", security(("bearer" = [])),
+    params(("code" = RegionCode, Path, description = "GB/T 2260 code; an unknown one is a 404")),
+    responses((status = 200, body = BookingLimits), (status = 401, body = Problem), (status = 404, body = Problem)))]
+async fn get_booking_limits(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+) -> ApiResult<Json<BookingLimits>> {
+    let region = RegionCode::parse(&code).map_err(|_| Problem::not_found())?;
+    Ok(Json(s.cb.booking_limits(&caller.principal, region).await?))
+}
+
+/// Set a region's own limits on future bookings per patient (replacing what it set before; an
+/// empty list drops them). A service's own limit wins over the region's every-service limit
+/// (`service` null); the regions below follow unless they set their own. Coordinators of the
+/// region.
+#[utoipa::path(put, path = "/regions/{code}/booking-limits", tag = "regions", security(("bearer" = [])),
+    params(("code" = RegionCode, Path, description = "GB/T 2260 code; an unknown one is a 404")),
+    request_body = BookingLimitsBody,
+    responses((status = 200, body = BookingLimits), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn put_booking_limits(
+    State(s): State<AppState>,
+    Meta(meta): Meta,
+    caller: Caller,
+    Path(code): Path<String>,
+    ApiJson(body): ApiJson<BookingLimitsBody>,
+) -> ApiResult<Json<BookingLimits>> {
+    let region = RegionCode::parse(&code).map_err(|_| Problem::not_found())?;
+    Ok(Json(s.cb.set_booking_limits(&caller.principal, region, body, &meta).await?))
 }

@@ -14,6 +14,7 @@ mod referrals;
 mod regions;
 mod rollups;
 mod users;
+mod waitlist;
 
 use crate::state::AppState;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -59,6 +60,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(plans::router())
         .merge(protected::router())
         .merge(booking::router())
+        .merge(waitlist::router())
         .merge(users::router())
         .merge(audit::router())
 }
