@@ -9,6 +9,7 @@
 //! taken with one conditional update (see `carebridge_store::booking`), so no concurrency can
 //! over-book.
 
+use crate::booking_writer::{write_alone, Job};
 use crate::context::{actor_of, Carebridge, RequestMeta};
 use crate::error::ServiceError;
 use crate::scope;
@@ -26,6 +27,7 @@ use carebridge_domain::ValidationErrors;
 use carebridge_engines::booking::slots::{materialise, Closed};
 use carebridge_engines::placement::online;
 use carebridge_store::booking::{self as store, SlotQuery, StoredSchedule};
+use carebridge_store::booking_group::GroupBooking;
 use carebridge_store::Visibility;
 use serde::Serialize;
 
@@ -400,26 +402,24 @@ impl Carebridge {
             cancel_reason: None,
             rescheduled_from: None,
         };
-        let mut tx = self.store.begin().await?;
-        if let Some(patient) = patient_id {
-            store::lock_patient(&mut tx, patient).await?;
-            let held = store::future_bookings(&mut tx, patient, row.slot.service, now).await?;
-            if held >= limit {
-                return Err(ServiceError::Conflict(format!(
-                    "you hold {held} future bookings of {} already, the most your region allows ({limit}): cancel one first",
-                    row.slot.service
-                )));
-            }
-        }
-        store::take_place(&mut tx, row.slot.id).await.map_err(|e| match e {
-            carebridge_store::StoreError::Conflict(_) => ServiceError::Conflict("the slot is full".into()),
-            e => e.into(),
-        })?;
-        store::insert_booking(&mut tx, &booking).await?;
         let change = serde_json::json!({ "booking": booking });
-        self.audit(&mut tx, &actor_of(p), meta, "booking.create", "booking", &booking.id.to_string(), change).await?;
-        tx.commit().await?;
-        Ok(booking)
+        let id = booking.id.to_string();
+        let group = GroupBooking {
+            audit: self.audit_entry(&actor_of(p), meta, "booking.create", "booking", &id, change),
+            limit: patient_id.map(|_| limit),
+            booking,
+        };
+        // Durable before the caller hears of it: on SQLite through the group commit (one log
+        // sync for every booking waiting), on PostgreSQL in a transaction of its own.
+        if self.store.backend() == carebridge_store::Backend::Sqlite {
+            let (reply, answer) = tokio::sync::oneshot::channel();
+            return match self.booking_writer().submit(Job { group, reply }).await {
+                Ok(()) => answer.await.map_err(|_| ServiceError::Internal("the booking writer stopped".into()))?,
+                // The writer's runtime is gone (e.g. a test runtime ended): write directly.
+                Err(job) => write_alone(self, &job.group).await,
+            };
+        }
+        write_alone(self, &group).await
     }
 
     /// Why a slot cannot be booked now, if it cannot.

@@ -29,6 +29,8 @@ pub struct Carebridge {
     pub surge_factor: carebridge_domain::capacity::SurgeFactor,
     /// The group-commit writer of capacity reports, started on first use.
     writer: Arc<std::sync::Mutex<Option<ReportWriter>>>,
+    /// The group-commit writer of bookings (SQLite), started on first use.
+    booking_writer: Arc<std::sync::Mutex<Option<crate::booking_writer::BookingWriter>>>,
     /// Principals of recently seen tokens.
     pub(crate) tokens: Arc<TokenCache>,
     /// When each waiting referral may next be retried by the sweep (see
@@ -63,6 +65,7 @@ impl Carebridge {
             token_ttl_secs: 12 * 3600,
             surge_factor: carebridge_domain::capacity::SurgeFactor::DEFAULT,
             writer: Arc::new(std::sync::Mutex::new(None)),
+            booking_writer: Arc::new(std::sync::Mutex::new(None)),
             tokens: Arc::new(TokenCache::default()),
             placement_backoff: Arc::default(),
             placement_index: Arc::default(),
@@ -80,6 +83,19 @@ impl Carebridge {
             Some(w) if !w.is_closed() => w.clone(),
             _ => {
                 let w = ReportWriter::start(self.clone());
+                *slot = Some(w.clone());
+                w
+            }
+        }
+    }
+
+    /// The booking writer, started like the capacity writer.
+    pub(crate) fn booking_writer(&self) -> crate::booking_writer::BookingWriter {
+        let mut slot = self.booking_writer.lock().unwrap_or_else(|p| p.into_inner());
+        match slot.as_ref() {
+            Some(w) if !w.is_closed() => w.clone(),
+            _ => {
+                let w = crate::booking_writer::BookingWriter::start(self.clone());
                 *slot = Some(w.clone());
                 w
             }

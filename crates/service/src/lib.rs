@@ -7,6 +7,7 @@ pub mod audit_log;
 pub mod auth;
 pub mod booking;
 pub mod booking_changes;
+mod booking_writer;
 pub mod capacity;
 mod capacity_writer;
 mod context;

@@ -294,7 +294,7 @@ fn insert_reports_native(tx: &rusqlite::Transaction<'_>, reports: &[NewReport<'_
 }
 
 /// [`audit::append`] on the native writer, one prepared insert per entry.
-fn append_audit_native<'e>(
+pub(crate) fn append_audit_native<'e>(
     tx: &rusqlite::Transaction<'_>,
     entries: impl IntoIterator<Item = &'e Entry>,
 ) -> Result<(), StoreError> {

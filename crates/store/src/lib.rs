@@ -13,6 +13,7 @@
 pub mod audit;
 mod backend;
 pub mod booking;
+pub mod booking_group;
 pub mod capacity;
 pub mod capacity_group;
 pub mod changes;
