@@ -151,6 +151,8 @@ enum Body {
     BookingLimits,
     /// The site's facility and service, to queue for.
     Waitlist,
+    /// A new patient's sign-up, named after the row.
+    SignUp,
 }
 
 /// One route: method, path template (`{facility}`, `{region}`, `{order}`, `{user}`,
@@ -327,6 +329,9 @@ const ROUTES: &[Route] = &[
         expect: [[401, 401], [404, 404], [404, 404], [404, 404], [404, 404], [404, 404], [404, 404], [404, 404], [200, 200]] },
     Route { method: "POST", path: "/api/v1/waitlist/{waitlist}/claim", body: Body::None,
         expect: [[401, 401], [404, 404], [404, 404], [404, 404], [404, 404], [404, 404], [404, 404], [404, 404], [409, 409]] },
+    // Sign-up: anyone not signed in (staff book walk-ins under a pseudonym instead).
+    Route { method: "POST", path: "/api/v1/patients", body: Body::SignUp,
+        expect: [[201, 201], [403, 403], [403, 403], [403, 403], [403, 403], [403, 403], [403, 403], [403, 403], [403, 403]] },
     Route { method: "POST", path: "/api/v1/waitlist/{fresh_waitlist}/leave", body: Body::None,
         expect: [[401, 401], [404, 404], [404, 404], [404, 404], [404, 404], [404, 404], [404, 404], [404, 404], [200, 200]] },
 ];
@@ -634,6 +639,10 @@ async fn run_row(app: &TestApp, fx: &Fixtures, route: &Route, role: Role, scope:
         }
         Body::BookingLimits => {
             app.call(method, &path, user, Some(&json!({"limits": [{"service": null, "max_future": 3}]}))).await
+        }
+        Body::SignUp => {
+            let body = json!({"username": format!("mx-patient-{n}"), "password": "a-long-enough-password", "contact": "+86 138 0013 8000"});
+            app.call(method, &path, user, Some(&body)).await
         }
         Body::Waitlist => {
             let body = json!({"facility_id": ids.facility, "service": ids.service});

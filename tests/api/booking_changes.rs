@@ -413,3 +413,51 @@ both_backends!(a_commandeered_unit_cancels_its_sessions_and_the_preview_counts_t
     assert!(slots(&app, demo.union, ServiceKind::Dialysis, 1).await.is_empty(), "no dialysis slots remain");
     assert_invariant(&app).await;
 });
+
+both_backends!(a_patient_signs_up_books_and_sign_ups_are_rate_limited, |app| async move {
+    let demo = app.load_demo().await;
+    two_clinics(&app, &demo).await;
+    let body =
+        |name: &str| json!({"username": name, "password": "a-long-enough-password", "contact": "+86 138-0013-8000"});
+
+    // Bad input names every field and does not count against the limit.
+    let bad = json!({"username": "A B", "password": "short", "contact": "call me"});
+    let r = app.post_json("/api/v1/patients", None, &bad).await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    let pointers: Vec<&str> =
+        r.json["errors"].as_array().unwrap().iter().filter_map(|e| e["pointer"].as_str()).collect();
+    assert_eq!(pointers, ["/username", "/password", "/contact"]);
+
+    let r = app.post_json("/api/v1/patients", None, &body("new-patient-1")).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!((r.json["role"].as_str(), r.json["username"].as_str()), (Some("patient"), Some("new-patient-1")));
+    // The new patient signs in and books.
+    let patient = principal(&app, "new-patient-1", "a-long-enough-password").await;
+    let slot = slots(&app, demo.union, ServiceKind::InternalMedicine, 1).await[0].slot.id;
+    book(&app, &patient, slot, None).await.expect("the new patient books");
+
+    let taken = app.post_json("/api/v1/patients", None, &body("new-patient-1")).await;
+    assert_eq!(taken.status, 409, "{}", taken.text);
+    let signed_in = app.post_json("/api/v1/patients", Some("desk-union"), &body("new-patient-x")).await;
+    assert_eq!(signed_in.status, 403, "{}", signed_in.text);
+    for i in 2..=4 {
+        let r = app.post_json("/api/v1/patients", None, &body(&format!("new-patient-{i}"))).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    // The sixth attempt from this address within the hour is refused, with when to retry.
+    let limited = app.post_json("/api/v1/patients", None, &body("new-patient-6")).await;
+    assert_eq!(limited.status, 429, "{}", limited.text);
+    assert_eq!(limited.json["type"], "https://carebridge.example/problems/too-many-requests");
+    let wait: u64 = limited.header("retry-after").expect("Retry-After").parse().unwrap();
+    assert!((3_500..=3_600).contains(&wait), "{wait}");
+    app.advance_minutes(61);
+    let r = app.post_json("/api/v1/patients", None, &body("new-patient-6")).await;
+    assert_eq!(r.status, 201, "after the hour: {}", r.text);
+
+    // Audited, with the contact masked.
+    let audit = app.get("/api/v1/audit?action=patient.sign_up", Some("auditor")).await;
+    assert_eq!(audit.status, 200, "{}", audit.text);
+    let entries = audit.items();
+    assert_eq!(entries.len(), 5, "{}", audit.text);
+    assert!(entries.iter().all(|e| e["change"]["contact"] == "+*********8000"), "{}", audit.text);
+});

@@ -118,6 +118,7 @@ both_backends!(the_openapi_document_lists_every_route, |app| async move {
         ("/api/v1/waitlist/{id}", &["get"]),
         ("/api/v1/waitlist/{id}/claim", &["post"]),
         ("/api/v1/waitlist/{id}/leave", &["post"]),
+        ("/api/v1/patients", &["post"]),
     ];
     let mut missing = Vec::new();
     for (path, methods) in expected {

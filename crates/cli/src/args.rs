@@ -136,4 +136,6 @@ pub enum BenchCommand {
     Online(crate::commands::bench::OnlineArgs),
     /// Report to offer: a freed bed offered to one of 1,000 patients waiting in a full city.
     OfferLatency(crate::commands::bench::OfferLatencyArgs),
+    /// Durable bookings over HTTP: many clients racing for a limited set of slots.
+    Booking(crate::commands::bench::BookingArgs),
 }

@@ -27,6 +27,10 @@ pub struct Problem {
     #[serde(skip)]
     #[schema(ignore)]
     pub www_authenticate: bool,
+    /// Seconds for a `Retry-After` header (429).
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub retry_after: Option<u64>,
 }
 
 impl Problem {
@@ -39,6 +43,7 @@ impl Problem {
             errors: Vec::new(),
             request_id: None,
             www_authenticate: false,
+            retry_after: None,
         }
     }
 
@@ -85,6 +90,9 @@ impl IntoResponse for Problem {
         if self.www_authenticate {
             res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"carebridge\""));
         }
+        if let Some(secs) = self.retry_after {
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         res
     }
 }
@@ -115,6 +123,10 @@ impl From<ServiceError> for Problem {
                 "Precondition failed",
                 format!("The resource changed: it is now at version {current} (ETag \"{current}\"). Fetch it again and reapply your change."),
             ),
+            ServiceError::TooManyRequests { retry_after_secs, detail } => Problem {
+                retry_after: Some(retry_after_secs),
+                ..Problem::new(StatusCode::TOO_MANY_REQUESTS, "too-many-requests", "Too many requests", detail)
+            },
             ServiceError::Unavailable(m) => {
                 tracing::warn!(error = %m, "database unavailable");
                 Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable", "The database is unreachable; retry shortly.")

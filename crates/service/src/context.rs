@@ -48,6 +48,8 @@ pub struct Carebridge {
     /// The local day the slot horizon was last extended on (see
     /// `booking::Carebridge::extend_slot_horizon`); `i64::MIN` before the first time.
     pub(crate) slot_horizon_day: Arc<std::sync::atomic::AtomicI64>,
+    /// Recent patient sign-ups, for the rate limit (see `sign_up`).
+    pub(crate) sign_ups: Arc<std::sync::Mutex<crate::sign_up::SignUpLimiter>>,
 }
 
 impl std::fmt::Debug for Carebridge {
@@ -72,6 +74,7 @@ impl Carebridge {
             placement_limits: Arc::default(),
             followups: tokio::sync::broadcast::channel(crate::followup::WATCH_BACKLOG).0,
             slot_horizon_day: Arc::new(std::sync::atomic::AtomicI64::new(i64::MIN)),
+            sign_ups: Arc::default(),
         }
     }
 

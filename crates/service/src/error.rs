@@ -28,6 +28,9 @@ pub enum ServiceError {
     /// `If-Match` named an old version.
     #[error("precondition failed: the resource is at version {current}")]
     PreconditionFailed { current: i64 },
+    /// Too many requests of this kind from this caller; retry after this many seconds.
+    #[error("too many requests: {detail}")]
+    TooManyRequests { retry_after_secs: u64, detail: String },
     /// The database could not be reached.
     #[error("service unavailable: {0}")]
     Unavailable(String),

@@ -27,6 +27,7 @@ pub mod referrals;
 pub mod regions;
 pub mod scope;
 mod seed;
+pub mod sign_up;
 mod token_cache;
 pub mod users;
 pub mod waitlist;

@@ -608,3 +608,26 @@ pub async fn booked_mismatches(store: &Store) -> Result<Vec<(SlotId, i64, i64)>,
     }
     Ok(out)
 }
+
+/// How many of `ids` exist as bookings (the crash campaign and the benchmark check that every
+/// booking a client saw confirmed is stored).
+pub async fn bookings_found(store: &Store, ids: &[BookingId]) -> Result<u64, StoreError> {
+    let mut found = 0;
+    for chunk in ids.chunks(500) {
+        let mut q = SqlBuilder::new("SELECT COUNT(*) AS n FROM bookings WHERE id IN ");
+        q.bind_text_list(chunk);
+        found += q.query().fetch_one(store.pool()).await?.try_get::<i64, _>("n")? as u64;
+    }
+    Ok(found)
+}
+
+/// Every booking stored, and how many of them hold a place (confirmed or checked in).
+pub async fn booking_counts(store: &Store) -> Result<(u64, u64), StoreError> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN status IN ('confirmed', 'checked_in') THEN 1 ELSE 0 END), 0) AS held \
+         FROM bookings",
+    )
+    .fetch_one(store.pool())
+    .await?;
+    Ok((row.try_get::<i64, _>("n")? as u64, row.try_get::<i64, _>("held")? as u64))
+}

@@ -9,12 +9,12 @@
 //! statements; elsewhere through `sqlx` with the statements of [`crate::booking`]. Both store
 //! the same rows.
 
+use crate::audit;
 use crate::backend::Store;
 use crate::booking as sql_booking;
 use crate::capacity_group::append_audit_native;
 use crate::durability::PendingSync;
 use crate::error::StoreError;
-use crate::audit;
 use carebridge_domain::audit::Entry;
 use carebridge_domain::booking::Booking;
 use rusqlite::{Connection, TransactionBehavior};
@@ -35,7 +35,9 @@ pub enum BookingOutcome {
     /// No place was left (or the slot was cancelled) when its turn came.
     Full,
     /// The patient held `held` future bookings of the service already, the most allowed.
-    OverLimit { held: i64 },
+    OverLimit {
+        held: i64,
+    },
 }
 
 /// Write `group` in one transaction and commit it. The outcomes (one per booking, in order)
@@ -89,8 +91,7 @@ async fn write_with_sqlx(
 
 const COUNT_FUTURE: &str = "SELECT COUNT(*) FROM bookings WHERE patient_id = ?1 AND service = ?2 \
                             AND status = 'confirmed' AND starts_at >= ?3";
-const TAKE_PLACE: &str =
-    "UPDATE slots SET booked = booked + 1 WHERE id = ?1 AND status = 'open' AND booked < capacity";
+const TAKE_PLACE: &str = "UPDATE slots SET booked = booked + 1 WHERE id = ?1 AND status = 'open' AND booked < capacity";
 const INSERT_BOOKING: &str = "INSERT INTO bookings (id, slot_id, facility_id, service, starts_at, patient_id, \
      patient_pseudonym, booked_by, status, created_at, cancelled_at, cancel_reason, rescheduled_from) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";

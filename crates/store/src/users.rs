@@ -173,3 +173,14 @@ pub async fn revoke_token(tx: &mut Tx, token_hash: &str, now: Timestamp) -> Resu
         .await?;
     Ok(r.rows_affected() > 0)
 }
+
+/// Record how a patient who signed up is reached.
+pub async fn insert_contact(tx: &mut Tx, user: UserId, contact: &str, now: Timestamp) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO patient_contacts (user_id, contact, created_at) VALUES ($1, $2, $3)")
+        .bind(user.to_string())
+        .bind(contact)
+        .bind(now.millis())
+        .execute(&mut *tx.inner)
+        .await?;
+    Ok(())
+}

@@ -117,6 +117,9 @@ impl From<ServiceError> for FhirProblem {
             ServiceError::NotFound => {
                 Self::new(StatusCode::NOT_FOUND, IssueType::NotFound, "no such resource, or it is outside your scope")
             }
+            ServiceError::TooManyRequests { detail, .. } => {
+                Self::new(StatusCode::TOO_MANY_REQUESTS, IssueType::Throttled, detail)
+            }
             ServiceError::Unavailable(m) => {
                 tracing::warn!(error = %m, "database unavailable");
                 Self::new(

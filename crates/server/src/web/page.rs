@@ -336,6 +336,9 @@ impl PageCtx {
             ServiceError::PreconditionFailed { .. } => {
                 self.error(StatusCode::PRECONDITION_FAILED, t.err_title_bad_request, t.err_internal)
             }
+            ServiceError::TooManyRequests { detail, .. } => {
+                self.error(StatusCode::TOO_MANY_REQUESTS, t.err_title_bad_request, &detail)
+            }
             ServiceError::Unavailable(m) => {
                 tracing::warn!(error = %m, "database unavailable (page)");
                 self.error(StatusCode::SERVICE_UNAVAILABLE, t.err_title_unavailable, t.err_unavailable)

@@ -57,3 +57,11 @@ CREATE TABLE booking_limits (
     set_at      INTEGER NOT NULL,
     PRIMARY KEY (region_code, service)
 );
+
+-- How a patient who signed up themself is reached (a phone number or the like), kept apart
+-- from the account: only the patient's own record and the audit know it.
+CREATE TABLE patient_contacts (
+    user_id    TEXT PRIMARY KEY REFERENCES users (id),
+    contact    TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);

@@ -7,7 +7,9 @@
 //!   OR-Tools.
 //! - [`online`]: online placement of single referrals against a national registry.
 //! - [`offer_latency`]: how soon a freed bed is offered to a waiting patient in a full city.
+//! - [`booking`]: durable bookings over HTTP from many clients racing for a limited set of slots.
 
+mod booking;
 mod ingest;
 mod offer_latency;
 mod online;
@@ -15,6 +17,7 @@ mod placement;
 mod registry;
 mod report;
 
+pub use booking::{booking, BookingArgs};
 pub use offer_latency::{offer_latency, OfferLatencyArgs};
 pub use online::{online, OnlineArgs};
 pub use placement::{placement, PlacementArgs};

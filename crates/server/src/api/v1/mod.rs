@@ -8,6 +8,7 @@ mod capacity;
 mod designations;
 pub mod document;
 mod facilities;
+mod patients;
 mod plans;
 mod protected;
 mod referrals;
@@ -61,6 +62,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(protected::router())
         .merge(booking::router())
         .merge(waitlist::router())
+        .merge(patients::router())
         .merge(users::router())
         .merge(audit::router())
 }
