@@ -292,6 +292,11 @@ impl ScheduleDraft {
     }
 }
 
+/// Whether a service is the virus's own, so a virus-designated facility still books it.
+pub fn virus_service(s: ServiceKind) -> bool {
+    matches!(s, ServiceKind::FeverClinic | ServiceKind::IsolationWard)
+}
+
 vocabulary!(
     /// Whether a slot can be booked.
     SlotStatus {

@@ -36,10 +36,7 @@ const MAX_RADIUS_KM: f64 = 500.0;
 /// The longest date range one search may span, in days.
 const MAX_SEARCH_DAYS: i64 = 90;
 
-/// Whether a service is the virus's own, so a virus-designated facility still books it.
-pub fn virus_service(s: ServiceKind) -> bool {
-    matches!(s, ServiceKind::FeverClinic | ServiceKind::IsolationWard)
-}
+pub use carebridge_domain::booking::virus_service;
 
 /// A published schedule and the slots its publication made.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -373,41 +370,27 @@ impl Carebridge {
             }
             r => return Err(ServiceError::Forbidden(format!("a {r} cannot book slots"))),
         };
-        let no_slot = || ServiceError::invalid("/slot_id", "no such slot at your facility");
-        let row = match store::slot(&self.store, draft.slot_id).await {
-            Err(carebridge_store::StoreError::NotFound) => {
-                return Err(ServiceError::invalid("/slot_id", "no such slot"));
-            }
-            other => other?,
-        };
-        if let (Role::FacilityDesk, Scope::Facility(f)) = (p.role, p.scope) {
-            if f != row.slot.facility_id {
-                return Err(no_slot());
-            }
-        }
-        self.bookable(&row.slot, now).await?;
-        let (limit, _) = self.booking_limit_for(row.region_code, row.slot.service).await?;
-        let booking = Booking {
-            id: BookingId::new_v7(),
-            slot_id: row.slot.id,
-            facility_id: row.slot.facility_id,
-            service: row.slot.service,
-            starts_at: row.slot.starts_at,
+        let id = BookingId::new_v7();
+        let group = GroupBooking {
+            id,
+            slot_id: draft.slot_id,
             patient_id,
             patient_pseudonym: pseudonym,
             booked_by: p.user_id,
-            status: BookingStatus::Confirmed,
-            created_at: now,
-            cancelled_at: None,
-            cancel_reason: None,
-            rescheduled_from: None,
-        };
-        let change = serde_json::json!({ "booking": booking });
-        let id = booking.id.to_string();
-        let group = GroupBooking {
-            audit: self.audit_entry(&actor_of(p), meta, "booking.create", "booking", &id, change),
-            limit: patient_id.map(|_| limit),
-            booking,
+            facility_only: match (p.role, p.scope) {
+                (Role::FacilityDesk, Scope::Facility(f)) => Some(f),
+                _ => None,
+            },
+            at: now,
+            // The store writes the booking into the change once it has made it.
+            audit: self.audit_entry(
+                &actor_of(p),
+                meta,
+                "booking.create",
+                "booking",
+                &id.to_string(),
+                serde_json::Value::Null,
+            ),
         };
         // Durable before the caller hears of it: on SQLite through the group commit (one log
         // sync for every booking waiting), on PostgreSQL in a transaction of its own.

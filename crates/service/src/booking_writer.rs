@@ -24,7 +24,8 @@ const MAX_GROUP: usize = 512;
 /// Committed groups that may wait for their log sync at once.
 const SYNCS_IN_FLIGHT: usize = 4;
 
-/// A booking already validated, waiting for the writer.
+/// A booking request already validated, waiting for the writer (which checks it against the
+/// stored state inside its transaction).
 pub(crate) struct Job {
     pub group: GroupBooking,
     pub reply: oneshot::Sender<Result<Booking, ServiceError>>,
@@ -70,25 +71,33 @@ async fn run(cb: Carebridge, mut receiver: mpsc::Receiver<Job>) {
 }
 
 /// The answer a booking's outcome gives its caller.
-fn answer(g: &GroupBooking, outcome: BookingOutcome) -> Result<Booking, ServiceError> {
+pub(crate) fn answer(outcome: BookingOutcome) -> Result<Booking, ServiceError> {
     match outcome {
-        BookingOutcome::Booked => Ok(g.booking.clone()),
+        BookingOutcome::Booked(b) => Ok(*b),
+        BookingOutcome::NoSlot => Err(ServiceError::invalid("/slot_id", "no such slot (at your facility)")),
+        BookingOutcome::Cancelled => Err(ServiceError::Conflict("the slot was cancelled".into())),
+        BookingOutcome::Begun => Err(ServiceError::Conflict("the slot has already started".into())),
+        BookingOutcome::ClosedToNew { facility } => {
+            Err(ServiceError::Conflict(format!("{facility} is closed to new patients")))
+        }
+        BookingOutcome::VirusDesignated { facility, service } => Err(ServiceError::Conflict(format!(
+            "{facility} is designated for the virus and takes no {service} patients"
+        ))),
+        BookingOutcome::OverLimit { held, limit } => Err(ServiceError::Conflict(format!(
+            "you hold {held} future bookings of this service already, the most your region allows ({limit}): \
+             cancel one first"
+        ))),
         BookingOutcome::Full => Err(ServiceError::Conflict("the slot is full".into())),
-        BookingOutcome::OverLimit { held } => Err(limit_reached(held, g)),
     }
-}
-
-pub(crate) fn limit_reached(held: i64, g: &GroupBooking) -> ServiceError {
-    ServiceError::Conflict(format!(
-        "you hold {held} future bookings of {} already, the most your region allows ({}): cancel one first",
-        g.booking.service,
-        g.limit.unwrap_or(held)
-    ))
 }
 
 async fn write_group(cb: &Carebridge, group: Vec<Job>, permit: OwnedSemaphorePermit) {
     let rows: Vec<GroupBooking> = group.iter().map(|j| j.group.clone()).collect();
-    match booking_group::write_group(&cb.store, rows).await {
+    let written = match cb.booking_limit_fn().await {
+        Ok(limit_of) => booking_group::write_group(&cb.store, rows, limit_of).await.map_err(ServiceError::from),
+        Err(e) => Err(e),
+    };
+    match written {
         Ok((outcomes, pending)) => {
             tokio::spawn(async move {
                 let synced = pending.wait().await;
@@ -96,7 +105,7 @@ async fn write_group(cb: &Carebridge, group: Vec<Job>, permit: OwnedSemaphorePer
                 match synced {
                     Ok(()) => {
                         for (job, outcome) in group.into_iter().zip(outcomes) {
-                            let _ = job.reply.send(answer(&job.group, outcome));
+                            let _ = job.reply.send(answer(outcome));
                         }
                     }
                     Err(e) => {
@@ -122,8 +131,8 @@ async fn write_group(cb: &Carebridge, group: Vec<Job>, permit: OwnedSemaphorePer
 
 /// Write one booking in its own transaction (the fallback, and the path when no writer runs).
 pub(crate) async fn write_alone(cb: &Carebridge, g: &GroupBooking) -> Result<Booking, ServiceError> {
-    let (mut outcomes, pending) = booking_group::write_group(&cb.store, vec![g.clone()]).await?;
+    let limit_of = cb.booking_limit_fn().await?;
+    let (mut outcomes, pending) = booking_group::write_group(&cb.store, vec![g.clone()], limit_of).await?;
     pending.wait().await?;
-    let outcome = outcomes.pop().ok_or_else(|| ServiceError::Internal("no answer for a booking".into()))?;
-    answer(g, outcome)
+    answer(outcomes.pop().ok_or_else(|| ServiceError::Internal("no answer for a booking".into()))?)
 }

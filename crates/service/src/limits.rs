@@ -412,6 +412,24 @@ impl Carebridge {
         })
     }
 
+    /// [`Self::booking_limit_for`] as a function of the settings in memory now, for the
+    /// booking writer to apply inside its transaction.
+    pub(crate) async fn booking_limit_fn(&self) -> Result<carebridge_store::booking_group::LimitOf, ServiceError> {
+        let loaded = self.loaded_limits().await?;
+        let regions = std::sync::Arc::clone(&self.regions);
+        Ok(std::sync::Arc::new(move |region: RegionCode, service: ServiceKind| {
+            let mut at = Some(region);
+            while let Some(code) = at {
+                let own = loaded.booking.get(&(code, Some(service))).or_else(|| loaded.booking.get(&(code, None)));
+                if let Some(n) = own {
+                    return *n;
+                }
+                at = regions.get(code).and_then(|r| r.parent);
+            }
+            DEFAULT_BOOKINGS_PER_SERVICE
+        }))
+    }
+
     /// The booking limits in force in a region: its own and inherited settings, and the default.
     pub async fn booking_limits(&self, _p: &Principal, region: RegionCode) -> Result<BookingLimits, ServiceError> {
         if self.regions.get(region).is_none() {
