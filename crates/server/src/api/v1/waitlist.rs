@@ -20,10 +20,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(join, mine))
-        .routes(routes!(get_one))
-        .routes(routes!(claim))
-        .routes(routes!(leave))
+        .routes(routes!(join_waitlist, my_waitlist))
+        .routes(routes!(waitlist_entry))
+        .routes(routes!(claim_offer))
+        .routes(routes!(leave_waitlist))
 }
 
 fn entry_id(raw: &str) -> Result<WaitlistId, Problem> {
@@ -45,7 +45,7 @@ fn created<T: serde::Serialize>(body: T, location: String) -> Response {
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses((status = 201, body = WaitlistView, headers(("Location" = String))), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn join(
+async fn join_waitlist(
     State(s): State<AppState>,
     Meta(meta): Meta,
     caller: Caller,
@@ -69,7 +69,7 @@ pub struct MineParams {
 #[utoipa::path(get, path = "/waitlist", tag = "booking", security(("bearer" = [])), params(MineParams),
     responses((status = 200, body = Page<WaitlistView>), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 422, body = Problem)))]
-async fn mine(
+async fn my_waitlist(
     State(s): State<AppState>,
     caller: Caller,
     ApiQuery(q): ApiQuery<MineParams>,
@@ -81,7 +81,11 @@ async fn mine(
 /// One waitlist place: its patient's.
 #[utoipa::path(get, path = "/waitlist/{id}", tag = "booking", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = WaitlistView), (status = 401, body = Problem), (status = 404, body = Problem)))]
-async fn get_one(State(s): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<WaitlistView>> {
+async fn waitlist_entry(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<WaitlistView>> {
     Ok(Json(s.cb.waitlist_entry(&caller.principal, entry_id(&id)?).await?))
 }
 
@@ -92,7 +96,7 @@ async fn get_one(State(s): State<AppState>, caller: Caller, Path(id): Path<Strin
     params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses((status = 201, body = Booking, headers(("Location" = String))), (status = 401, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem)))]
-async fn claim(
+async fn claim_offer(
     State(s): State<AppState>,
     Meta(meta): Meta,
     caller: Caller,
@@ -108,7 +112,7 @@ async fn claim(
     params(("id" = String, Path)),
     responses((status = 200, body = WaitlistView), (status = 401, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem)))]
-async fn leave(
+async fn leave_waitlist(
     State(s): State<AppState>,
     Meta(meta): Meta,
     caller: Caller,
