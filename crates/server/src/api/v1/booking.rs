@@ -40,7 +40,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_booking_limits, put_booking_limits))
 }
 
-fn created<T: serde::Serialize>(body: T, location: String) -> Response {
+/// 201 with the body and its `Location`.
+pub(super) fn created<T: serde::Serialize>(body: T, location: String) -> Response {
     let mut res = (StatusCode::CREATED, Json(body)).into_response();
     if let Ok(v) = HeaderValue::from_str(&location) {
         res.headers_mut().insert(header::LOCATION, v);

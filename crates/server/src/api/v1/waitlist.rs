@@ -2,13 +2,13 @@
 //! is offered to the first in line and held for 30 minutes; claimed, it is their booking;
 //! unclaimed, it passes to the next.
 
+use super::booking::created;
 use crate::auth::Caller;
 use crate::extract::{ApiJson, ApiQuery, Meta};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use carebridge_domain::booking::Booking;
 use carebridge_domain::ids::WaitlistId;
@@ -28,14 +28,6 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 fn entry_id(raw: &str) -> Result<WaitlistId, Problem> {
     raw.parse().map_err(|_| Problem::not_found())
-}
-
-fn created<T: serde::Serialize>(body: T, location: String) -> Response {
-    let mut res = (StatusCode::CREATED, Json(body)).into_response();
-    if let Ok(v) = HeaderValue::from_str(&location) {
-        res.headers_mut().insert(header::LOCATION, v);
-    }
-    res
 }
 
 /// Join the waitlist for a service at a facility (a patient, for themself; once per service
