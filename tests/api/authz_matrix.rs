@@ -153,6 +153,10 @@ enum Body {
     Waitlist,
     /// A new patient's sign-up, named after the row.
     SignUp,
+    /// A registration rule for the site's region, effective in ten years.
+    Registration,
+    /// A check-in of a patient named after the row for the site's service.
+    CheckIn,
 }
 
 /// One route: method, path template (`{facility}`, `{region}`, `{order}`, `{user}`,
@@ -334,6 +338,19 @@ const ROUTES: &[Route] = &[
         expect: [[201, 201], [403, 403], [403, 403], [403, 403], [403, 403], [403, 403], [403, 403], [403, 403], [403, 403]] },
     Route { method: "POST", path: "/api/v1/waitlist/{fresh_waitlist}/leave", body: Body::None,
         expect: [[401, 401], [404, 404], [404, 404], [404, 404], [404, 404], [404, 404], [404, 404], [404, 404], [200, 200]] },
+    // The online-registration rule: ordered by coordinators of the region (a region in the
+    // body: 422 outside), read by anyone; check-ins by the facility's desk, read by it and by
+    // coordinators over it; the effect by coordinators (a region outside theirs: 422).
+    Route { method: "POST", path: "/api/v1/registration-orders", body: Body::Registration,
+        expect: [[401, 401], [201, 201], [201, 422], [201, 422], [201, 422], [403, 403], [403, 403], [403, 403], [403, 403]] },
+    Route { method: "GET", path: "/api/v1/registration-orders/{registration_order}", body: Body::None, expect: all(200) },
+    Route { method: "GET", path: "/api/v1/regions/{region}/registration-rule", body: Body::None, expect: all(200) },
+    Route { method: "POST", path: "/api/v1/facilities/{facility}/check-ins", body: Body::CheckIn,
+        expect: [[401, 401], [403, 403], [403, 403], [403, 403], [403, 403], [201, 404], [403, 403], [403, 403], [403, 403]] },
+    Route { method: "GET", path: "/api/v1/facilities/{facility}/check-ins", body: Body::None,
+        expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [200, 404], [403, 403], [403, 403], [403, 403]] },
+    Route { method: "GET", path: "/api/v1/registration-effect?region={region}", body: Body::None,
+        expect: [[401, 401], [200, 200], [200, 422], [200, 422], [200, 422], [403, 403], [403, 403], [403, 403], [403, 403]] },
 ];
 
 /// What the rows need to know about each site.
@@ -357,6 +374,8 @@ struct SiteIds {
     slot2: String,
     /// A waitlist place of `patient-demo` at the site, joined and left.
     waitlist: String,
+    /// A registration order for the site's region, in ten years.
+    registration_order: String,
 }
 
 struct Fixtures {
@@ -398,6 +417,7 @@ impl Fixtures {
                 booking: String::new(),
                 slot2: String::new(),
                 waitlist: String::new(),
+                registration_order: String::new(),
                 facility,
             };
             ids.referral = directed_referral(app, site, &ids).await.0;
@@ -413,6 +433,9 @@ impl Fixtures {
                 .post_json(&format!("/api/v1/waitlist/{}/leave", ids.waitlist), Some("patient-demo"), &json!({}))
                 .await;
             assert_eq!(left.status, 200, "{}", left.text);
+            let rule = app.post_json("/api/v1/registration-orders", Some("nhc"), &registration_body(&ids, &far)).await;
+            assert_eq!(rule.status, 201, "{}", rule.text);
+            ids.registration_order = rule.json["id"].as_str().unwrap().to_string();
             sites.insert(site, ids);
         }
         Self { sites }
@@ -428,7 +451,8 @@ impl Fixtures {
             .replace("{user}", &s.user)
             .replace("{referral}", &s.referral)
             .replace("{booking}", &s.booking)
-            .replace("{waitlist}", &s.waitlist);
+            .replace("{waitlist}", &s.waitlist)
+            .replace("{registration_order}", &s.registration_order);
         if path.contains("{fresh_waitlist}") {
             path = path.replace("{fresh_waitlist}", &waitlist_place(app, s).await);
         }
@@ -540,6 +564,13 @@ async fn waitlist_place(app: &TestApp, ids: &SiteIds) -> String {
         .to_string()
 }
 
+/// A registration rule for the site's region from `effective_at` (ten years on, so no other
+/// row meets it in force).
+fn registration_body(ids: &SiteIds, effective_at: &str) -> serde_json::Value {
+    json!({"region_code": ids.region, "required": true, "exemptions": ["emergency", "fever"],
+           "effective_at": effective_at, "reason": "matrix fixture", "order_number": "MX-R"})
+}
+
 fn displacement_body(app: &TestApp, ids: &SiteIds) -> serde_json::Value {
     json!({
         "facility_id": ids.facility,
@@ -648,6 +679,14 @@ async fn run_row(app: &TestApp, fx: &Fixtures, route: &Route, role: Role, scope:
             let body = json!({"facility_id": ids.facility, "service": ids.service});
             app.call(method, &path, user, Some(&body)).await
         }
+        Body::Registration => {
+            let far = app.now_plus_hours(24 * 3650);
+            app.call(method, &path, user, Some(&registration_body(ids, &far))).await
+        }
+        Body::CheckIn => {
+            let body = json!({"service": ids.service, "patient_pseudonym": format!("mx-{n}")});
+            app.call(method, &path, user, Some(&body)).await
+        }
         Body::Travel => {
             let body = json!({"recurring_session_minutes": 45, "recurring_cross_province": false, "one_off_cross_province": true});
             app.call(method, &path, user, Some(&body)).await
@@ -670,6 +709,7 @@ fn openapi_path(template: &str) -> String {
         .replace("{fresh_booking}", "{id}")
         .replace("{fresh_waitlist}", "{id}")
         .replace("{waitlist}", "{id}")
+        .replace("{registration_order}", "{id}")
         .replace("{fresh_referral}", "{id}")
         .replace("{accepted_referral}", "{id}")
         .replace("{fresh_offer}", "{id}")

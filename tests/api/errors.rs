@@ -119,6 +119,11 @@ both_backends!(the_openapi_document_lists_every_route, |app| async move {
         ("/api/v1/waitlist/{id}/claim", &["post"]),
         ("/api/v1/waitlist/{id}/leave", &["post"]),
         ("/api/v1/patients", &["post"]),
+        ("/api/v1/registration-orders", &["post"]),
+        ("/api/v1/registration-orders/{id}", &["get"]),
+        ("/api/v1/regions/{code}/registration-rule", &["get"]),
+        ("/api/v1/facilities/{id}/check-ins", &["get", "post"]),
+        ("/api/v1/registration-effect", &["get"]),
     ];
     let mut missing = Vec::new();
     for (path, methods) in expected {

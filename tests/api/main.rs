@@ -22,6 +22,7 @@ mod placement_safety;
 mod plans;
 mod protected;
 mod referrals;
+mod registration;
 mod regression;
 mod report_time;
 mod rollups;

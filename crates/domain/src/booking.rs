@@ -58,6 +58,13 @@ impl LocalDay {
     }
 }
 
+/// `YYYY-MM-DD HH:MM` in China Standard Time, as a desk reads a slot's time.
+pub fn format_local(t: Timestamp) -> String {
+    let day = LocalDay::of(t);
+    let minute = (t.millis() - day.start().millis()) / 60_000;
+    format!("{day} {}", format_clock(minute))
+}
+
 impl std::fmt::Display for LocalDay {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("the epoch is a date");

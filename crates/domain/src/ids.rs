@@ -102,3 +102,11 @@ typed_id!(
     /// One notice to a patient about their booking or waitlist place.
     NoticeId
 );
+typed_id!(
+    /// One order of the online-registration rule for a region.
+    RegistrationOrderId
+);
+typed_id!(
+    /// One patient's arrival checked in at a facility's desk.
+    CheckInId
+);

@@ -17,6 +17,7 @@ pub mod page;
 pub mod placement;
 pub mod referral;
 pub mod region;
+pub mod registration;
 pub mod service_kind;
 pub mod text;
 pub mod user;

@@ -25,6 +25,7 @@ pub mod protected;
 pub mod ranking;
 pub mod referrals;
 pub mod regions;
+pub mod registration;
 pub mod scope;
 mod seed;
 pub mod sign_up;

@@ -450,7 +450,7 @@ pub async fn release_place(tx: &mut Tx, slot: SlotId) -> Result<(), StoreError> 
     Ok(())
 }
 
-const BOOKING_COLUMNS: &str =
+pub(crate) const BOOKING_COLUMNS: &str =
     "id, slot_id, facility_id, service, starts_at, patient_id, patient_pseudonym, booked_by, \
                                status, created_at, cancelled_at, cancel_reason, rescheduled_from";
 
@@ -473,7 +473,7 @@ pub async fn insert_booking(tx: &mut Tx, b: &Booking) -> Result<(), StoreError> 
     Ok(())
 }
 
-fn booking_from_row(row: &AnyRow) -> Result<Booking, StoreError> {
+pub(crate) fn booking_from_row(row: &AnyRow) -> Result<Booking, StoreError> {
     const T: &str = "bookings";
     Ok(Booking {
         id: rows::parse(T, &row.try_get::<String, _>("id")?)?,

@@ -28,6 +28,7 @@ mod native;
 pub mod placement;
 pub mod plans;
 pub mod referrals;
+pub mod registration;
 mod rows;
 pub mod settings;
 mod sql;

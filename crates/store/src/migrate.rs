@@ -40,6 +40,7 @@ pub const SQLITE: &[Migration] = &[
         name: "booking_changes",
         sql: include_str!("../migrations/sqlite/0008_booking_changes.sql"),
     },
+    Migration { version: 9, name: "registration", sql: include_str!("../migrations/sqlite/0009_registration.sql") },
 ];
 
 /// PostgreSQL's migrations, in order; versions match SQLite's one for one.
@@ -68,6 +69,7 @@ pub const POSTGRES: &[Migration] = &[
         name: "booking_changes",
         sql: include_str!("../migrations/postgres/0008_booking_changes.sql"),
     },
+    Migration { version: 9, name: "registration", sql: include_str!("../migrations/postgres/0009_registration.sql") },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -245,7 +245,7 @@ async fn notices(
     Ok(Json(Page { items, next_cursor: None }))
 }
 
-fn facility_id(raw: &str) -> Result<FacilityId, Problem> {
+pub(super) fn facility_id(raw: &str) -> Result<FacilityId, Problem> {
     raw.parse().map_err(|_| Problem::not_found())
 }
 

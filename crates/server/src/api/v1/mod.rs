@@ -13,6 +13,7 @@ mod plans;
 mod protected;
 mod referrals;
 mod regions;
+mod registration;
 mod rollups;
 mod users;
 mod waitlist;
@@ -62,6 +63,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(protected::router())
         .merge(booking::router())
         .merge(waitlist::router())
+        .merge(registration::router())
         .merge(patients::router())
         .merge(users::router())
         .merge(audit::router())
