@@ -59,3 +59,38 @@ both_backends!(
         assert!(unplaced.iter().all(|u| u["why"] == "too_far"), "stranded for being too far: {}", preview.text);
     }
 );
+
+// The demo's booking side (issue 13): Beijing's rule in force, two weeks of schedules at
+// Beijing's and Wuhan's hospitals, `patient1` … `patient50`, ten of them booked at Union.
+both_backends!(the_demo_has_beijings_registration_rule_schedules_and_fifty_patients, |app| async move {
+    let demo = app.load_demo_as_shown().await;
+    let made = app.cb.load_demo_booking(&demo.scenario).await.expect("the booking side loads");
+    assert_eq!(made.patients, 50);
+    assert_eq!(made.bookings, 10, "{made:?}");
+    assert!(made.schedules >= 20 && made.slots > 10_000, "{made:?}");
+
+    let rule = app.get("/api/v1/regions/110101/registration-rule", None).await;
+    assert_eq!(rule.status, 200, "{}", rule.text);
+    assert_eq!(rule.json["required"], true, "{}", rule.text);
+    assert_eq!(rule.json["in_force"]["exemptions"], json!(["emergency", "fever"]));
+    let wuhan = app.get("/api/v1/regions/420103/registration-rule", None).await;
+    assert_eq!(wuhan.json["required"], false, "Wuhan orders no rule: {}", wuhan.text);
+
+    // Free slots at Peking Union two weeks out; none past the horizon.
+    let day = |d: i64| carebridge_domain::booking::LocalDay(app.cb.today().0 + d).to_string();
+    let soon =
+        app.get(&format!("/api/v1/slots?facility_id={}&from={}&until={}", demo.beijing, day(1), day(13)), None).await;
+    assert_eq!(soon.status, 200, "{}", soon.text);
+    assert!(!soon.items().is_empty(), "{}", soon.text);
+    let beyond = app.get(&format!("/api/v1/slots?facility_id={}&from={}", demo.beijing, day(15)), None).await;
+    assert!(beyond.items().is_empty(), "{}", beyond.text);
+
+    // patient1 signs in with the demo password and sees their booking; patient50 has none.
+    let mine = app.get("/api/v1/bookings", Some("patient1")).await;
+    assert_eq!(mine.status, 200, "{}", mine.text);
+    assert_eq!(mine.items().len(), 1, "{}", mine.text);
+    let none = app.get("/api/v1/bookings", Some("patient50")).await;
+    assert_eq!(none.items().len(), 0, "{}", none.text);
+    let mismatches = carebridge_store::booking::booked_mismatches(&app.cb.store).await.unwrap();
+    assert!(mismatches.is_empty(), "{mismatches:?}");
+});

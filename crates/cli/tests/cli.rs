@@ -658,9 +658,11 @@ async fn demo_prints_its_accounts_serves_and_exits_cleanly_on_sigterm() {
         "desk-central",
         "desk-puai",
         "desk-asia-general",
+        "desk-pumch",
         "dr-union",
         "auditor",
         "patient-demo",
+        "patient1…patient50",
     ];
     let dir = tempfile::Builder::new().prefix("carebridge-demo-test-").tempdir().expect("a temp dir");
     let mut server = Server::start(dir.path(), &["demo", "--listen", "127.0.0.1:0"]);

@@ -326,6 +326,7 @@ fn users_are_the_story_s_actors() {
         ("desk-central", Role::FacilityDesk, ScenarioScope::Facility("wuhan-central")),
         ("desk-puai", Role::FacilityDesk, ScenarioScope::Facility("wuhan-puai")),
         ("desk-asia-general", Role::FacilityDesk, ScenarioScope::Facility("wuhan-asia-general")),
+        ("desk-pumch", Role::FacilityDesk, ScenarioScope::Facility("beijing-pumch")),
         ("dr-union", Role::Clinician, ScenarioScope::Facility(WUHAN_UNION_KEY)),
         ("auditor", Role::Auditor, ScenarioScope::Nation),
         ("patient-demo", Role::Patient, ScenarioScope::Own),

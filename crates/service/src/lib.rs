@@ -11,6 +11,7 @@ mod booking_writer;
 pub mod capacity;
 mod capacity_writer;
 mod context;
+pub mod demo_booking;
 pub mod designations;
 pub mod displacement;
 mod error;

@@ -117,7 +117,7 @@ impl Carebridge {
     }
 
     /// The principal of a demo account, by username.
-    async fn story_principal(&self, username: &str) -> Result<Principal, ServiceError> {
+    pub(crate) async fn story_principal(&self, username: &str) -> Result<Principal, ServiceError> {
         let (user, _) = carebridge_store::users::find_for_login(&self.store, username)
             .await?
             .ok_or_else(|| ServiceError::Internal(format!("the demo has no account {username}")))?;

@@ -31,6 +31,11 @@ pub async fn run(data: Option<PathBuf>, config: ServerConfig, seed: u64) -> anyh
         eprintln!("loading the demo scenario into {} …", db.display());
         cb.load_scenario(&scenario).await.context("loading the demo scenario")?;
         cb.load_demo_stories(&scenario).await.context("admitting the demo's patients (README \"Walkthrough\")")?;
+        let booking = cb.load_demo_booking(&scenario).await.context("publishing the demo's schedules")?;
+        eprintln!(
+            "booking: Beijing's online-registration rule in force, {} schedules ({} slots) at Beijing's and Wuhan's hospitals, {} patients, {} booked",
+            booking.schedules, booking.slots, booking.patients, booking.bookings
+        );
     } else {
         eprintln!("using the existing data in {}", db.display());
     }
@@ -51,6 +56,11 @@ pub async fn run(data: Option<PathBuf>, config: ServerConfig, seed: u64) -> anyh
         };
         println!("  {:<18} {:<24} {}", u.username, u.role.as_str(), scope);
     }
+    println!(
+        "  {:<18} {:<24} own records (patient1 … patient10 hold a booking at Wuhan Union)",
+        format!("patient1…patient{}", carebridge_service::demo_booking::DEMO_PATIENTS),
+        "patient"
+    );
     println!("Pages: http://{0}/directory  http://{0}/board   API: http://{0}/api/v1/openapi.json   FHIR: http://{0}/fhir/metadata", app.addr());
     app.run_until(shutdown_signal()).await?;
     cb.store.close().await;

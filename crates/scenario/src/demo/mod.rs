@@ -405,6 +405,12 @@ fn users() -> Vec<ScenarioUser> {
             "亚心总医院总值班室 · Asia General Hospital duty desk",
         ),
         user(
+            "desk-pumch",
+            Role::FacilityDesk,
+            ScenarioScope::Facility("beijing-pumch"),
+            "北京协和医院门诊服务台 · Peking Union outpatient desk",
+        ),
+        user(
             "dr-union",
             Role::Clinician,
             ScenarioScope::Facility(crate::WUHAN_UNION_KEY),
