@@ -157,6 +157,12 @@ enum Body {
     Registration,
     /// A check-in of a patient named after the row for the site's service.
     CheckIn,
+    /// A patient named after the row joining the site's fever queue.
+    FeverArrival,
+    /// `{"status": "left"}`.
+    FeverMove,
+    /// A 90-minute alert threshold.
+    Threshold,
 }
 
 /// One route: method, path template (`{facility}`, `{region}`, `{order}`, `{user}`,
@@ -351,6 +357,22 @@ const ROUTES: &[Route] = &[
         expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [200, 404], [403, 403], [403, 403], [403, 403]] },
     Route { method: "GET", path: "/api/v1/registration-effect?region={region}", body: Body::None,
         expect: [[401, 401], [200, 200], [200, 422], [200, 422], [200, 422], [403, 403], [403, 403], [403, 403], [403, 403]] },
+    // Fever clinics: the desk keeps its queue (a visit is moved by its own clinic's desk);
+    // boards are read by the desk and coordinators over it; waits and thresholds are public;
+    // alerts are the coordinators' (a region outside theirs: 422); thresholds are set by the
+    // region's coordinators.
+    Route { method: "POST", path: "/api/v1/facilities/{facility}/fever-queue", body: Body::FeverArrival,
+        expect: [[401, 401], [403, 403], [403, 403], [403, 403], [403, 403], [201, 404], [403, 403], [403, 403], [403, 403]] },
+    Route { method: "GET", path: "/api/v1/facilities/{facility}/fever-queue", body: Body::None,
+        expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [200, 404], [403, 403], [403, 403], [403, 403]] },
+    Route { method: "POST", path: "/api/v1/fever-visits/{fresh_fever_visit}/status", body: Body::FeverMove,
+        expect: [[401, 401], [403, 403], [403, 403], [403, 403], [403, 403], [200, 404], [403, 403], [403, 403], [403, 403]] },
+    Route { method: "GET", path: "/api/v1/fever-waits?region={region}", body: Body::None, expect: all(200) },
+    Route { method: "GET", path: "/api/v1/fever-alerts?region={region}", body: Body::None,
+        expect: [[401, 401], [200, 200], [200, 422], [200, 422], [200, 422], [403, 403], [403, 403], [403, 403], [403, 403]] },
+    Route { method: "GET", path: "/api/v1/regions/{region}/fever-wait-threshold", body: Body::None, expect: all(200) },
+    Route { method: "PUT", path: "/api/v1/regions/{region}/fever-wait-threshold", body: Body::Threshold,
+        expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [403, 403], [403, 403], [403, 403], [403, 403]] },
 ];
 
 /// What the rows need to know about each site.
@@ -455,6 +477,16 @@ impl Fixtures {
             .replace("{registration_order}", &s.registration_order);
         if path.contains("{fresh_waitlist}") {
             path = path.replace("{fresh_waitlist}", &waitlist_place(app, s).await);
+        }
+        if path.contains("{fresh_fever_visit}") {
+            let token = app.fresh_token(&s.desk, "a-long-enough-password").await;
+            let rb = app
+                .request(Method::POST, &format!("/api/v1/facilities/{}/fever-queue", s.facility))
+                .bearer_auth(token)
+                .json(&json!({"patient_pseudonym": "mx-fever"}));
+            let joined = app.send(rb).await;
+            assert_eq!(joined.status, 201, "{}", joined.text);
+            path = path.replace("{fresh_fever_visit}", joined.json["id"].as_str().unwrap());
         }
         if path.contains("{fresh_booking}") {
             path = path.replace("{fresh_booking}", &walk_in(app, s).await);
@@ -687,6 +719,11 @@ async fn run_row(app: &TestApp, fx: &Fixtures, route: &Route, role: Role, scope:
             let body = json!({"service": ids.service, "patient_pseudonym": format!("mx-{n}")});
             app.call(method, &path, user, Some(&body)).await
         }
+        Body::FeverArrival => {
+            app.call(method, &path, user, Some(&json!({"patient_pseudonym": format!("mx-{n}")}))).await
+        }
+        Body::FeverMove => app.call(method, &path, user, Some(&json!({"status": "left"}))).await,
+        Body::Threshold => app.call(method, &path, user, Some(&json!({"minutes": 90}))).await,
         Body::Travel => {
             let body = json!({"recurring_session_minutes": 45, "recurring_cross_province": false, "one_off_cross_province": true});
             app.call(method, &path, user, Some(&body)).await
@@ -710,6 +747,7 @@ fn openapi_path(template: &str) -> String {
         .replace("{fresh_waitlist}", "{id}")
         .replace("{waitlist}", "{id}")
         .replace("{registration_order}", "{id}")
+        .replace("{fresh_fever_visit}", "{id}")
         .replace("{fresh_referral}", "{id}")
         .replace("{accepted_referral}", "{id}")
         .replace("{fresh_offer}", "{id}")

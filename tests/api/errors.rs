@@ -124,6 +124,11 @@ both_backends!(the_openapi_document_lists_every_route, |app| async move {
         ("/api/v1/regions/{code}/registration-rule", &["get"]),
         ("/api/v1/facilities/{id}/check-ins", &["get", "post"]),
         ("/api/v1/registration-effect", &["get"]),
+        ("/api/v1/facilities/{id}/fever-queue", &["get", "post"]),
+        ("/api/v1/fever-visits/{id}/status", &["post"]),
+        ("/api/v1/fever-waits", &["get"]),
+        ("/api/v1/fever-alerts", &["get"]),
+        ("/api/v1/regions/{code}/fever-wait-threshold", &["get", "put"]),
     ];
     let mut missing = Vec::new();
     for (path, methods) in expected {

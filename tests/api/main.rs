@@ -16,6 +16,7 @@ mod designations;
 mod displacement;
 mod errors;
 mod facilities;
+mod fever;
 mod fhir_referrals;
 mod health;
 mod placement_safety;

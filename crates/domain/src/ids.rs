@@ -110,3 +110,7 @@ typed_id!(
     /// One patient's arrival checked in at a facility's desk.
     CheckInId
 );
+typed_id!(
+    /// One patient's visit to a fever clinic's queue.
+    FeverVisitId
+);

@@ -12,6 +12,7 @@ pub mod clock;
 pub mod designation;
 pub mod error;
 pub mod facility;
+pub mod fever;
 pub mod ids;
 pub mod page;
 pub mod placement;

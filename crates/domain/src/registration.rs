@@ -204,6 +204,8 @@ pub struct CheckInAnswer {
     pub rule: Option<RegistrationOrder>,
     /// The slot booked on the spot, or (for `must_register`) the next free slot to offer.
     pub slot: Option<Slot>,
+    /// A fever-clinic arrival joins the clinic's queue in the check-in's transaction: its visit.
+    pub fever_visit_id: Option<crate::ids::FeverVisitId>,
 }
 
 /// One facility's arrivals on one local day, by what the check-in found.

@@ -16,6 +16,7 @@ pub mod designations;
 pub mod displacement;
 mod error;
 pub mod facilities;
+pub mod fever;
 pub mod fhir_reads;
 pub mod followup;
 pub mod imports;

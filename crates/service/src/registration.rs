@@ -29,6 +29,7 @@ use carebridge_domain::registration::{
     rule_in_force, CheckIn, CheckInAnswer, CheckInDraft, CheckInOutcome, RegistrationEffect, RegistrationOrder,
     RegistrationOrderDraft, EARLY_CHECK_IN_MINUTES,
 };
+use carebridge_domain::service_kind::ServiceKind;
 use carebridge_domain::user::{Principal, Role, Scope};
 use carebridge_domain::ValidationErrors;
 use carebridge_store::booking::{self as booking_store, SlotQuery};
@@ -253,6 +254,12 @@ impl Carebridge {
             at: now,
         };
         store::insert_check_in(&mut tx, &check_in).await.map_err(conflict)?;
+        // Admitted to the fever clinic: into its queue, in the same transaction.
+        let fever_visit_id = if draft.service == ServiceKind::FeverClinic && outcome != CheckInOutcome::MustRegister {
+            Some(self.enqueue_fever(&mut tx, p, facility_id, &check_in.patient_pseudonym, meta).await?.id)
+        } else {
+            None
+        };
         let change = serde_json::json!({ "check_in": check_in, "slot": slot.as_ref().map(|s| s.id) });
         self.audit(&mut tx, &actor_of(p), meta, "check_in.create", "check_in", &check_in.id.to_string(), change)
             .await?;
@@ -262,7 +269,7 @@ impl Carebridge {
             first.make_ascii_uppercase();
         }
         detail.push('.');
-        Ok(CheckInAnswer { check_in, detail, rule, slot })
+        Ok(CheckInAnswer { check_in, detail, rule, slot, fever_visit_id })
     }
 
     /// The booking a patient shows, checked against this facility and service, with its slot's

@@ -21,6 +21,7 @@ pub mod designations;
 mod durability;
 mod error;
 pub mod facilities;
+pub mod fever;
 pub mod idempotency;
 mod json_rows;
 pub mod migrate;

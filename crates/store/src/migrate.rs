@@ -41,6 +41,7 @@ pub const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0008_booking_changes.sql"),
     },
     Migration { version: 9, name: "registration", sql: include_str!("../migrations/sqlite/0009_registration.sql") },
+    Migration { version: 10, name: "fever_clinics", sql: include_str!("../migrations/sqlite/0010_fever_clinics.sql") },
 ];
 
 /// PostgreSQL's migrations, in order; versions match SQLite's one for one.
@@ -70,6 +71,11 @@ pub const POSTGRES: &[Migration] = &[
         sql: include_str!("../migrations/postgres/0008_booking_changes.sql"),
     },
     Migration { version: 9, name: "registration", sql: include_str!("../migrations/postgres/0009_registration.sql") },
+    Migration {
+        version: 10,
+        name: "fever_clinics",
+        sql: include_str!("../migrations/postgres/0010_fever_clinics.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -8,6 +8,7 @@ mod capacity;
 mod designations;
 pub mod document;
 mod facilities;
+mod fever;
 mod patients;
 mod plans;
 mod protected;
@@ -64,6 +65,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(booking::router())
         .merge(waitlist::router())
         .merge(registration::router())
+        .merge(fever::router())
         .merge(patients::router())
         .merge(users::router())
         .merge(audit::router())
