@@ -138,4 +138,6 @@ pub enum BenchCommand {
     OfferLatency(crate::commands::bench::OfferLatencyArgs),
     /// Durable bookings over HTTP: many clients racing for a limited set of slots.
     Booking(crate::commands::bench::BookingArgs),
+    /// The fever-clinic wait estimate's error against simulated queues.
+    FeverWait(crate::commands::bench::FeverWaitArgs),
 }

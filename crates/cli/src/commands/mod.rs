@@ -43,6 +43,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench { command: BenchCommand::Online(args) } => bench::online(args).await,
         Command::Bench { command: BenchCommand::OfferLatency(args) } => bench::offer_latency(args).await,
         Command::Bench { command: BenchCommand::Booking(args) } => bench::booking(args).await,
+        Command::Bench { command: BenchCommand::FeverWait(args) } => bench::fever_wait(args),
     }
 }
 
