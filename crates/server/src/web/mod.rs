@@ -25,7 +25,10 @@ mod test_support;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_booking;
+#[cfg(test)]
 mod tests_desk;
+mod text_booking;
 mod text_designations;
 mod text_desk;
 mod text_plans;
@@ -77,6 +80,12 @@ pub fn router() -> Router<AppState> {
         .route("/placement/limits", get(pages::limits::show))
         .route("/placement/limits/placement", post(pages::limits::set_placement))
         .route("/placement/limits/travel", post(pages::limits::set_travel))
+        // Check-in, fever queues and waits (issue 13): pages/checkin.rs, pages/fever.rs.
+        .route("/desk/check-in", get(pages::checkin::show).post(pages::checkin::submit))
+        .route("/desk/fever", get(pages::fever::board))
+        .route("/desk/fever/arrive", post(pages::fever::arrive))
+        .route("/desk/fever/{id}/move", post(pages::fever::move_visit))
+        .route("/fever", get(pages::fever::waits))
         // User management for coordinators (issue 20, desk-public).
         .route("/users", get(pages::users::get).post(pages::users::post))
         .route("/assets/style.css", get(assets::style))

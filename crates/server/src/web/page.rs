@@ -83,6 +83,8 @@ pub fn nav_for(t: &'static Text, role: Role) -> Vec<NavItem> {
         Role::FacilityDesk => vec![
             item("/desk/offers", t.nav_desk, "desk"),
             item("/desk/capacity", super::text_desk::for_text(t).nav_capacity, "capacity"),
+            item("/desk/check-in", super::text_booking::for_text(t).nav_checkin, "check-in"),
+            item("/desk/fever", super::text_booking::for_text(t).nav_fever, "fever-queue"),
         ],
         r if r.is_coordinator() => {
             let w = super::text_plans::for_text(t);
@@ -95,7 +97,10 @@ pub fn nav_for(t: &'static Text, role: Role) -> Vec<NavItem> {
                 item("/users", super::text_users::for_text(t).nav, "users"),
             ]
         }
-        Role::Patient => vec![item("/me/referrals", t.nav_my_referrals, "mine")],
+        Role::Patient => vec![
+            item("/me/referrals", t.nav_my_referrals, "mine"),
+            item("/fever", super::text_booking::for_text(t).nav_waits, "fever-waits"),
+        ],
         _ => Vec::new(),
     }
 }

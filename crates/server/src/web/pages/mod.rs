@@ -3,10 +3,12 @@
 
 pub mod board;
 pub mod capacity;
+pub mod checkin;
 pub mod designations;
 pub mod desk;
 pub mod directory;
 pub mod facility;
+pub mod fever;
 pub mod limits;
 pub mod login;
 pub mod placement;
