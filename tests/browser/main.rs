@@ -9,6 +9,7 @@
 //! most two browsers run at once; see `carebridge_e2e::browser`).
 
 mod board;
+mod check_in;
 mod designations;
 mod desk_capacity;
 mod directory;

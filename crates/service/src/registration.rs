@@ -320,7 +320,7 @@ impl Carebridge {
         let Some(row) = booking_store::search_slots_tx(tx, &query).await?.into_iter().next() else {
             return Ok(Err(format!(
                 "no slot of {} is free here in the next {DEFAULT_HORIZON_DAYS} days",
-                draft.service
+                draft.service.label_en().to_lowercase()
             )));
         };
         match self.bookable(&row.slot, now).await {

@@ -54,7 +54,7 @@ async fn a_desk_checks_patients_in_against_the_rule_in_force() {
     );
     let told = send(&app, post("/desk/check-in?lang=en", &desk, &form("walker-2", "&register=on"))).await;
     assert!(told.body.contains(r#"data-outcome="must_register""#), "{}", told.body);
-    assert!(told.body.contains("no slot of internal_medicine is free"), "{}", told.body);
+    assert!(told.body.contains("no slot of internal medicine is free"), "{}", told.body);
     let exempt = send(&app, post("/desk/check-in?lang=en", &desk, &form("hot-2", "&exemption=fever"))).await;
     assert!(exempt.body.contains(r#"data-outcome="exempt""#), "{}", exempt.body);
     // Today's list shows all three, latest first.
