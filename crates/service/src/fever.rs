@@ -341,14 +341,10 @@ impl Carebridge {
     }
 
     fn threshold_in(&self, region: RegionCode, thresholds: &HashMap<RegionCode, i64>) -> Threshold {
-        let mut at = Some(region);
-        while let Some(code) = at {
-            if let Some(m) = thresholds.get(&code) {
-                return Threshold { minutes: *m, set_by: Some(code) };
-            }
-            at = self.regions.get(code).and_then(|r| r.parent);
+        match crate::limits::inherited_in(&self.regions, region, |code| thresholds.get(&code).copied()) {
+            Some((minutes, code)) => Threshold { minutes, set_by: Some(code) },
+            None => Threshold { minutes: DEFAULT_WAIT_ALERT_MINUTES, set_by: None },
         }
-        Threshold { minutes: DEFAULT_WAIT_ALERT_MINUTES, set_by: None }
     }
 
     async fn figures(

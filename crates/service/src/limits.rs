@@ -138,6 +138,40 @@ pub struct TravelLimitsBody {
     pub one_off_cross_province: bool,
 }
 
+/// The nearest setting up the region tree from `region` (the region itself first) that `get`
+/// finds, and the region that set it: the one walk every inherited setting uses.
+pub(crate) fn inherited_in<T>(
+    regions: &carebridge_domain::region::Regions,
+    region: RegionCode,
+    get: impl Fn(RegionCode) -> Option<T>,
+) -> Option<(T, RegionCode)> {
+    let mut at = Some(region);
+    while let Some(code) = at {
+        if let Some(v) = get(code) {
+            return Some((v, code));
+        }
+        at = regions.get(code).and_then(|r| r.parent);
+    }
+    None
+}
+
+/// The future bookings of `service` a patient may hold in `region` (a service's own setting
+/// wins over the every-service one at each level), and the region that set it.
+fn booking_limit_in(
+    regions: &carebridge_domain::region::Regions,
+    loaded: &Loaded,
+    region: RegionCode,
+    service: ServiceKind,
+) -> (i64, Option<RegionCode>) {
+    let found = inherited_in(regions, region, |code| {
+        loaded.booking.get(&(code, Some(service))).or_else(|| loaded.booking.get(&(code, None))).copied()
+    });
+    match found {
+        Some((n, code)) => (n, Some(code)),
+        None => (DEFAULT_BOOKINGS_PER_SERVICE, None),
+    }
+}
+
 fn default_limit(urgency: Urgency) -> PlacementLimit {
     PlacementLimit {
         urgency,
@@ -222,14 +256,7 @@ impl Carebridge {
 
     /// The nearest region from `region` up (itself first) for which `get` answers.
     fn inherited<T: Copy>(&self, region: RegionCode, get: impl Fn(RegionCode) -> Option<T>) -> Option<(T, RegionCode)> {
-        let mut at = Some(region);
-        while let Some(code) = at {
-            if let Some(v) = get(code) {
-                return Some((v, code));
-            }
-            at = self.regions.get(code).and_then(|r| r.parent);
-        }
-        None
+        inherited_in(&self.regions, region, get)
     }
 
     /// The limits in force for `urgency` in `region`, and the region that set them.
@@ -403,13 +430,7 @@ impl Carebridge {
         service: ServiceKind,
     ) -> Result<(i64, Option<RegionCode>), ServiceError> {
         let loaded = self.loaded_limits().await?;
-        let found = self.inherited(region, |code| {
-            loaded.booking.get(&(code, Some(service))).or_else(|| loaded.booking.get(&(code, None))).copied()
-        });
-        Ok(match found {
-            Some((n, code)) => (n, Some(code)),
-            None => (DEFAULT_BOOKINGS_PER_SERVICE, None),
-        })
+        Ok(booking_limit_in(&self.regions, &loaded, region, service))
     }
 
     /// [`Self::booking_limit_for`] as a function of the settings in memory now, for the
@@ -418,15 +439,7 @@ impl Carebridge {
         let loaded = self.loaded_limits().await?;
         let regions = std::sync::Arc::clone(&self.regions);
         Ok(std::sync::Arc::new(move |region: RegionCode, service: ServiceKind| {
-            let mut at = Some(region);
-            while let Some(code) = at {
-                let own = loaded.booking.get(&(code, Some(service))).or_else(|| loaded.booking.get(&(code, None)));
-                if let Some(n) = own {
-                    return *n;
-                }
-                at = regions.get(code).and_then(|r| r.parent);
-            }
-            DEFAULT_BOOKINGS_PER_SERVICE
+            booking_limit_in(&regions, &loaded, region, service).0
         }))
     }
 
