@@ -22,18 +22,20 @@ use carebridge_domain::ids::{FacilityId, FeverVisitId};
 use carebridge_domain::referral::Urgency;
 use carebridge_domain::region::RegionCode;
 use carebridge_domain::service_kind::ServiceKind;
-use carebridge_domain::user::{Principal, Role, Scope};
+use carebridge_domain::user::{Principal, Role};
 use carebridge_domain::ValidationErrors;
 use carebridge_engines::fever::{estimate_wait, EstimateParams, QueueNow, WaitEstimate};
 use carebridge_engines::placement::online;
 use carebridge_store::facilities::{self, FacilityFilter};
 use carebridge_store::fever::{self as store, QueueFigures};
-use carebridge_store::{StoreError, Visibility};
+use carebridge_store::Visibility;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// The widest search around a point for clinics, km.
 const MAX_RADIUS_KM: f64 = 200.0;
+/// Why a role other than a desk may not keep a fever queue.
+const KEEPS_QUEUE: &str = "does not keep a fever queue";
 /// Thresholds a region may set, minutes.
 const THRESHOLD_MINUTES: std::ops::RangeInclusive<i64> = 10..=1_440;
 
@@ -125,14 +127,6 @@ pub struct FeverWaitSearch {
 }
 
 impl Carebridge {
-    fn desk_of(p: &Principal, facility: FacilityId) -> Result<(), ServiceError> {
-        match (p.role, p.scope) {
-            (Role::FacilityDesk, Scope::Facility(f)) if f == facility => Ok(()),
-            (Role::FacilityDesk, _) => Err(ServiceError::NotFound),
-            (r, _) => Err(ServiceError::Forbidden(format!("a {r} does not keep a fever queue: desks only"))),
-        }
-    }
-
     /// Check a patient into a fever clinic's queue (its desk).
     pub async fn fever_arrive(
         &self,
@@ -141,7 +135,7 @@ impl Carebridge {
         arrival: FeverArrival,
         meta: &RequestMeta,
     ) -> Result<FeverVisit, ServiceError> {
-        Self::desk_of(p, facility_id)?;
+        scope::desk_of(p, facility_id, KEEPS_QUEUE)?;
         let mut errors = ValidationErrors::default();
         carebridge_domain::text::rules::PSEUDONYM.check(&mut errors, "/patient_pseudonym", &arrival.patient_pseudonym);
         errors.finish(())?;
@@ -191,19 +185,17 @@ impl Carebridge {
         meta: &RequestMeta,
     ) -> Result<FeverVisit, ServiceError> {
         if p.role != Role::FacilityDesk {
-            return Err(ServiceError::Forbidden(format!("a {} does not keep a fever queue: desks only", p.role)));
+            return Err(ServiceError::Forbidden(format!("a {} {KEEPS_QUEUE}: desks only", p.role)));
         }
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let visit = store::visit_for_update(&mut tx, id).await?;
-        Self::desk_of(p, visit.facility_id)?;
+        scope::desk_of(p, visit.facility_id, KEEPS_QUEUE)?;
         if !visit.status.may_become(to) {
             return Err(ServiceError::Conflict(format!("a visit that is {} cannot become {to}", visit.status)));
         }
-        store::move_visit(&mut tx, id, visit.status, to, now).await.map_err(|e| match e {
-            StoreError::Conflict(why) => ServiceError::Conflict(why),
-            e => e.into(),
-        })?;
+        // A move that lost a race is the store's `Conflict`, a 409.
+        store::move_visit(&mut tx, id, visit.status, to, now).await?;
         let moved = FeverVisit {
             status: to,
             called_at: if to == FeverVisitStatus::Called { Some(now) } else { visit.called_at },
@@ -218,11 +210,7 @@ impl Carebridge {
 
     /// A clinic's board: its wait and its open visits (its desk, or a coordinator over it).
     pub async fn fever_board(&self, p: &Principal, facility_id: FacilityId) -> Result<FeverBoard, ServiceError> {
-        let vis = match p.role {
-            Role::FacilityDesk => scope::visibility(&self.regions, p),
-            r if r.is_coordinator() => scope::coordinator(p)?.visibility(&self.regions),
-            r => return Err(ServiceError::Forbidden(format!("a {r} does not read fever queues"))),
-        };
+        let vis = scope::desk_or_coordinator(&self.regions, p, "does not read fever queues")?;
         let facility = self.visible_facility(vis, facility_id).await?;
         if !facility.draft.services.contains(&ServiceKind::FeverClinic) {
             return Err(ServiceError::NotFound);
@@ -265,17 +253,7 @@ impl Carebridge {
         errors.finish(())?;
         let vis = scope::region_visibility(&self.regions, region);
         let now = self.now();
-        let figures = self.figures(vis, None, now).await?;
-        let thresholds = store::all_thresholds(&self.store).await?;
-        let mut clinics = Vec::new();
-        for f in self.fever_clinics(vis).await? {
-            let distance = q.near.map(|p| p.distance_km(f.draft.location));
-            if distance.is_some_and(|d| d > radius) {
-                continue;
-            }
-            let figs = figures.get(&f.id).copied().unwrap_or_default();
-            clinics.push(self.clinic_wait(&f, figs, &thresholds, now, distance));
-        }
+        let mut clinics = self.clinic_waits(vis, q.near.map(|p| (p, radius)), now).await?;
         clinics.sort_by_key(|c| (c.total_minutes.unwrap_or(c.estimate.minutes), c.estimate.minutes, c.facility_id));
         let recommended = q.near.and_then(|_| clinics.first().map(|c| c.facility_id));
         Ok(FeverWaits { clinics, recommended, as_of: now })
@@ -293,17 +271,13 @@ impl Carebridge {
             Some(r) => scope::region_visibility(&self.regions, Some(r)),
             None => c.visibility(&self.regions),
         };
-        let now = self.now();
-        let figures = self.figures(vis, None, now).await?;
-        let thresholds = store::all_thresholds(&self.store).await?;
-        let mut alerts = Vec::new();
-        for f in self.fever_clinics(vis).await? {
-            let Some(figs) = figures.get(&f.id) else { continue };
-            let wait = self.clinic_wait(&f, *figs, &thresholds, now, None);
-            if wait.over_threshold || wait.estimate.stalled {
-                alerts.push(wait);
-            }
-        }
+        // A clinic with no open visit waits 0 minutes and has not stalled: never an alert.
+        let mut alerts: Vec<ClinicWait> = self
+            .clinic_waits(vis, None, self.now())
+            .await?
+            .into_iter()
+            .filter(|w| w.over_threshold || w.estimate.stalled)
+            .collect();
         alerts.sort_by_key(|w| std::cmp::Reverse(w.estimate.minutes));
         Ok(alerts)
     }
@@ -356,6 +330,31 @@ impl Carebridge {
         let window = EstimateParams::default().window_minutes as i64;
         Ok(store::queue_figures(&self.store, vis, facility, Timestamp::from_millis(now.millis() - window * 60_000))
             .await?)
+    }
+
+    /// Every fever clinic's wait in scope; with `near` (a point and a radius, km), only those
+    /// within the radius, with the travel from the point.
+    async fn clinic_waits(
+        &self,
+        vis: Visibility,
+        near: Option<(GeoPoint, f64)>,
+        now: Timestamp,
+    ) -> Result<Vec<ClinicWait>, ServiceError> {
+        let figures = self.figures(vis, None, now).await?;
+        let thresholds = store::all_thresholds(&self.store).await?;
+        Ok(self
+            .fever_clinics(vis)
+            .await?
+            .iter()
+            .filter_map(|f| {
+                let distance = near.map(|(p, _)| p.distance_km(f.draft.location));
+                if near.zip(distance).is_some_and(|((_, radius), d)| d > radius) {
+                    return None;
+                }
+                let figs = figures.get(&f.id).copied().unwrap_or_default();
+                Some(self.clinic_wait(f, figs, &thresholds, now, distance))
+            })
+            .collect())
     }
 
     /// Facilities with a fever clinic that take new patients, in scope.

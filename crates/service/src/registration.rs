@@ -30,7 +30,7 @@ use carebridge_domain::registration::{
     RegistrationOrderDraft, EARLY_CHECK_IN_MINUTES,
 };
 use carebridge_domain::service_kind::ServiceKind;
-use carebridge_domain::user::{Principal, Role, Scope};
+use carebridge_domain::user::Principal;
 use carebridge_domain::ValidationErrors;
 use carebridge_store::booking::{self as booking_store, SlotQuery};
 use carebridge_store::{registration as store, StoreError, Visibility};
@@ -132,11 +132,7 @@ impl Carebridge {
         draft: CheckInDraft,
         meta: &RequestMeta,
     ) -> Result<CheckInAnswer, ServiceError> {
-        match (p.role, p.scope) {
-            (Role::FacilityDesk, Scope::Facility(f)) if f == facility_id => {}
-            (Role::FacilityDesk, _) => return Err(ServiceError::NotFound),
-            (r, _) => return Err(ServiceError::Forbidden(format!("a {r} does not check patients in: desks only"))),
-        }
+        scope::desk_of(p, facility_id, "does not check patients in")?;
         let mut errors = ValidationErrors::default();
         if let Some(name) = draft.patient_pseudonym.as_deref() {
             carebridge_domain::text::rules::PSEUDONYM.check(&mut errors, "/patient_pseudonym", name);
@@ -184,7 +180,7 @@ impl Carebridge {
         let pseudonym = pseudonym.unwrap_or_default();
         let mut slot = None;
         let (outcome, booking_id) = if let Some(b) = booking {
-            store::mark_checked_in(&mut tx, b.id).await.map_err(conflict)?;
+            store::mark_checked_in(&mut tx, b.id).await?;
             notes.push(format!("booked for {}", carebridge_domain::booking::format_local(b.starts_at)));
             (CheckInOutcome::Booked, Some(b.id))
         } else if let (true, Some(e)) =
@@ -202,7 +198,7 @@ impl Carebridge {
             let next = self.next_free_slot(&mut tx, facility_id, &draft).await?;
             match (next, draft.register) {
                 (Ok(s), true) => {
-                    booking_store::take_place(&mut tx, s.id).await.map_err(conflict)?;
+                    booking_store::take_place(&mut tx, s.id).await?;
                     let b = Booking {
                         id: BookingId::new_v7(),
                         slot_id: s.id,
@@ -253,7 +249,7 @@ impl Carebridge {
             checked_in_by: p.user_id,
             at: now,
         };
-        store::insert_check_in(&mut tx, &check_in).await.map_err(conflict)?;
+        store::insert_check_in(&mut tx, &check_in).await?;
         // Admitted to the fever clinic: into its queue, in the same transaction.
         let fever_visit_id = if draft.service == ServiceKind::FeverClinic && outcome != CheckInOutcome::MustRegister {
             Some(self.enqueue_fever(&mut tx, p, facility_id, &check_in.patient_pseudonym, meta).await?.id)
@@ -345,11 +341,7 @@ impl Carebridge {
         };
         let limit = carebridge_domain::page::page_size(limit).map_err(|e| errors.push("/limit", e)).ok();
         let (day, limit) = errors.finish((day, limit))?;
-        let vis = match p.role {
-            Role::FacilityDesk => scope::visibility(&self.regions, p),
-            r if r.is_coordinator() => scope::coordinator(p)?.visibility(&self.regions),
-            r => return Err(ServiceError::Forbidden(format!("a {r} does not read check-ins"))),
-        };
+        let vis = scope::desk_or_coordinator(&self.regions, p, "does not read check-ins")?;
         self.visible_facility(vis, facility_id).await?;
         let (day, limit) = (day.expect("checked"), limit.expect("checked"));
         Ok(store::check_ins_of(&self.store, facility_id, day, limit).await?)
@@ -395,13 +387,5 @@ impl Carebridge {
             None => c.visibility(&self.regions),
         };
         Ok(store::effect(&self.store, vis, from_day, until_day, self.now()).await?)
-    }
-}
-
-/// A write that lost a race (the place was taken, the booking checked in meanwhile) as a 409.
-fn conflict(e: StoreError) -> ServiceError {
-    match e {
-        StoreError::Conflict(why) => ServiceError::Conflict(why),
-        e => e.into(),
     }
 }

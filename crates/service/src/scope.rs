@@ -98,10 +98,26 @@ pub fn rollup_reader(p: &Principal) -> Result<Option<RegionCode>, ServiceError> 
 /// The facilities `p` may report capacity for: a desk its own, a coordinator those of the
 /// governed subtree; other roles may not report at all.
 pub fn capacity_writer(regions: &Regions, p: &Principal) -> Result<Visibility, ServiceError> {
+    desk_or_coordinator(regions, p, "cannot report capacity")
+}
+
+/// The facilities a desk (its own) or a coordinator (the governed subtree) works on; any other
+/// role is refused with "a <role> `refusal`".
+pub fn desk_or_coordinator(regions: &Regions, p: &Principal, refusal: &str) -> Result<Visibility, ServiceError> {
     match p.role {
         Role::FacilityDesk => Ok(visibility(regions, p)),
         r if r.is_coordinator() => Ok(coordinator(p)?.visibility(regions)),
-        _ => Err(ServiceError::Forbidden(format!("a {} cannot report capacity", p.role))),
+        _ => Err(ServiceError::Forbidden(format!("a {} {refusal}", p.role))),
+    }
+}
+
+/// Only the facility's own desk: a desk of another facility finds no such facility (404);
+/// any other role is refused with "a <role> `refusal`: desks only".
+pub fn desk_of(p: &Principal, facility: carebridge_domain::ids::FacilityId, refusal: &str) -> Result<(), ServiceError> {
+    match (p.role, p.scope) {
+        (Role::FacilityDesk, Scope::Facility(f)) if f == facility => Ok(()),
+        (Role::FacilityDesk, _) => Err(ServiceError::NotFound),
+        (r, _) => Err(ServiceError::Forbidden(format!("a {r} {refusal}: desks only"))),
     }
 }
 

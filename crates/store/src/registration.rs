@@ -179,6 +179,34 @@ pub async fn booking_now(
     row.as_ref().map(booking_from_row).transpose()
 }
 
+/// The row of `by` for a grouped row's facility and local day (by day, then facility name),
+/// made empty on first sight.
+fn effect_of<'a>(
+    by: &'a mut BTreeMap<(i64, String), RegistrationEffect>,
+    row: &AnyRow,
+) -> Result<&'a mut RegistrationEffect, StoreError> {
+    let day: i64 = row.try_get("local_day")?;
+    let facility_id: String = row.try_get("facility_id")?;
+    let name_en: String = row.try_get("name_en")?;
+    let key = (day, format!("{name_en}\u{0}{facility_id}"));
+    if !by.contains_key(&key) {
+        let empty = RegistrationEffect {
+            facility_id: rows::parse("check_ins", &facility_id)?,
+            facility_name_zh: row.try_get("name_zh")?,
+            facility_name_en: name_en,
+            day: LocalDay(day).to_string(),
+            booked: 0,
+            exempt: 0,
+            walk_in: 0,
+            registered: 0,
+            must_register: 0,
+            no_shows: 0,
+        };
+        by.insert(key.clone(), empty);
+    }
+    Ok(by.get_mut(&key).expect("inserted above"))
+}
+
 /// Arrivals by outcome and no-shows, per visible facility and local day in `from..=until`
 /// (days with neither left out), by day then facility name. A no-show is a booking of the day
 /// still `confirmed` (or marked `no_show`) whose slot ended before `now`.
@@ -197,26 +225,16 @@ pub async fn effect(
     visibility.push_condition(&mut q, "f", "id");
     q.push(" GROUP BY c.facility_id, f.name_zh, f.name_en, c.local_day, c.outcome");
     let mut by: BTreeMap<(i64, String), RegistrationEffect> = BTreeMap::new();
-    let mut entry = |row: &AnyRow, day: i64| -> Result<(), StoreError> {
-        let facility_id: String = row.try_get("facility_id")?;
-        let name_en: String = row.try_get("name_en")?;
-        let _ = by.entry((day, format!("{name_en}\u{0}{facility_id}"))).or_insert(RegistrationEffect {
-            facility_id: rows::parse("check_ins", &facility_id)?,
-            facility_name_zh: row.try_get("name_zh")?,
-            facility_name_en: name_en,
-            day: LocalDay(day).to_string(),
-            booked: 0,
-            exempt: 0,
-            walk_in: 0,
-            registered: 0,
-            must_register: 0,
-            no_shows: 0,
-        });
-        Ok(())
-    };
-    let arrivals = q.query().fetch_all(store.pool()).await?;
-    for row in &arrivals {
-        entry(row, row.try_get("local_day")?)?;
+    for row in q.query().fetch_all(store.pool()).await? {
+        let count: i64 = row.try_get("n")?;
+        let e = effect_of(&mut by, &row)?;
+        match rows::vocab("check_ins", &row.try_get::<String, _>("outcome")?, CheckInOutcome::parse)? {
+            CheckInOutcome::Booked => e.booked += count,
+            CheckInOutcome::Exempt => e.exempt += count,
+            CheckInOutcome::WalkIn => e.walk_in += count,
+            CheckInOutcome::Registered => e.registered += count,
+            CheckInOutcome::MustRegister => e.must_register += count,
+        }
     }
     let mut n = SqlBuilder::new(&format!(
         "SELECT b.facility_id, f.name_zh, f.name_en, (b.starts_at + {CST_OFFSET_MS}) / {DAY_MS} AS local_day, \
@@ -227,28 +245,9 @@ pub async fn effect(
     n.push(" AND (b.status = 'no_show' OR (b.status = 'confirmed' AND s.ends_at <= ").bind_i64(now.millis()).push("))");
     visibility.push_condition(&mut n, "f", "id");
     n.push(&format!(" GROUP BY b.facility_id, f.name_zh, f.name_en, (b.starts_at + {CST_OFFSET_MS}) / {DAY_MS}"));
-    let no_shows = n.query().fetch_all(store.pool()).await?;
-    for row in &no_shows {
-        entry(row, row.try_get("local_day")?)?;
-    }
-    let key = |row: &AnyRow| -> Result<(i64, String), StoreError> {
-        let id: String = row.try_get("facility_id")?;
-        let name: String = row.try_get("name_en")?;
-        Ok((row.try_get("local_day")?, format!("{name}\u{0}{id}")))
-    };
-    for row in &arrivals {
-        let e = by.get_mut(&key(row)?).expect("entered above");
+    for row in n.query().fetch_all(store.pool()).await? {
         let count: i64 = row.try_get("n")?;
-        match rows::vocab("check_ins", &row.try_get::<String, _>("outcome")?, CheckInOutcome::parse)? {
-            CheckInOutcome::Booked => e.booked += count,
-            CheckInOutcome::Exempt => e.exempt += count,
-            CheckInOutcome::WalkIn => e.walk_in += count,
-            CheckInOutcome::Registered => e.registered += count,
-            CheckInOutcome::MustRegister => e.must_register += count,
-        }
-    }
-    for row in &no_shows {
-        by.get_mut(&key(row)?).expect("entered above").no_shows += row.try_get::<i64, _>("n")?;
+        effect_of(&mut by, &row)?.no_shows += count;
     }
     Ok(by.into_values().collect())
 }

@@ -49,6 +49,16 @@ pub(super) fn created<T: serde::Serialize>(body: T, location: String) -> Respons
     res
 }
 
+/// A point from `lon` and `lat` query parameters, which come together or not at all.
+pub(super) fn point_of(lon: Option<f64>, lat: Option<f64>) -> Result<Option<GeoPoint>, Problem> {
+    match (lon, lat) {
+        (Some(lon), Some(lat)) => Ok(Some(GeoPoint { lon, lat })),
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(Problem::invalid(vec![FieldError::new("/lat", "give `lat` with `lon`")])),
+        (None, Some(_)) => Err(Problem::invalid(vec![FieldError::new("/lon", "give `lon` with `lat`")])),
+    }
+}
+
 fn booking_id(raw: &str) -> Result<BookingId, Problem> {
     raw.parse().map_err(|_| Problem::not_found())
 }
@@ -108,12 +118,7 @@ pub struct SlotParams {
 #[utoipa::path(get, path = "/slots", tag = "booking", params(SlotParams),
     responses((status = 200, body = Page<SlotView>), (status = 400, body = Problem), (status = 422, body = Problem)))]
 async fn search(State(s): State<AppState>, ApiQuery(q): ApiQuery<SlotParams>) -> ApiResult<Json<Page<SlotView>>> {
-    let near = match (q.lon, q.lat) {
-        (Some(lon), Some(lat)) => Some(GeoPoint { lon, lat }),
-        (None, None) => None,
-        (Some(_), None) => return Err(Problem::invalid(vec![FieldError::new("/lat", "give `lat` with `lon`")])),
-        (None, Some(_)) => return Err(Problem::invalid(vec![FieldError::new("/lon", "give `lon` with `lat`")])),
-    };
+    let near = point_of(q.lon, q.lat)?;
     let search = SlotSearch {
         service: q.service,
         region: q.region.map(|c| c.to_string()),

@@ -3,7 +3,7 @@
 //! queue; anyone sees every clinic's wait and, from a point, the clinic to go to; coordinators
 //! are alerted when a wait passes their region's threshold.
 
-use super::booking::{created, facility_id};
+use super::booking::{created, facility_id, point_of};
 use crate::auth::Caller;
 use crate::extract::{ApiJson, ApiQuery, Meta};
 use crate::problem::{ApiResult, Problem};
@@ -11,10 +11,8 @@ use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::Json;
-use carebridge_domain::facility::GeoPoint;
 use carebridge_domain::fever::FeverVisit;
 use carebridge_domain::region::RegionCode;
-use carebridge_domain::FieldError;
 use carebridge_service::fever::{
     ClinicWait, FeverArrival, FeverBoard, FeverVisitMove, FeverWaitSearch, FeverWaits, Threshold, ThresholdBody,
 };
@@ -100,12 +98,7 @@ pub struct WaitParams {
 #[utoipa::path(get, path = "/fever-waits", tag = "fever", params(WaitParams),
     responses((status = 200, body = FeverWaits), (status = 400, body = Problem), (status = 422, body = Problem)))]
 async fn fever_waits(State(s): State<AppState>, ApiQuery(q): ApiQuery<WaitParams>) -> ApiResult<Json<FeverWaits>> {
-    let near = match (q.lon, q.lat) {
-        (Some(lon), Some(lat)) => Some(GeoPoint { lon, lat }),
-        (None, None) => None,
-        (Some(_), None) => return Err(Problem::invalid(vec![FieldError::new("/lat", "give `lat` with `lon`")])),
-        (None, Some(_)) => return Err(Problem::invalid(vec![FieldError::new("/lon", "give `lon` with `lat`")])),
-    };
+    let near = point_of(q.lon, q.lat)?;
     let search = FeverWaitSearch { region: q.region.map(|c| c.to_string()), near, radius_km: q.radius_km };
     Ok(Json(s.cb.fever_waits(&search).await?))
 }
