@@ -163,6 +163,16 @@ enum Body {
     FeverMove,
     /// A 90-minute alert threshold.
     Threshold,
+    /// `{"open": true}`.
+    OnlineCare,
+    /// A consultation at the site, from the site's region and location.
+    Consultation,
+    /// A written answer.
+    ConsultationAnswer,
+    /// A respiratory referral of a suspected case.
+    ConsultationReferral,
+    /// `{"slot_id": <the site's fixture slot>}`.
+    ConsultationBooking,
 }
 
 /// One route: method, path template (`{facility}`, `{region}`, `{order}`, `{user}`,
@@ -373,6 +383,36 @@ const ROUTES: &[Route] = &[
     Route { method: "GET", path: "/api/v1/regions/{region}/fever-wait-threshold", body: Body::None, expect: all(200) },
     Route { method: "PUT", path: "/api/v1/regions/{region}/fever-wait-threshold", body: Body::Threshold,
         expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [403, 403], [403, 403], [403, 403], [403, 403]] },
+    // Online consultations: the list of facilities offering online care is public; opening it
+    // is for the desk and coordinators over the facility; patients ask and read their own; the
+    // facility's clinicians and desk read its queue, its clinicians take from it, and only the
+    // clinician who took one answers, hands back, refers or books it (a clinician elsewhere
+    // finds no such consultation). `{consultation}` is patient-demo's, withdrawn already (a
+    // second withdrawal is a 409); `{taken_consultation}` is a new patient's, taken by
+    // dr-union where it is Union's; `{queued_facility}` has one waiting.
+    Route { method: "GET", path: "/api/v1/online-care?region={region}", body: Body::None, expect: all(200) },
+    Route { method: "PUT", path: "/api/v1/facilities/{facility}/online-care", body: Body::OnlineCare,
+        expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [200, 404], [403, 403], [403, 403], [403, 403]] },
+    Route { method: "POST", path: "/api/v1/consultations", body: Body::Consultation,
+        expect: [[401, 401], [403, 403], [403, 403], [403, 403], [403, 403], [403, 403], [403, 403], [403, 403], [201, 201]] },
+    Route { method: "GET", path: "/api/v1/consultations", body: Body::None,
+        expect: [[401, 401], [403, 403], [403, 403], [403, 403], [403, 403], [403, 403], [403, 403], [403, 403], [200, 200]] },
+    Route { method: "GET", path: "/api/v1/consultations/{consultation}", body: Body::None,
+        expect: [[401, 401], [200, 200], [200, 404], [200, 404], [200, 404], [200, 404], [200, 404], [403, 403], [200, 200]] },
+    Route { method: "POST", path: "/api/v1/consultations/{consultation}/withdraw", body: Body::None,
+        expect: [[401, 401], [403, 403], [403, 403], [403, 403], [403, 403], [403, 403], [403, 403], [403, 403], [409, 409]] },
+    Route { method: "GET", path: "/api/v1/facilities/{facility}/consultations", body: Body::None,
+        expect: [[401, 401], [403, 403], [403, 403], [403, 403], [403, 403], [200, 404], [200, 404], [403, 403], [403, 403]] },
+    Route { method: "POST", path: "/api/v1/facilities/{queued_facility}/consultations/next", body: Body::Empty,
+        expect: [[401, 401], [403, 403], [403, 403], [403, 403], [403, 403], [403, 403], [200, 404], [403, 403], [403, 403]] },
+    Route { method: "POST", path: "/api/v1/consultations/{taken_consultation}/answer", body: Body::ConsultationAnswer,
+        expect: [[401, 401], [403, 403], [403, 403], [403, 403], [403, 403], [403, 403], [200, 404], [403, 403], [403, 403]] },
+    Route { method: "POST", path: "/api/v1/consultations/{taken_consultation}/release", body: Body::Empty,
+        expect: [[401, 401], [403, 403], [403, 403], [403, 403], [403, 403], [403, 403], [200, 404], [403, 403], [403, 403]] },
+    Route { method: "POST", path: "/api/v1/consultations/{taken_consultation}/referral", body: Body::ConsultationReferral,
+        expect: [[401, 401], [403, 403], [403, 403], [403, 403], [403, 403], [403, 403], [201, 404], [403, 403], [403, 403]] },
+    Route { method: "POST", path: "/api/v1/consultations/{taken_consultation}/booking", body: Body::ConsultationBooking,
+        expect: [[401, 401], [403, 403], [403, 403], [403, 403], [403, 403], [403, 403], [201, 404], [403, 403], [403, 403]] },
 ];
 
 /// What the rows need to know about each site.
@@ -398,10 +438,17 @@ struct SiteIds {
     waitlist: String,
     /// A registration order for the site's region, in ten years.
     registration_order: String,
+    /// patient-demo's consultation at the site, withdrawn.
+    consultation: String,
 }
 
 struct Fixtures {
     sites: HashMap<Site, SiteIds>,
+    /// `dr-union`, who takes the consultations rows answer.
+    clinician: carebridge_domain::user::Principal,
+    /// Numbers the patients made for consultations (each a new account, so no patient reaches
+    /// the limit on open consultations).
+    patients: std::sync::atomic::AtomicUsize,
 }
 
 impl Fixtures {
@@ -440,6 +487,7 @@ impl Fixtures {
                 slot2: String::new(),
                 waitlist: String::new(),
                 registration_order: String::new(),
+                consultation: String::new(),
                 facility,
             };
             ids.referral = directed_referral(app, site, &ids).await.0;
@@ -458,9 +506,58 @@ impl Fixtures {
             let rule = app.post_json("/api/v1/registration-orders", Some("nhc"), &registration_body(&ids, &far)).await;
             assert_eq!(rule.status, 201, "{}", rule.text);
             ids.registration_order = rule.json["id"].as_str().unwrap().to_string();
+            let care = format!("/api/v1/facilities/{}/online-care", ids.facility);
+            let opened = app.put_json(&care, Some("nhc"), &json!({"open": true})).await;
+            assert_eq!(opened.status, 200, "{}", opened.text);
+            let asked = app.post_json("/api/v1/consultations", Some("patient-demo"), &consultation_body(&ids)).await;
+            assert_eq!(asked.status, 201, "{}", asked.text);
+            ids.consultation = asked.json["id"].as_str().unwrap().to_string();
+            let withdraw = format!("/api/v1/consultations/{}/withdraw", ids.consultation);
+            let withdrawn = app.post_json(&withdraw, Some("patient-demo"), &json!({})).await;
+            assert_eq!(withdrawn.status, 200, "{}", withdrawn.text);
             sites.insert(site, ids);
         }
-        Self { sites }
+        let meta = carebridge_service::RequestMeta { request_id: Some("matrix".into()) };
+        let clinician =
+            app.cb.issue_token("dr-union", carebridge_e2e::app::DEMO_PASSWORD, &meta).await.unwrap().principal;
+        Self { sites, clinician, patients: std::sync::atomic::AtomicUsize::new(0) }
+    }
+
+    /// A new patient's consultation at the site; taken by `dr-union` too when `take` and the
+    /// site is his (everyone ahead of it in Union's queue is taken first).
+    async fn consultation_at(&self, app: &TestApp, site: Site, take: bool) -> String {
+        use carebridge_domain::user::{Principal, Role as UserRole, Scope as UserScope, User};
+        let s = &self.sites[&site];
+        let n = self.patients.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let user = User {
+            id: carebridge_domain::ids::UserId::new_v7(),
+            username: format!("mx-consulting-{n}"),
+            role: UserRole::Patient,
+            scope: UserScope::Own,
+            display_name: String::new(),
+            disabled: false,
+        };
+        // It never signs in: the rows act as other users on its consultation.
+        let mut tx = app.cb.store.begin().await.unwrap();
+        let placement = carebridge_store::users::UserPlacement { path: None, facility: None };
+        carebridge_store::users::insert(&mut tx, &user, "!never-signs-in", placement, app.cb.now()).await.unwrap();
+        tx.commit().await.unwrap();
+        let patient =
+            Principal { user_id: user.id, username: user.username, role: UserRole::Patient, scope: UserScope::Own };
+        let meta = carebridge_service::RequestMeta { request_id: Some("matrix".into()) };
+        let draft: carebridge_domain::consultation::ConsultationDraft =
+            serde_json::from_value(consultation_body(s)).unwrap();
+        let asked = app.cb.request_consultation(&patient, draft, &meta).await.unwrap();
+        let id = asked.consultation.id;
+        if take && site == Site::Union {
+            let facility = asked.consultation.facility_id;
+            while let Some(taken) = app.cb.take_next_consultation(&self.clinician, facility, &meta).await.unwrap() {
+                if taken.consultation.id == id {
+                    break;
+                }
+            }
+        }
+        id.to_string()
     }
 
     /// The row's path: the site's ids, and fixtures made for this row where it needs them.
@@ -474,7 +571,15 @@ impl Fixtures {
             .replace("{referral}", &s.referral)
             .replace("{booking}", &s.booking)
             .replace("{waitlist}", &s.waitlist)
-            .replace("{registration_order}", &s.registration_order);
+            .replace("{registration_order}", &s.registration_order)
+            .replace("{consultation}", &s.consultation);
+        if path.contains("{taken_consultation}") {
+            path = path.replace("{taken_consultation}", &self.consultation_at(app, site, true).await);
+        }
+        if path.contains("{queued_facility}") {
+            self.consultation_at(app, site, false).await;
+            path = path.replace("{queued_facility}", &s.facility);
+        }
         if path.contains("{fresh_waitlist}") {
             path = path.replace("{fresh_waitlist}", &waitlist_place(app, s).await);
         }
@@ -603,6 +708,12 @@ fn registration_body(ids: &SiteIds, effective_at: &str) -> serde_json::Value {
            "effective_at": effective_at, "reason": "matrix fixture", "order_number": "MX-R"})
 }
 
+/// A consultation at the site, asked from its region and location.
+fn consultation_body(ids: &SiteIds) -> serde_json::Value {
+    json!({"facility_id": ids.facility, "complaint": "matrix fixture: cough for a week", "age_band": "adult",
+           "region_code": ids.region, "location": ids.location})
+}
+
 fn displacement_body(app: &TestApp, ids: &SiteIds) -> serde_json::Value {
     json!({
         "facility_id": ids.facility,
@@ -724,6 +835,17 @@ async fn run_row(app: &TestApp, fx: &Fixtures, route: &Route, role: Role, scope:
         }
         Body::FeverMove => app.call(method, &path, user, Some(&json!({"status": "left"}))).await,
         Body::Threshold => app.call(method, &path, user, Some(&json!({"minutes": 90}))).await,
+        Body::OnlineCare => app.call(method, &path, user, Some(&json!({"open": true}))).await,
+        Body::Consultation => app.call(method, &path, user, Some(&consultation_body(ids))).await,
+        Body::ConsultationAnswer => {
+            let body = json!({"answer": format!("matrix row {n}"), "medicines": [{"name": "paracetamol 500 mg"}]});
+            app.call(method, &path, user, Some(&body)).await
+        }
+        Body::ConsultationReferral => {
+            let body = json!({"need": "respiratory", "urgency": "urgent", "infection": "suspected"});
+            app.call(method, &path, user, Some(&body)).await
+        }
+        Body::ConsultationBooking => app.call(method, &path, user, Some(&json!({"slot_id": ids.slot}))).await,
         Body::Travel => {
             let body = json!({"recurring_session_minutes": 45, "recurring_cross_province": false, "one_off_cross_province": true});
             app.call(method, &path, user, Some(&body)).await
@@ -748,6 +870,9 @@ fn openapi_path(template: &str) -> String {
         .replace("{waitlist}", "{id}")
         .replace("{registration_order}", "{id}")
         .replace("{fresh_fever_visit}", "{id}")
+        .replace("{taken_consultation}", "{id}")
+        .replace("{consultation}", "{id}")
+        .replace("{queued_facility}", "{id}")
         .replace("{fresh_referral}", "{id}")
         .replace("{accepted_referral}", "{id}")
         .replace("{fresh_offer}", "{id}")

@@ -67,6 +67,10 @@ both_backends!(the_demo_has_beijings_registration_rule_schedules_and_fifty_patie
     let made = app.cb.load_demo_booking(&demo.scenario).await.expect("the booking side loads");
     assert_eq!(made.patients, 50);
     assert_eq!(made.bookings, 10, "{made:?}");
+    assert_eq!(made.consultations, 3, "{made:?}");
+    let care = app.get("/api/v1/online-care", None).await;
+    let union = care.json.as_array().unwrap().iter().find(|o| o["facility_id"] == demo.union.to_string().as_str());
+    assert_eq!(union.expect("Union offers online care")["waiting"], 3, "{}", care.text);
     assert!(made.schedules >= 20 && made.slots > 10_000, "{made:?}");
 
     let rule = app.get("/api/v1/regions/110101/registration-rule", None).await;

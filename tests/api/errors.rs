@@ -129,6 +129,17 @@ both_backends!(the_openapi_document_lists_every_route, |app| async move {
         ("/api/v1/fever-waits", &["get"]),
         ("/api/v1/fever-alerts", &["get"]),
         ("/api/v1/regions/{code}/fever-wait-threshold", &["get", "put"]),
+        ("/api/v1/online-care", &["get"]),
+        ("/api/v1/facilities/{id}/online-care", &["put"]),
+        ("/api/v1/consultations", &["get", "post"]),
+        ("/api/v1/consultations/{id}", &["get"]),
+        ("/api/v1/consultations/{id}/withdraw", &["post"]),
+        ("/api/v1/facilities/{id}/consultations", &["get"]),
+        ("/api/v1/facilities/{id}/consultations/next", &["post"]),
+        ("/api/v1/consultations/{id}/answer", &["post"]),
+        ("/api/v1/consultations/{id}/release", &["post"]),
+        ("/api/v1/consultations/{id}/referral", &["post"]),
+        ("/api/v1/consultations/{id}/booking", &["post"]),
     ];
     let mut missing = Vec::new();
     for (path, methods) in expected {

@@ -11,6 +11,7 @@ mod body_limit;
 mod booking;
 mod booking_changes;
 mod capacity;
+mod consultations;
 mod demo_stories;
 mod designations;
 mod displacement;

@@ -114,3 +114,7 @@ typed_id!(
     /// One patient's visit to a fever clinic's queue.
     FeverVisitId
 );
+typed_id!(
+    /// One patient's request for an online consultation.
+    ConsultationId
+);

@@ -9,6 +9,7 @@ pub mod booking;
 pub mod boundaries;
 pub mod capacity;
 pub mod clock;
+pub mod consultation;
 pub mod designation;
 pub mod error;
 pub mod facility;

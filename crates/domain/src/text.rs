@@ -127,6 +127,14 @@ pub mod rules {
     pub const DISPLAY_NAME: TextRule = TextRule::optional_line(200);
     /// A schedule's clinician or room label.
     pub const CLINICIAN: TextRule = TextRule::optional_line(64);
+    /// What a patient writes when asking for an online consultation.
+    pub const COMPLAINT: TextRule = TextRule::text(2000);
+    /// A clinician's written answer to a consultation.
+    pub const ANSWER: TextRule = TextRule::text(4000);
+    /// A suggested medicine's name (generic name and strength).
+    pub const MEDICINE: TextRule = TextRule::line(100);
+    /// How to take a suggested medicine.
+    pub const INSTRUCTIONS: TextRule = TextRule::optional_text(500);
 }
 
 /// `#[schema(schema_with = …)]` functions, one per rule.
@@ -169,6 +177,18 @@ pub mod schemas {
     }
     pub fn pseudonym_or_null() -> Object {
         rules::PSEUDONYM.nullable_schema().build()
+    }
+    pub fn complaint() -> Object {
+        rules::COMPLAINT.schema().build()
+    }
+    pub fn answer() -> Object {
+        rules::ANSWER.schema().build()
+    }
+    pub fn medicine() -> Object {
+        rules::MEDICINE.schema().build()
+    }
+    pub fn instructions() -> Object {
+        rules::INSTRUCTIONS.schema().build()
     }
 }
 

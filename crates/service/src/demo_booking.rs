@@ -1,15 +1,19 @@
 //! The demo's booking side (issue 13): Beijing's December 2022 rule in force (every visit but
 //! emergencies and fevers booked online first), two weeks of schedules at Beijing's and
 //! Wuhan's hospitals, patient accounts `patient1` … `patient50` (the demo password), and a few
-//! of them booked already. Loaded through the same use cases as live data, so it is audited and
+//! of them booked already, and online care open at Union (three consultations waiting) and
+//! Peking Union. Loaded through the same use cases as live data, so it is audited and
 //! obeys every rule; `carebridge demo` calls it after the scenario and its stories.
 
 use crate::context::{Carebridge, RequestMeta};
 use crate::error::ServiceError;
 use carebridge_domain::audit::Actor;
 use carebridge_domain::booking::{ScheduleDraft, TemplateDraft};
+use carebridge_domain::consultation::ConsultationDraft;
 use carebridge_domain::designation::Designation;
+use carebridge_domain::facility::GeoPoint;
 use carebridge_domain::ids::UserId;
+use carebridge_domain::referral::AgeBand;
 use carebridge_domain::region::RegionCode;
 use carebridge_domain::registration::{Exemption, RegistrationOrderDraft};
 use carebridge_domain::service_kind::ServiceKind;
@@ -27,6 +31,7 @@ pub struct DemoBooking {
     pub slots: u64,
     pub patients: usize,
     pub bookings: usize,
+    pub consultations: usize,
 }
 
 fn template(weekdays: &[u8], start: &str, end: &str, slot_minutes: i64, capacity: i64) -> TemplateDraft {
@@ -118,6 +123,33 @@ impl Carebridge {
             let draft = crate::booking::BookingDraft { slot_id: slot.slot.id, patient_pseudonym: None };
             self.book(patient, draft, &meta).await?;
             made.bookings += 1;
+        }
+
+        // Union answers patients online, as a Wuhan hospital did through its app; three wait
+        // in its queue for `dr-union`. Peking Union offers online care too.
+        self.set_online_care(&wuhan, union, crate::consultations::OnlineCareBody { open: true }, &meta).await?;
+        if let Some(pumch) = scenario.facility_id("beijing-pumch") {
+            self.set_online_care(&beijing, pumch, crate::consultations::OnlineCareBody { open: true }, &meta).await?;
+        }
+        let complaints = [
+            "发热两天，最高38.9℃，咳嗽，抗原阳性。家里有布洛芬吗不确定，需要去医院吗？ \
+             Fever for two days, up to 38.9 °C, cough, antigen positive. Do I need to go to hospital?",
+            "72岁，高血压，咳嗽一周，今天有点气短。 Aged 72 with high blood pressure, coughing for a week, \
+             a little short of breath today.",
+            "孩子4岁，发热39℃，精神还好。 My 4-year-old has a fever of 39 °C but is playing.",
+        ];
+        let bands = [AgeBand::YoungAdult, AgeBand::Senior, AgeBand::Child];
+        let wuhan_city = RegionCode::parse("420100").expect("Wuhan's code");
+        for ((patient, complaint), age_band) in patients.iter().skip(10).zip(complaints).zip(bands) {
+            let draft = ConsultationDraft {
+                facility_id: union,
+                complaint: complaint.into(),
+                age_band,
+                region_code: wuhan_city,
+                location: Some(GeoPoint { lon: 114.27, lat: 30.58 }),
+            };
+            self.request_consultation(patient, draft, &meta).await?;
+            made.consultations += 1;
         }
         Ok(made)
     }

@@ -10,6 +10,7 @@ pub mod booking_changes;
 mod booking_writer;
 pub mod capacity;
 mod capacity_writer;
+pub mod consultations;
 mod context;
 pub mod demo_booking;
 pub mod designations;

@@ -125,6 +125,14 @@ pub struct DirectedPlacement {
     pub constraint_override: Option<ConstraintOverride>,
 }
 
+/// A referral checked and built by `prepare_referral`, for `record_referral` to write.
+#[derive(Debug, Clone)]
+pub(crate) struct PreparedReferral {
+    pub referral: Referral,
+    pub path: carebridge_domain::region::RegionPath,
+    pub referring_facility: Option<FacilityId>,
+}
+
 /// What one sweep did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct SweepOutcome {
@@ -225,8 +233,22 @@ impl Carebridge {
         draft: ReferralDraft,
         meta: &RequestMeta,
     ) -> Result<ReferralDetail, ServiceError> {
+        let prepared = self.prepare_referral(p, draft).await?;
+        let mut tx = self.store.begin().await?;
+        self.record_referral(&mut tx, p, &prepared, meta).await?;
+        tx.commit().await?;
+        self.place_best_effort(prepared.referral.id, meta).await;
+        self.referral_detail(prepared.referral.id).await
+    }
+
+    /// A referral checked and built, not yet written: every complaint about its content at
+    /// once, then whether this filer may name the region.
+    pub(crate) async fn prepare_referral(
+        &self,
+        p: &Principal,
+        draft: ReferralDraft,
+    ) -> Result<PreparedReferral, ServiceError> {
         let region = draft.patient.region_code;
-        // Every complaint at once: the content's, then whether this filer may name the region.
         let (mut errors, draft) = match self.check_referral_draft(draft.clone()) {
             Ok(d) => (ValidationErrors::default(), d),
             Err(e) => (e, draft),
@@ -270,21 +292,32 @@ impl Carebridge {
             escalated_at: None,
             updated_at: now,
         };
-        let mut tx = self.store.begin().await?;
-        store::insert(&mut tx, &referral, &path, referring_facility).await?;
+        Ok(PreparedReferral { referral, path, referring_facility })
+    }
+
+    /// Write a prepared referral, its `filed` event and its audit entry inside the caller's
+    /// transaction (an online consultation becomes a referral this way, in one step). The
+    /// caller places it once committed (`place_best_effort`).
+    pub(crate) async fn record_referral(
+        &self,
+        tx: &mut carebridge_store::Tx,
+        p: &Principal,
+        prepared: &PreparedReferral,
+        meta: &RequestMeta,
+    ) -> Result<(), ServiceError> {
+        let PreparedReferral { referral, path, referring_facility } = prepared;
+        store::insert(tx, referral, path, *referring_facility).await?;
         let event = ReferralEvent {
-            at: now,
+            at: referral.filed_at,
             kind: "filed".into(),
             status: ReferralStatus::Pending,
-            facility_id: referring_facility,
+            facility_id: *referring_facility,
             detail: serde_json::json!({ "need": referral.draft.need, "urgency": referral.draft.urgency }),
         };
-        store::append_event(&mut tx, referral.id, &event).await?;
+        store::append_event(tx, referral.id, &event).await?;
         let change = serde_json::json!({ "referral": referral });
-        self.audit(&mut tx, &actor_of(p), meta, "referral.file", "referral", &referral.id.to_string(), change).await?;
-        tx.commit().await?;
-        self.place_best_effort(referral.id, meta).await;
-        self.referral_detail(referral.id).await
+        self.audit(tx, &actor_of(p), meta, "referral.file", "referral", &referral.id.to_string(), change).await?;
+        Ok(())
     }
 
     /// One referral with its offers and timeline, if `p` may see it.
@@ -297,7 +330,7 @@ impl Carebridge {
         self.referral_detail(id).await
     }
 
-    async fn referral_detail(&self, id: ReferralId) -> Result<ReferralDetail, ServiceError> {
+    pub(crate) async fn referral_detail(&self, id: ReferralId) -> Result<ReferralDetail, ServiceError> {
         let stored = store::get(&self.store, id, ReferralScope::Region(Visibility::All)).await?;
         let offers = store::offers_of(&self.store, id).await?;
         let events = store::events(&self.store, id).await?;
@@ -752,7 +785,7 @@ impl Carebridge {
     /// failure must not turn the committed step into an error answer, which a client would
     /// retry (and the idempotency layer lets a 5xx be retried), filing twice. The sweep tries
     /// again within seconds.
-    async fn place_best_effort(&self, id: ReferralId, meta: &RequestMeta) {
+    pub(crate) async fn place_best_effort(&self, id: ReferralId, meta: &RequestMeta) {
         if let Err(e) = self.place(id, meta).await {
             tracing::warn!(referral = %id, error = %e, "placement after the step failed; the sweep will retry");
         }

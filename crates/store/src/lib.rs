@@ -17,6 +17,7 @@ pub mod booking_group;
 pub mod capacity;
 pub mod capacity_group;
 pub mod changes;
+pub mod consultations;
 pub mod designations;
 mod durability;
 mod error;

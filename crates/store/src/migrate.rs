@@ -42,6 +42,11 @@ pub const SQLITE: &[Migration] = &[
     },
     Migration { version: 9, name: "registration", sql: include_str!("../migrations/sqlite/0009_registration.sql") },
     Migration { version: 10, name: "fever_clinics", sql: include_str!("../migrations/sqlite/0010_fever_clinics.sql") },
+    Migration {
+        version: 11,
+        name: "online_consultations",
+        sql: include_str!("../migrations/sqlite/0011_online_consultations.sql"),
+    },
 ];
 
 /// PostgreSQL's migrations, in order; versions match SQLite's one for one.
@@ -75,6 +80,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 10,
         name: "fever_clinics",
         sql: include_str!("../migrations/postgres/0010_fever_clinics.sql"),
+    },
+    Migration {
+        version: 11,
+        name: "online_consultations",
+        sql: include_str!("../migrations/postgres/0011_online_consultations.sql"),
     },
 ];
 

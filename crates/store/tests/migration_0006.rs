@@ -36,7 +36,7 @@ async fn limits_are_carried_in_minutes(store: &Store) {
     .expect("limits in the 0005 layout");
     tx.commit().await.expect("commit");
 
-    assert_eq!(migrate::run(store).await.expect("migrate to the latest"), vec![6, 7, 8, 9, 10]);
+    assert_eq!(migrate::run(store).await.expect("migrate to the latest"), vec![6, 7, 8, 9, 10, 11]);
     let mut limits = settings::all_placement_limits(store).await.expect("limits");
     limits.sort_by_key(|(_, l)| l.urgency);
     let wuhan = RegionCode::parse("420100").expect("code");

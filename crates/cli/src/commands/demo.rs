@@ -33,8 +33,8 @@ pub async fn run(data: Option<PathBuf>, config: ServerConfig, seed: u64) -> anyh
         cb.load_demo_stories(&scenario).await.context("admitting the demo's patients (README \"Walkthrough\")")?;
         let booking = cb.load_demo_booking(&scenario).await.context("publishing the demo's schedules")?;
         eprintln!(
-            "booking: Beijing's online-registration rule in force, {} schedules ({} slots) at Beijing's and Wuhan's hospitals, {} patients, {} booked",
-            booking.schedules, booking.slots, booking.patients, booking.bookings
+            "booking: Beijing's online-registration rule in force, {} schedules ({} slots) at Beijing's and Wuhan's hospitals, {} patients, {} booked, {} online consultations waiting at Union",
+            booking.schedules, booking.slots, booking.patients, booking.bookings, booking.consultations
         );
     } else {
         eprintln!("using the existing data in {}", db.display());

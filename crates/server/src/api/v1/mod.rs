@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod booking;
 mod capacity;
+mod consultations;
 mod designations;
 pub mod document;
 mod facilities;
@@ -66,6 +67,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(waitlist::router())
         .merge(registration::router())
         .merge(fever::router())
+        .merge(consultations::router())
         .merge(patients::router())
         .merge(users::router())
         .merge(audit::router())
