@@ -27,8 +27,11 @@ mod tests;
 #[cfg(test)]
 mod tests_booking;
 #[cfg(test)]
+mod tests_consult;
+#[cfg(test)]
 mod tests_desk;
 mod text_booking;
+mod text_consult;
 mod text_designations;
 mod text_desk;
 mod text_plans;
@@ -86,6 +89,12 @@ pub fn router() -> Router<AppState> {
         .route("/desk/fever/arrive", post(pages::fever::arrive))
         .route("/desk/fever/{id}/move", post(pages::fever::move_visit))
         .route("/fever", get(pages::fever::waits))
+        // Online consultations (issue 13): pages/consult.rs.
+        .route("/consult", get(pages::consult::show).post(pages::consult::ask))
+        .route("/consult/{id}/withdraw", post(pages::consult::withdraw))
+        .route("/clinic/consultations", get(pages::consult::queue))
+        .route("/clinic/consultations/next", post(pages::consult::take_next))
+        .route("/clinic/consultations/{id}/answer", post(pages::consult::answer))
         // User management for coordinators (issue 20, desk-public).
         .route("/users", get(pages::users::get).post(pages::users::post))
         .route("/assets/style.css", get(assets::style))

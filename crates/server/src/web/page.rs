@@ -79,7 +79,10 @@ pub struct NavItem {
 pub fn nav_for(t: &'static Text, role: Role) -> Vec<NavItem> {
     let item = |href, label, key| NavItem { href, label, key };
     match role {
-        Role::Clinician => vec![item("/referrals", t.nav_referrals, "referrals")],
+        Role::Clinician => vec![
+            item("/referrals", t.nav_referrals, "referrals"),
+            item("/clinic/consultations", super::text_consult::for_text(t).nav_clinician, "consultations"),
+        ],
         Role::FacilityDesk => vec![
             item("/desk/offers", t.nav_desk, "desk"),
             item("/desk/capacity", super::text_desk::for_text(t).nav_capacity, "capacity"),
@@ -100,6 +103,7 @@ pub fn nav_for(t: &'static Text, role: Role) -> Vec<NavItem> {
         Role::Patient => vec![
             item("/me/referrals", t.nav_my_referrals, "mine"),
             item("/fever", super::text_booking::for_text(t).nav_waits, "fever-waits"),
+            item("/consult", super::text_consult::for_text(t).nav_patient, "consult"),
         ],
         _ => Vec::new(),
     }

@@ -4,6 +4,7 @@
 pub mod board;
 pub mod capacity;
 pub mod checkin;
+pub mod consult;
 pub mod designations;
 pub mod desk;
 pub mod directory;
