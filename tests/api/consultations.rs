@@ -36,7 +36,9 @@ async fn another_patient(app: &TestApp, name: &str) -> Principal {
         password: "a long enough password".into(),
         contact: "+86 138 0000 0000".into(),
     };
-    app.cb.sign_up_patient("127.0.0.9", s, &m).await.expect("signs up");
+    // Sign-ups are rate-limited per address: each name signs up from its own.
+    let address = format!("10.0.{}.{}", name.len(), name.bytes().map(u32::from).sum::<u32>() % 250);
+    app.cb.sign_up_patient(&address, s, &m).await.expect("signs up");
     app.cb.issue_token(name, "a long enough password", &m).await.expect("sign in").principal
 }
 
@@ -293,4 +295,31 @@ both_backends!(consultations_over_http_name_the_field_and_the_empty_queue, |app|
         (Some("answered"), Some("Rest and fluids."))
     );
     assert_problem(&app.get(&format!("/api/v1/consultations/{id}"), Some("desk-tongji")).await, 404);
+});
+
+both_backends!(clinicians_taking_at_once_never_get_the_same_consultation, |app| async move {
+    let m = meta();
+    let demo = app.load_demo().await;
+    open_union(&app, demo.union).await;
+    let doctor = principal(&app, "dr-union").await;
+    let mut asked = Vec::new();
+    for n in 0..6 {
+        let patient = another_patient(&app, &format!("queued-{n}")).await;
+        let c = app.cb.request_consultation(&patient, draft(demo.union, &format!("complaint {n}")), &m).await;
+        asked.push(c.unwrap().consultation.id);
+    }
+    // Ten takes at once for six waiting: six get one each, four find the queue empty.
+    let takes = (0..10).map(|_| {
+        let (cb, doctor, m) = (app.cb.clone(), doctor.clone(), m.clone());
+        tokio::spawn(async move { cb.take_next_consultation(&doctor, demo.union, &m).await })
+    });
+    let mut taken = Vec::new();
+    for t in takes {
+        if let Some(v) = t.await.unwrap().expect("a take succeeds or finds none") {
+            taken.push(v.consultation.id);
+        }
+    }
+    taken.sort();
+    asked.sort();
+    assert_eq!(taken, asked, "each waiting consultation taken exactly once");
 });
