@@ -19,6 +19,7 @@ mod errors;
 mod facilities;
 mod fever;
 mod fhir_referrals;
+mod fhir_scheduling;
 mod health;
 mod placement_safety;
 mod plans;

@@ -136,7 +136,103 @@ fn capability_statement_matches_golden_and_is_valid_r4() {
     check_golden("capability_statement", &json);
     let Resource::CapabilityStatement(cs) = parse(&json) else { panic!("not a CapabilityStatement") };
     let types: Vec<_> = cs.rest[0].resource.iter().map(|r| r.r#type.value.clone().unwrap()).collect();
-    assert_eq!(types, ["Organization", "Location", "HealthcareService", "MeasureReport", "ServiceRequest", "Task"]);
+    assert_eq!(
+        types,
+        [
+            "Organization",
+            "Location",
+            "HealthcareService",
+            "MeasureReport",
+            "ServiceRequest",
+            "Task",
+            "Schedule",
+            "Slot",
+            "Appointment"
+        ]
+    );
+    let operations: Vec<_> = cs.rest[0].operation.iter().map(|o| o.name.value.clone().unwrap()).collect();
+    assert_eq!(operations, ["bulk-publish"]);
+}
+
+const SCHEDULE_ID: &str = "0190a6f4-7c1e-7b3a-9d2e-5f0c3a1b2c40";
+const SLOT_ID: &str = "0190a6f4-7c1e-7b3a-9d2e-5f0c3a1b2c41";
+
+/// Internal medicine at 08:00–08:15 on Monday 5 December 2022, local time.
+fn slot(capacity: i64, booked: i64) -> carebridge_domain::booking::Slot {
+    let day = carebridge_domain::booking::LocalDay::parse("2022-12-05").unwrap();
+    let start = Timestamp::from_millis(day.start().millis() + 8 * 3_600_000);
+    carebridge_domain::booking::Slot {
+        id: SLOT_ID.parse().unwrap(),
+        schedule_id: SCHEDULE_ID.parse().unwrap(),
+        facility_id: FACILITY_ID.parse().unwrap(),
+        service: ServiceKind::InternalMedicine,
+        starts_at: start,
+        ends_at: Timestamp::from_millis(start.millis() + 15 * 60_000),
+        capacity,
+        booked,
+        status: carebridge_domain::booking::SlotStatus::Open,
+    }
+}
+
+#[test]
+fn schedule_matches_golden_and_is_valid_r4() {
+    let json = fhir::schedule(&fhir::ScheduleFacts {
+        id: SCHEDULE_ID.parse().unwrap(),
+        facility: FACILITY_ID.parse().unwrap(),
+        facility_name: "武汉大学人民医院",
+        service: ServiceKind::InternalMedicine,
+        clinician: Some("Dr Wang"),
+        valid_from: carebridge_domain::booking::LocalDay::parse("2022-12-05").unwrap(),
+        valid_until: None,
+        active: true,
+    });
+    check_golden("schedule", &json);
+    assert!(matches!(parse(&json), Resource::Schedule(_)));
+}
+
+#[test]
+fn slots_free_and_busy_match_golden_and_are_valid_r4() {
+    let link = format!("https://carebridge.example/book?slot={SLOT_ID}");
+    let free = fhir::slot(&slot(6, 2), &link, "027-88041911");
+    check_golden("slot_free", &free);
+    let Resource::Slot(s) = parse(&free) else { panic!("not a Slot") };
+    assert_eq!(s.status.value.as_deref(), Some("free"));
+    assert_eq!(s.start.value.as_deref(), Some("2022-12-05T08:00:00+08:00"));
+    let urls: Vec<_> = s.extension.iter().map(|e| e.url.as_str()).collect();
+    assert_eq!(
+        urls,
+        [fhir::BOOKING_DEEP_LINK_EXTENSION_URL, fhir::BOOKING_PHONE_EXTENSION_URL, fhir::SLOT_CAPACITY_EXTENSION_URL]
+    );
+    let busy = fhir::slot(&slot(1, 1), &link, "027-88041911");
+    check_golden("slot_busy", &busy);
+    let Resource::Slot(s) = parse(&busy) else { panic!("not a Slot") };
+    assert_eq!(s.status.value.as_deref(), Some("busy"));
+    assert!(s.extension.is_empty(), "a busy slot offers no booking");
+}
+
+#[test]
+fn appointment_matches_golden_and_is_valid_r4() {
+    let s = slot(1, 1);
+    let booking = carebridge_domain::booking::Booking {
+        id: "0190a6f4-7c1e-7b3a-9d2e-5f0c3a1b2c42".parse().unwrap(),
+        slot_id: s.id,
+        facility_id: s.facility_id,
+        service: s.service,
+        starts_at: s.starts_at,
+        patient_id: Some("0190a6f4-7c1e-7b3a-9d2e-5f0c3a1b2c43".parse().unwrap()),
+        patient_pseudonym: "patient7".into(),
+        booked_by: "0190a6f4-7c1e-7b3a-9d2e-5f0c3a1b2c43".parse().unwrap(),
+        status: carebridge_domain::booking::BookingStatus::Confirmed,
+        created_at: Timestamp::parse_rfc3339("2022-12-01T02:00:00Z").unwrap(),
+        cancelled_at: None,
+        cancel_reason: None,
+        rescheduled_from: None,
+    };
+    let json = fhir::appointment(&booking, s.ends_at, Some("武汉大学人民医院"));
+    check_golden("appointment", &json);
+    assert!(!json.contains("0190a6f4-7c1e-7b3a-9d2e-5f0c3a1b2c43"), "no account id travels");
+    let Resource::Appointment(a) = parse(&json) else { panic!("not an Appointment") };
+    assert_eq!(a.status.value.as_deref(), Some("booked"));
 }
 
 #[test]

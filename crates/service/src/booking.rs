@@ -324,6 +324,8 @@ impl Carebridge {
             from: from.start().max(self.now()),
             until: until.next().start(),
             free_only: true,
+            schedule: None,
+            state: None,
             after,
             limit,
         };

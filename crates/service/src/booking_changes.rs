@@ -314,6 +314,8 @@ impl<'a> AlternativeFinder<'a> {
             from,
             until: Timestamp::from_millis(from.millis() + ALTERNATIVE_DAYS * DAY_MS),
             free_only: true,
+            schedule: None,
+            state: None,
             after: None,
             limit: 200,
         };

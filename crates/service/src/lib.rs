@@ -19,6 +19,7 @@ mod error;
 pub mod facilities;
 pub mod fever;
 pub mod fhir_reads;
+pub mod fhir_scheduling;
 pub mod followup;
 pub mod imports;
 pub mod limits;

@@ -310,6 +310,8 @@ impl Carebridge {
             from: carebridge_domain::clock::Timestamp::from_millis(now.millis() + 1),
             until: LocalDay(self.today().0 + DEFAULT_HORIZON_DAYS).start(),
             free_only: true,
+            schedule: None,
+            state: None,
             after: None,
             limit: 1,
         };

@@ -92,6 +92,58 @@ pub async fn active_schedules(
     q.query().fetch_all(store.pool()).await?.iter().map(schedule_from_row).collect()
 }
 
+/// One schedule by id, active or retired.
+pub async fn schedule(store: &Store, id: ScheduleId) -> Result<StoredSchedule, StoreError> {
+    let row = sqlx::query("SELECT * FROM schedules WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(store.pool())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    schedule_from_row(&row)
+}
+
+/// What a schedule search asks for; every part optional, combined with AND.
+#[derive(Debug, Clone, Default)]
+pub struct ScheduleQuery {
+    pub facility: Option<FacilityId>,
+    pub service: Option<ServiceKind>,
+    /// Active (`true`) or retired (`false`) only.
+    pub active: Option<bool>,
+    /// Schedules whose days (`valid_from` to `valid_until`, open-ended without one) meet
+    /// `from..=until`.
+    pub from: Option<LocalDay>,
+    pub until: Option<LocalDay>,
+    /// Resume after this id.
+    pub after: Option<ScheduleId>,
+    pub limit: u32,
+}
+
+/// Schedules in id order, `limit + 1` at most so the caller knows whether more follow.
+pub async fn schedules(store: &Store, query: &ScheduleQuery) -> Result<Vec<StoredSchedule>, StoreError> {
+    let mut q = SqlBuilder::new("SELECT * FROM schedules WHERE 1 = 1");
+    if let Some(f) = query.facility {
+        q.push(" AND facility_id = ").bind_text(f.to_string());
+    }
+    if let Some(s) = query.service {
+        q.push(" AND service = ").bind_text(s.as_str());
+    }
+    if let Some(active) = query.active {
+        q.push(" AND status = ").bind_text(if active { "active" } else { "retired" });
+    }
+    if let Some(until) = query.until {
+        q.push(" AND valid_from <= ").bind_i64(until.0);
+    }
+    if let Some(from) = query.from {
+        let p = q.placeholder(crate::sql::Arg::I64(from.0));
+        q.push(&format!(" AND (valid_until IS NULL OR valid_until >= {p})"));
+    }
+    if let Some(after) = query.after {
+        q.push(" AND id > ").bind_text(after.to_string());
+    }
+    q.push(" ORDER BY id LIMIT ").bind_i64(i64::from(query.limit) + 1);
+    q.query().fetch_all(store.pool()).await?.iter().map(schedule_from_row).collect()
+}
+
 /// A closure of a facility's service (every service for `None`) on local days, inclusive.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredClosure {
@@ -342,6 +394,18 @@ fn slot_from_row(row: &AnyRow) -> Result<SlotRow, StoreError> {
     })
 }
 
+/// Which slots a search keeps by their places and status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlotState {
+    /// Open with a place left.
+    Free,
+    /// Open with every place taken.
+    Full,
+    /// Open, full or not.
+    Open,
+    Cancelled,
+}
+
 /// What a slot search asks for.
 #[derive(Debug, Clone)]
 pub struct SlotQuery {
@@ -355,6 +419,10 @@ pub struct SlotQuery {
     pub until: Timestamp,
     /// Only slots with a free place.
     pub free_only: bool,
+    /// Only slots of this schedule.
+    pub schedule: Option<ScheduleId>,
+    /// Only slots in this state.
+    pub state: Option<SlotState>,
     /// Resume after this (starts_at, id).
     pub after: Option<(Timestamp, SlotId)>,
     pub limit: u32,
@@ -381,6 +449,24 @@ fn slot_search(query: &SlotQuery) -> SqlBuilder {
     }
     if query.free_only {
         q.push(" AND s.status = 'open' AND s.booked < s.capacity");
+    }
+    match query.state {
+        None => {}
+        Some(SlotState::Free) => {
+            q.push(" AND s.status = 'open' AND s.booked < s.capacity");
+        }
+        Some(SlotState::Full) => {
+            q.push(" AND s.status = 'open' AND s.booked >= s.capacity");
+        }
+        Some(SlotState::Open) => {
+            q.push(" AND s.status = 'open'");
+        }
+        Some(SlotState::Cancelled) => {
+            q.push(" AND s.status = 'cancelled'");
+        }
+    }
+    if let Some(schedule) = query.schedule {
+        q.push(" AND s.schedule_id = ").bind_text(schedule.to_string());
     }
     query.visibility.push_condition(&mut q, "f", "id");
     if let Some(f) = query.facility {
@@ -630,4 +716,89 @@ pub async fn booking_counts(store: &Store) -> Result<(u64, u64), StoreError> {
     .fetch_one(store.pool())
     .await?;
     Ok((row.try_get::<i64, _>("n")? as u64, row.try_get::<i64, _>("held")? as u64))
+}
+
+/// A booking with what an Appointment says of its slot: the schedule and the end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookedSlot {
+    pub booking: Booking,
+    pub schedule_id: ScheduleId,
+    pub ends_at: Timestamp,
+}
+
+/// What a search of bookings asks for; every part optional, combined with AND.
+#[derive(Debug, Clone)]
+pub struct BookingQuery {
+    /// The facilities whose bookings may be read.
+    pub visibility: Visibility,
+    /// One patient's own bookings.
+    pub patient: Option<UserId>,
+    pub facility: Option<FacilityId>,
+    pub service: Option<ServiceKind>,
+    /// Any of these statuses; empty = any.
+    pub statuses: Vec<BookingStatus>,
+    /// Starting in `from..until`.
+    pub from: Option<Timestamp>,
+    pub until: Option<Timestamp>,
+    /// Resume after this (starts_at, id).
+    pub after: Option<(Timestamp, BookingId)>,
+    pub limit: u32,
+}
+
+fn booked_slot_from_row(row: &AnyRow) -> Result<BookedSlot, StoreError> {
+    Ok(BookedSlot {
+        booking: booking_from_row(row)?,
+        schedule_id: rows::parse("slots", &row.try_get::<String, _>("schedule_id")?)?,
+        ends_at: Timestamp::from_millis(row.try_get("ends_at")?),
+    })
+}
+
+const BOOKED_SLOT_COLUMNS: &str = "b.id, b.slot_id, b.facility_id, b.service, b.starts_at, b.patient_id, \
+                                   b.patient_pseudonym, b.booked_by, b.status, b.created_at, b.cancelled_at, \
+                                   b.cancel_reason, b.rescheduled_from, s.schedule_id, s.ends_at";
+
+/// One booking with its slot's schedule and end.
+pub async fn booked_slot(store: &Store, id: BookingId) -> Result<BookedSlot, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {BOOKED_SLOT_COLUMNS} FROM bookings b JOIN slots s ON s.id = b.slot_id WHERE b.id = $1"
+    ))
+    .bind(id.to_string())
+    .fetch_optional(store.pool())
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    booked_slot_from_row(&row)
+}
+
+/// Bookings in start order (then id), scoped in the query, `limit + 1` at most.
+pub async fn search_bookings(store: &Store, query: &BookingQuery) -> Result<Vec<BookedSlot>, StoreError> {
+    let mut q = SqlBuilder::new(&format!(
+        "SELECT {BOOKED_SLOT_COLUMNS} FROM bookings b JOIN slots s ON s.id = b.slot_id \
+         JOIN facilities f ON f.id = b.facility_id WHERE 1 = 1"
+    ));
+    query.visibility.push_condition(&mut q, "f", "id");
+    if let Some(p) = query.patient {
+        q.push(" AND b.patient_id = ").bind_text(p.to_string());
+    }
+    if let Some(f) = query.facility {
+        q.push(" AND b.facility_id = ").bind_text(f.to_string());
+    }
+    if let Some(s) = query.service {
+        q.push(" AND b.service = ").bind_text(s.as_str());
+    }
+    if !query.statuses.is_empty() {
+        q.push(" AND b.status IN ").bind_text_list(query.statuses.iter().map(|s| s.as_str()));
+    }
+    if let Some(from) = query.from {
+        q.push(" AND b.starts_at >= ").bind_i64(from.millis());
+    }
+    if let Some(until) = query.until {
+        q.push(" AND b.starts_at < ").bind_i64(until.millis());
+    }
+    if let Some((at, id)) = query.after {
+        let at_p = q.placeholder(crate::sql::Arg::I64(at.millis()));
+        let id_p = q.placeholder(crate::sql::Arg::Text(id.to_string()));
+        q.push(&format!(" AND (b.starts_at > {at_p} OR (b.starts_at = {at_p} AND b.id > {id_p}))"));
+    }
+    q.push(" ORDER BY b.starts_at, b.id LIMIT ").bind_i64(i64::from(query.limit) + 1);
+    q.query().fetch_all(store.pool()).await?.iter().map(booked_slot_from_row).collect()
 }

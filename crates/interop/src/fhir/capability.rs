@@ -15,8 +15,8 @@ use super::common::{coding, concept, render};
 use super::FHIR_VERSION;
 use fhirbolt::model::r4::resources::{
     CapabilityStatement, CapabilityStatementImplementation, CapabilityStatementRest, CapabilityStatementRestResource,
-    CapabilityStatementRestResourceInteraction, CapabilityStatementRestResourceSearchParam,
-    CapabilityStatementRestSecurity, CapabilityStatementSoftware,
+    CapabilityStatementRestResourceInteraction, CapabilityStatementRestResourceOperation,
+    CapabilityStatementRestResourceSearchParam, CapabilityStatementRestSecurity, CapabilityStatementSoftware,
 };
 use fhirbolt::model::r4::Resource;
 
@@ -24,14 +24,15 @@ use fhirbolt::model::r4::Resource;
 ///
 /// A constant rather than "now": the statement describes this build, and a fixed date keeps
 /// the output deterministic. Bump it whenever [`RESOURCES`] or the statement changes.
-pub const CAPABILITY_STATEMENT_DATE: &str = "2026-12-07";
+pub const CAPABILITY_STATEMENT_DATE: &str = "2026-12-08";
 
 /// One search parameter the facade supports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SearchParam {
     /// The query parameter name.
     pub name: &'static str,
-    /// Its FHIR search type (`string`, `token`, `reference`, `number`).
+    /// Its FHIR search type (`string`, `token`, `reference`, `number`, `date`). A `date`
+    /// parameter may be given more than once (`ge…&le…`, a range); the others may not.
     pub kind: &'static str,
     /// The id of its R4 `SearchParameter` (`Organization-name`); `None` for the result
     /// parameters, which the specification defines without a SearchParameter resource.
@@ -65,6 +66,21 @@ const CITY_DOC: &str = "A GB/T 2260 code (that region's subtree) or a prefecture
                         prefix; an ambiguous or unknown name is a 400.";
 const STATE_DOC: &str = "A GB/T 2260 code (that region's subtree) or a province name, exact or by prefix; an \
                          ambiguous or unknown name is a 400.";
+/// The documentation of a `date` parameter: what it matches, then how values are read.
+macro_rules! date_doc {
+    ($what:literal) => {
+        concat!(
+            $what,
+            " `YYYY-MM-DD` (a local day, China Standard Time) or an instant with its offset, prefixed `eq` \
+             (the default), `ge`, `gt`, `le` or `lt`; give the parameter twice for a range \
+             (`ge2022-12-05` and `lt2022-12-07`). Other prefixes and partial dates are a 400."
+        )
+    };
+}
+
+const SERVICE_TYPE_DOC: &str = "A Carebridge service code (`dialysis`), optionally as `system|code` in \
+                                https://carebridge.example/fhir/CodeSystem/service; codes of other systems match \
+                                nothing.";
 const ORGANIZATION_DOC: &str = "`Organization/{id}`, a bare id or an absolute URL ending so.";
 
 /// The result parameters every search accepts, declared in `rest.searchParam`.
@@ -160,6 +176,83 @@ pub const RESOURCES: &[ResourceCapability] = &[
              every referral the caller may read.",
         )],
     },
+    ResourceCapability {
+        resource_type: "Schedule",
+        needs_token: false,
+        search_params: &[
+            param(
+                "actor",
+                "reference",
+                "Schedule-actor",
+                "`Location/{id}`, a bare id or an absolute URL ending so: that facility's schedules.",
+            ),
+            param("service-type", "token", "Schedule-service-type", SERVICE_TYPE_DOC),
+            param("active", "token", "Schedule-active", "`true` (published) or `false` (retired)."),
+            param(
+                "date",
+                "date",
+                "Schedule-date",
+                date_doc!(
+                    "Schedules whose `planningHorizon` (the days it runs, open-ended without an end) meets the date \
+                 or range."
+                ),
+            ),
+        ],
+    },
+    ResourceCapability {
+        resource_type: "Slot",
+        needs_token: false,
+        search_params: &[
+            param(
+                "schedule",
+                "reference",
+                "Slot-schedule",
+                "`Schedule/{id}`, a bare id or an absolute URL ending so: that schedule's slots.",
+            ),
+            param("service-type", "token", "Slot-service-type", SERVICE_TYPE_DOC),
+            param("start", "date", "Slot-start", date_doc!("Slots starting on the date or within the range.")),
+            param(
+                "status",
+                "token",
+                "Slot-status",
+                "`free` (open with a place left), `busy` (open and full) or `busy-unavailable` (cancelled); \
+                 `busy-tentative` and `entered-in-error` match nothing.",
+            ),
+        ],
+    },
+    ResourceCapability {
+        resource_type: "Appointment",
+        needs_token: true,
+        search_params: &[
+            param(
+                "date",
+                "date",
+                "Appointment-date",
+                date_doc!("Appointments starting on the date or within the range."),
+            ),
+            param(
+                "status",
+                "token",
+                "Appointment-status",
+                "An appointmentstatus code or a comma-separated list of them (any of): `booked`, `cancelled`, \
+                 `checked-in`, `noshow`; the value set's other codes match nothing.",
+            ),
+            param(
+                "location",
+                "reference",
+                "Appointment-location",
+                "`Location/{id}`, a bare id or an absolute URL ending so: bookings at that facility.",
+            ),
+            param("service-type", "token", "Appointment-service-type", SERVICE_TYPE_DOC),
+            param(
+                "patient",
+                "reference",
+                "Appointment-patient",
+                "`Patient/{id}` with a patient's account id: their bookings, within the caller's scope. A \
+                 patient sees only their own whatever they name: another patient's id matches nothing.",
+            ),
+        ],
+    },
 ];
 
 /// The declaration of a resource type, if the facade serves it.
@@ -186,7 +279,8 @@ fn build(base_url: &str, software_version: &str) -> CapabilityStatement {
         description: Some(
             "Read-only FHIR R4 view of the Carebridge registry: facilities as Organization, \
              Location and HealthcareService, current bed capacity as SANER-style MeasureReport, \
-             referrals as ServiceRequest and their bed offers as Task."
+             referrals as ServiceRequest and their bed offers as Task, bookable time as Schedule and Slot, \
+             bookings as Appointment, and a SMART Scheduling Links publisher ($bulk-publish)."
                 .into(),
         ),
         kind: "instance".into(),
@@ -213,6 +307,7 @@ fn build(base_url: &str, software_version: &str) -> CapabilityStatement {
             ),
             security: Some(security()),
             resource: RESOURCES.iter().map(resource).collect(),
+            operation: vec![bulk_publish()],
             search_param: COMMON_SEARCH_PARAMS.iter().map(search_param).collect(),
             ..Default::default()
         }],
@@ -236,6 +331,27 @@ fn security() -> CapabilityStatementRestSecurity {
                 protected.join(", ")
             )
             .into(),
+        ),
+        ..Default::default()
+    }
+}
+
+/// The canonical URL of the `$bulk-publish` operation's definition.
+pub const BULK_PUBLISH_DEFINITION: &str = "https://carebridge.example/fhir/OperationDefinition/bulk-publish";
+
+/// `GET [base]/$bulk-publish`: the SMART Scheduling Links manifest.
+fn bulk_publish() -> CapabilityStatementRestResourceOperation {
+    CapabilityStatementRestResourceOperation {
+        name: "bulk-publish".into(),
+        definition: BULK_PUBLISH_DEFINITION.into(),
+        documentation: Some(
+            "SMART Scheduling Links (https://github.com/smart-on-fhir/smart-scheduling-links): `GET \
+             [base]/$bulk-publish` answers the manifest (JSON: `transactionTime`, `request`, `output`) whose \
+             outputs are NDJSON files (`application/fhir+ndjson`) of every Location with a published \
+             schedule, every active Schedule, and, one file per facility, every open Slot from now to the \
+             horizon, `free` or `busy`, free ones with a booking deep link. Public, no token. `_since` is \
+             accepted and ignored: each answer is the whole data set."
+                .into(),
         ),
         ..Default::default()
     }

@@ -107,3 +107,10 @@ pub(crate) fn decimal(v: f64) -> Option<Decimal> {
 pub(crate) fn integer(v: i64) -> fhirbolt::model::r4::types::Integer {
     i32::try_from(v).unwrap_or(if v < 0 { i32::MIN } else { i32::MAX }).into()
 }
+
+/// An instant in China Standard Time (`2022-12-05T08:00:00+08:00`): valid FHIR `instant`, with
+/// the local offset SMART Scheduling Links asks slot times to carry (whole seconds).
+pub(crate) fn local_instant(t: carebridge_domain::clock::Timestamp) -> String {
+    let seconds = t.millis().rem_euclid(60_000) / 1000;
+    format!("{}:{seconds:02}+08:00", carebridge_domain::booking::format_local(t).replacen(' ', "T", 1))
+}

@@ -1,13 +1,16 @@
 //! FHIR R4 (4.0.1) views of the registry: facilities as Organization, Location and
 //! HealthcareService, current capacity as a SANER-style MeasureReport, referrals as
-//! ServiceRequest and their offers as Task, plus the server's CapabilityStatement, searchset
-//! Bundles and OperationOutcomes.
+//! ServiceRequest and their offers as Task, bookable time as Schedule and Slot and bookings as
+//! Appointment, plus the server's CapabilityStatement, searchset Bundles, OperationOutcomes and
+//! the SMART Scheduling Links manifest.
 //!
 //! Resources are built as fhirbolt's typed R4 model and serialised by fhirbolt, never by hand,
 //! so every document we emit is one fhirbolt (and so the R4 JSON rules) accepts. The public
 //! functions take domain types and return JSON strings, which keeps fhirbolt out of the
 //! server's dependencies. Serve them as [`FHIR_JSON_CONTENT_TYPE`].
 
+mod appointment;
+mod bulk;
 mod bundle;
 mod capability;
 mod common;
@@ -16,13 +19,17 @@ mod location;
 mod measure_report;
 mod organization;
 mod outcome;
+mod schedule;
 mod service_request;
+mod slot;
 mod task;
 
+pub use appointment::{appointment, appointment_status, booking_statuses_of};
+pub use bulk::{bulk_manifest, BulkOutput};
 pub use bundle::{searchset_bundle, Searchset};
 pub use capability::{
-    capability_statement, resource_capability, ResourceCapability, SearchParam, CAPABILITY_STATEMENT_DATE,
-    COMMON_SEARCH_PARAMS, RESOURCES,
+    capability_statement, resource_capability, ResourceCapability, SearchParam, BULK_PUBLISH_DEFINITION,
+    CAPABILITY_STATEMENT_DATE, COMMON_SEARCH_PARAMS, RESOURCES,
 };
 pub use healthcare_service::{
     healthcare_service, healthcare_service_id, healthcare_service_name, parse_healthcare_service_id,
@@ -31,8 +38,15 @@ pub use location::location;
 pub use measure_report::{measure_report, SANER_BED_CAPACITY_MEASURE};
 pub use organization::organization;
 pub use outcome::{operation_outcome, IssueSeverity, IssueType};
+pub use schedule::{schedule, ScheduleFacts};
 pub use service_request::{referral_statuses_of, request_priority, service_request, service_request_status};
+pub use slot::{
+    slot, slot_status, BOOKING_DEEP_LINK_EXTENSION_URL, BOOKING_PHONE_EXTENSION_URL, SLOT_CAPACITY_EXTENSION_URL,
+};
 pub use task::{task, task_status};
+
+/// The media type of the SMART Scheduling Links files (one minified resource a line).
+pub const FHIR_NDJSON_CONTENT_TYPE: &str = "application/fhir+ndjson";
 
 /// The media type of every document this module produces (FHIR R4 JSON format).
 pub const FHIR_JSON_CONTENT_TYPE: &str = "application/fhir+json";

@@ -13,7 +13,7 @@
 
 use super::directory::{self, FacilityQuery};
 use super::response::{Fhir, FhirProblem, FhirResult};
-use super::search;
+use super::search::{self, service_type, ServiceMatch};
 use super::searchset::{ChildToken, FhirRequest, Flatten, Source};
 use crate::state::AppState;
 use axum::extract::rejection::PathRejection;
@@ -21,9 +21,7 @@ use axum::extract::{Path, State};
 use carebridge_domain::facility::Facility;
 use carebridge_domain::page::{encode_cursor, Page, MAX_PAGE_SIZE};
 use carebridge_domain::service_kind::ServiceKind;
-use carebridge_interop::fhir::{
-    healthcare_service, healthcare_service_name, parse_healthcare_service_id, SERVICE_CODE_SYSTEM,
-};
+use carebridge_interop::fhir::{healthcare_service, healthcare_service_name, parse_healthcare_service_id};
 use carebridge_service::Carebridge;
 
 const TYPE: &str = "HealthcareService";
@@ -46,30 +44,6 @@ pub async fn read(
         return Err(FhirProblem::not_found(TYPE, &id));
     }
     Ok(Fhir(healthcare_service(&f, service)))
-}
-
-/// What `service-type` asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ServiceMatch {
-    Any,
-    Kind(ServiceKind),
-    /// A code system we do not use, or `|code` (no system): nothing can match.
-    Nothing,
-}
-
-/// `service-type` as a token: `code`, `system|code`, `|code` or `system|`.
-fn service_type(value: Option<&str>) -> Result<ServiceMatch, FhirProblem> {
-    let Some(value) = value else { return Ok(ServiceMatch::Any) };
-    let (system, code) = match value.split_once('|') {
-        Some((system, code)) => (Some(system), code),
-        None => (None, value),
-    };
-    match system {
-        Some(s) if s != SERVICE_CODE_SYSTEM => return Ok(ServiceMatch::Nothing),
-        Some(_) if code.is_empty() => return Ok(ServiceMatch::Any),
-        _ => {}
-    }
-    ServiceKind::parse(code).map(ServiceMatch::Kind).map_err(|e| FhirProblem::bad_value("service-type", e))
 }
 
 /// The services of the facilities a query finds, filtered by kind and name.
@@ -135,6 +109,7 @@ pub async fn search(State(s): State<AppState>, req: FhirRequest) -> FhirResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use carebridge_interop::fhir::SERVICE_CODE_SYSTEM;
 
     #[test]
     fn service_type_tokens() {

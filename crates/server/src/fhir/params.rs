@@ -90,26 +90,43 @@ impl Params {
     /// to carry one, and no filter to widen).
     pub fn read(query: Option<&str>, handling: Handling, extra: &[&str]) -> Result<Self, FhirProblem> {
         let known = |name: &str| FORMAT_PARAMS.contains(&name) || extra.contains(&name);
-        let mut params = Self::parse(query, handling, &known)?;
+        let mut params = Self::parse(query, handling, &known, &[])?;
         params.ignored.clear();
         Ok(params)
     }
 
     /// The parameters of a search of a type declaring `declared`: those, the common result
     /// parameters, `_page_token` and format choices.
+    #[cfg(test)]
     pub fn search(query: Option<&str>, handling: Handling, declared: &[&str]) -> Result<Self, FhirProblem> {
+        Self::search_with_repeats(query, handling, declared, &[])
+    }
+
+    /// [`Params::search`] where the parameters `repeatable` (the `date` ones: `ge…&le…` is a
+    /// range) may be given more than once; read them with [`Params::all`].
+    pub fn search_with_repeats(
+        query: Option<&str>,
+        handling: Handling,
+        declared: &[&str],
+        repeatable: &[&str],
+    ) -> Result<Self, FhirProblem> {
         let known = |name: &str| {
             declared.contains(&name)
                 || COMMON_SEARCH_PARAMS.iter().any(|p| p.name == name)
                 || name == PAGE_TOKEN
                 || FORMAT_PARAMS.contains(&name)
         };
-        let mut params = Self::parse(query, handling, &known)?;
+        let mut params = Self::parse(query, handling, &known, repeatable)?;
         params.check_result_params(handling)?;
         Ok(params)
     }
 
-    fn parse(query: Option<&str>, handling: Handling, known: &dyn Fn(&str) -> bool) -> Result<Self, FhirProblem> {
+    fn parse(
+        query: Option<&str>,
+        handling: Handling,
+        known: &dyn Fn(&str) -> bool,
+        repeatable: &[&str],
+    ) -> Result<Self, FhirProblem> {
         let mut params = Self { pairs: Vec::new(), read: Vec::new(), ignored: Vec::new() };
         for (name, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
             let base = name.split(':').next().unwrap_or("");
@@ -123,7 +140,7 @@ impl Params {
             if value.trim().is_empty() {
                 continue;
             }
-            if params.pairs.iter().any(|(n, _)| *n == name) {
+            if params.pairs.iter().any(|(n, _)| *n == name) && !repeatable.contains(&name.as_ref()) {
                 return Err(FhirProblem::unsupported_param(&name, "given more than once; repeats are not combined"));
             }
             params.pairs.push((name.into_owned(), value.into_owned()));
@@ -178,6 +195,19 @@ impl Params {
         let i = self.position(name)?;
         self.read[i].store(true, Ordering::Relaxed);
         Some(self.pairs[i].1.trim())
+    }
+
+    /// Every value of a parameter that may repeat, in order.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.pairs
+            .iter()
+            .zip(&self.read)
+            .filter(|((n, _), _)| n == name)
+            .map(|((_, v), read)| {
+                read.store(true, Ordering::Relaxed);
+                v.trim()
+            })
+            .collect()
     }
 
     /// The value of a parameter that takes a single value (a comma would mean "any of").

@@ -165,7 +165,8 @@ pub async fn unknown_route(uri: Uri) -> FhirProblem {
         IssueType::NotSupported,
         format!(
             "`{}` is not supported here; this facade serves Organization, Location, HealthcareService, \
-             MeasureReport, ServiceRequest and Task (read and search) and /metadata",
+             MeasureReport, ServiceRequest, Task, Schedule, Slot and Appointment (read and search), \
+             /metadata and /$bulk-publish",
             uri.path()
         ),
     )

@@ -1,11 +1,15 @@
 //! Reading the values of search parameters several resources share: `_id` lists, references
-//! (`Organization/{id}`, a bare id or an absolute URL), and the region parameters
-//! `address-state` and `address-city`.
+//! (`Organization/{id}`, a bare id or an absolute URL), the region parameters `address-state`
+//! and `address-city`, `service-type` tokens, token codes of one system, and `date` ranges.
 
 use super::params::Params;
 use super::response::FhirProblem;
+use carebridge_domain::booking::LocalDay;
+use carebridge_domain::clock::Timestamp;
 use carebridge_domain::ids::FacilityId;
 use carebridge_domain::region::{RegionCode, RegionLevel, Regions};
+use carebridge_domain::service_kind::ServiceKind;
+use carebridge_interop::fhir::SERVICE_CODE_SYSTEM;
 
 /// The most ids one `_id` search may list.
 const MAX_IDS: usize = 100;
@@ -134,6 +138,117 @@ pub fn region_filter(regions: &Regions, params: &Params) -> Result<RegionFilter,
     })
 }
 
+/// What `service-type` asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceMatch {
+    Any,
+    Kind(ServiceKind),
+    /// A code system we do not use, or `|code` (no system): nothing can match.
+    Nothing,
+}
+
+/// `service-type` as a token: `code`, `system|code`, `|code` or `system|`.
+pub fn service_type(value: Option<&str>) -> Result<ServiceMatch, FhirProblem> {
+    let Some(value) = value else { return Ok(ServiceMatch::Any) };
+    let (system, code) = match value.split_once('|') {
+        Some((system, code)) => (Some(system), code),
+        None => (None, value),
+    };
+    match system {
+        Some(s) if s != SERVICE_CODE_SYSTEM => return Ok(ServiceMatch::Nothing),
+        Some(_) if code.is_empty() => return Ok(ServiceMatch::Any),
+        _ => {}
+    }
+    ServiceKind::parse(code).map(ServiceMatch::Kind).map_err(|e| FhirProblem::bad_value("service-type", e))
+}
+
+/// The codes of a token parameter whose codes are all in `system`: `code`, `system|code` or
+/// `|code`, comma-separated (any of). Another system is a 400.
+pub fn codes<'a>(name: &str, value: &'a str, system: &str) -> Result<Vec<&'a str>, FhirProblem> {
+    let mut out = Vec::new();
+    for token in value.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+        let code = match token.split_once('|') {
+            Some((s, code)) if s.is_empty() || s == system => code,
+            Some((s, _)) => return Err(FhirProblem::bad_value(name, format!("codes are in {system}, not `{s}`"))),
+            None => token,
+        };
+        out.push(code);
+    }
+    Ok(out)
+}
+
+/// The instants a `date` search keeps: `from` (inclusive) to `until` (exclusive), each
+/// unbounded when absent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TimeRange {
+    pub from: Option<Timestamp>,
+    pub until: Option<Timestamp>,
+}
+
+impl TimeRange {
+    /// Whether no instant can match (`ge` after `le`).
+    pub fn is_empty(&self) -> bool {
+        matches!((self.from, self.until), (Some(f), Some(u)) if f >= u)
+    }
+
+    /// The local days the range touches, first and last (inclusive).
+    pub fn days(&self) -> (Option<LocalDay>, Option<LocalDay>) {
+        let last = self.until.map(|u| LocalDay::of(Timestamp::from_millis(u.millis() - 1)));
+        (self.from.map(LocalDay::of), last)
+    }
+}
+
+/// One `date` value as the instants it denotes, `[start, end)`: a local day (China Standard
+/// Time, where FHIR lets a server assume its own zone), or an instant to the second (or to the
+/// millisecond with a fraction).
+fn date_value(name: &str, value: &str) -> Result<(Timestamp, Timestamp), FhirProblem> {
+    if value.len() == 10 {
+        let day = LocalDay::parse(value).map_err(|e| FhirProblem::bad_value(name, e))?;
+        return Ok((day.start(), day.next().start()));
+    }
+    let t = Timestamp::parse_rfc3339(value).map_err(|_| {
+        FhirProblem::bad_value(name, format!("`{value}` is neither YYYY-MM-DD nor an instant with its offset"))
+    })?;
+    let width = if value.contains('.') { 1 } else { 1000 };
+    Ok((t, Timestamp::from_millis(t.millis() + width)))
+}
+
+/// Every value of a `date` parameter (it may repeat), intersected: `eq` (or no prefix) keeps
+/// the value's span, `ge`/`gt` start at its start/end, `le`/`lt` stop at its end/start. Other
+/// prefixes (`ne`, `sa`, `eb`, `ap`) and lists are a 400.
+pub fn date_range(params: &super::params::Params, name: &str) -> Result<TimeRange, FhirProblem> {
+    let mut range = TimeRange::default();
+    let later = |a: Option<Timestamp>, b: Timestamp| Some(a.map_or(b, |a| a.max(b)));
+    let earlier = |a: Option<Timestamp>, b: Timestamp| Some(a.map_or(b, |a| a.min(b)));
+    for value in params.all(name) {
+        if value.contains(',') {
+            return Err(FhirProblem::unsupported_param(name, "takes one date a value, not a list"));
+        }
+        let (prefix, rest) = match value.get(..2) {
+            Some(p) if p.bytes().all(|b| b.is_ascii_lowercase()) => (p, &value[2..]),
+            _ => ("eq", value),
+        };
+        let (start, end) = date_value(name, rest)?;
+        match prefix {
+            "eq" => {
+                range.from = later(range.from, start);
+                range.until = earlier(range.until, end);
+            }
+            "ge" => range.from = later(range.from, start),
+            "gt" => range.from = later(range.from, end),
+            "le" => range.until = earlier(range.until, end),
+            "lt" => range.until = earlier(range.until, start),
+            other => {
+                return Err(FhirProblem::unsupported_param(
+                    name,
+                    format!("the prefix `{other}` is not supported here (eq, ge, gt, le, lt)"),
+                ))
+            }
+        }
+    }
+    Ok(range)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,6 +263,27 @@ mod tests {
         assert_eq!(reference::<FacilityId>("organization", "Organization/nope", "Organization").unwrap(), None);
         assert!(reference::<FacilityId>("organization", &format!("Location/{id}"), "Organization").is_err());
         assert!(reference::<FacilityId>("organization", "a,b", "Organization").is_err());
+    }
+
+    #[test]
+    fn dates_and_prefixes_make_one_range() {
+        use super::super::params::{Handling, Params};
+        let range = |q: &str| {
+            let p = Params::search_with_repeats(Some(q), Handling::Strict, &["start"], &["start"]).unwrap();
+            date_range(&p, "start")
+        };
+        let day = LocalDay::parse("2022-12-05").unwrap();
+        let r = range("start=2022-12-05").unwrap();
+        assert_eq!((r.from, r.until), (Some(day.start()), Some(day.next().start())));
+        let r = range("start=ge2022-12-05&start=lt2022-12-06").unwrap();
+        assert_eq!((r.from, r.until), (Some(day.start()), Some(day.next().start())));
+        assert_eq!(r.days(), (Some(day), Some(day)));
+        let r = range("start=gt2022-12-05T08:00:00%2B08:00").unwrap();
+        assert_eq!(r.from.unwrap().to_rfc3339(), "2022-12-05T00:00:01Z");
+        assert!(range("start=ge2022-12-06&start=le2022-12-05").unwrap().is_empty());
+        for bad in ["start=ne2022-12-05", "start=2022-12", "start=2022-12-05T08:00", "start=a,b"] {
+            assert!(range(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

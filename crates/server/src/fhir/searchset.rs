@@ -54,13 +54,12 @@ impl FhirRequest {
     /// A search of `resource_type`, whose parameters are the ones the CapabilityStatement
     /// declares for it.
     pub fn search(self, resource_type: &'static str) -> Result<Search, FhirProblem> {
-        let declared: Vec<&str> = resource_capability(resource_type)
+        let declared = resource_capability(resource_type)
             .ok_or_else(|| FhirProblem::internal(format!("{resource_type} is not in the CapabilityStatement")))?
-            .search_params
-            .iter()
-            .map(|p| p.name)
-            .collect();
-        let params = Params::search(self.query.as_deref(), self.handling, &declared)?;
+            .search_params;
+        let names: Vec<&str> = declared.iter().map(|p| p.name).collect();
+        let dates: Vec<&str> = declared.iter().filter(|p| p.kind == "date").map(|p| p.name).collect();
+        let params = Params::search_with_repeats(self.query.as_deref(), self.handling, &names, &dates)?;
         Ok(Search { resource_type, base: self.base, params })
     }
 }

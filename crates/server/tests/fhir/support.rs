@@ -32,6 +32,8 @@ pub struct Demo {
     /// Referrals filed by `dr-union` at start-up (the scenario has none), each with an offer,
     /// so ServiceRequest and Task searches have something to find.
     pub referrals: Vec<String>,
+    /// An active schedule at Union (the demo's booking side), for Slot searches.
+    pub union_schedule: String,
 }
 
 /// How many referrals the demo files.
@@ -53,6 +55,9 @@ pub fn demo_server() -> &'static Demo {
                 let cb = Carebridge::new(store);
                 let scenario = demo(7, cb.now(), &cb.regions);
                 cb.load_scenario(&scenario).await.unwrap();
+                // The booking side (schedules, slots, patients, ten bookings at Union), so
+                // Schedule, Slot and Appointment have data.
+                cb.load_demo_booking(&scenario).await.unwrap();
                 let union = scenario.facility(WUHAN_UNION_KEY).unwrap();
                 let not_offered = scenario
                     .facilities
@@ -64,12 +69,16 @@ pub fn demo_server() -> &'static Demo {
                     .unwrap();
                 let app = Application::build(&ServerConfig::new("127.0.0.1:0"), cb.clone()).await.unwrap();
                 let config = ServerConfig { public_url: Some(PUBLIC_URL.into()), ..ServerConfig::new("127.0.0.1:0") };
+                let cb_schedules = cb.clone();
                 let public = Application::build(&config, cb).await.unwrap();
                 let base = format!("http://{}", app.addr());
                 let public_base = format!("http://{}", public.addr());
                 tokio::spawn(app.run_until(std::future::pending()));
                 tokio::spawn(public.run_until(std::future::pending()));
                 let referrals = file_referrals(&base).await;
+                let query = carebridge_store::booking::ScheduleQuery { facility: Some(union.id), ..Default::default() };
+                let schedules = cb_schedules.fhir_schedules(&query, None, Some(1)).await.unwrap();
+                let union_schedule = schedules.items[0].schedule.id.to_string();
                 tx.send(Demo {
                     base,
                     public_base,
@@ -77,6 +86,7 @@ pub fn demo_server() -> &'static Demo {
                     union_services: union.draft.services.iter().map(|s| s.as_str().to_owned()).collect(),
                     not_offered,
                     referrals,
+                    union_schedule,
                 })
                 .unwrap();
                 std::future::pending::<()>().await;
@@ -162,6 +172,9 @@ pub fn resource_type(r: &Resource) -> &'static str {
         Resource::MeasureReport(_) => "MeasureReport",
         Resource::ServiceRequest(_) => "ServiceRequest",
         Resource::Task(_) => "Task",
+        Resource::Schedule(_) => "Schedule",
+        Resource::Slot(_) => "Slot",
+        Resource::Appointment(_) => "Appointment",
         Resource::OperationOutcome(_) => "OperationOutcome",
         other => panic!("unexpected resource {other:?}"),
     }
