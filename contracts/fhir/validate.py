@@ -11,7 +11,10 @@ server does not know fails. Every Bundle, entry and error is validated; every ma
 `fullUrl` must be `{base}/{type}/{id}`.
 
 Anonymous runs (no --token) expect 401, as a valid OperationOutcome with a Bearer challenge, from
-the token-protected types, and 200 from the rest.
+the token-protected types, and 200 from the rest. They also read the SMART Scheduling Links
+publication as a slot finder does (public, no token): `$bulk-publish`, then every NDJSON file it
+lists, every line validated as an R4 resource of the output's type; Slots must be `free` or `busy`,
+reference a Schedule of the Schedule files, and carry the booking deep link when free.
 
 Usage: validate.py --base URL/fhir [--token T] [--seed-referral USER:PASSWORD]
 Prints, per type, the requests made and the resources validated; exits 1 listing every failure.
@@ -36,7 +39,7 @@ import fhir.resources as _fr
 
 assert _fr.__fhir_version__ == "4.0.1", f"fhir.resources models FHIR {_fr.__fhir_version__}, not R4 4.0.1"
 
-PROTECTED = {"MeasureReport", "ServiceRequest", "Task"}
+PROTECTED = {"MeasureReport", "ServiceRequest", "Task", "Appointment"}
 """Types that need a bearer token (the CapabilityStatement says so in prose only)."""
 
 PAGES = 2
@@ -57,6 +60,14 @@ def codings(node: Any) -> list[str]:
 
 def plain(node: Any) -> list[str]:
     return [node] if isinstance(node, str) else []
+
+
+def boolean(node: Any) -> list[str]:
+    return [str(node).lower()] if isinstance(node, bool) else []
+
+
+def locations(node: Any) -> list[str]:
+    return [r for r in reference(node) if r.startswith("Location/")]
 
 
 @dataclass(frozen=True)
@@ -86,7 +97,26 @@ RULES: dict[str, Rule] = {
     "MeasureReport-subject": Rule("subject", reference, f"Location/{NIL}"),
     "ServiceRequest-status": Rule("status", plain, "active"),
     "Task-focus": Rule("focus", reference, f"ServiceRequest/{NIL}"),
+    "Schedule-actor": Rule("actor", reference, f"Location/{NIL}"),
+    "Schedule-service-type": Rule("serviceType", codings, "http://snomed.info/sct|0"),
+    "Schedule-active": Rule("active", boolean, "true"),
+    "Schedule-date": Rule("planningHorizon.start", plain, "2000-01-01"),
+    "Slot-schedule": Rule("schedule", reference, f"Schedule/{NIL}"),
+    "Slot-service-type": Rule("serviceType", codings, "http://snomed.info/sct|0"),
+    "Slot-start": Rule("start", plain, "2000-01-01"),
+    "Slot-status": Rule("status", plain, "free"),
+    "Appointment-date": Rule("start", plain, "2000-01-01"),
+    "Appointment-status": Rule("status", plain, "booked"),
+    "Appointment-location": Rule("participant.actor", locations, f"Location/{NIL}"),
+    "Appointment-service-type": Rule("serviceType", codings, "http://snomed.info/sct|0"),
+    # The patient is contained and pseudonymous: no account id to take from a resource.
+    "Appointment-patient": Rule("carebridge-no-such-element", plain, f"Patient/{NIL}"),
 }
+
+DEEP_LINK = "http://fhir-registry.smarthealthit.org/StructureDefinition/booking-deep-link"
+"""SMART Scheduling Links' booking deep link extension on a Slot."""
+
+BULK_TYPES = {"Location", "Schedule", "Slot"}
 
 
 def walk(node: Any, path: str) -> list[Any]:
@@ -312,6 +342,85 @@ class Validator:
         else:
             raise Failure(f"rest.searchParam `{name}` has no check here")
 
+    def fetch(self, url: str, accept: str | None) -> tuple[int, dict[str, str], bytes]:
+        headers = {"Accept": accept} if accept else {}
+        req = urllib.request.Request(url, headers=headers)
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as res:
+                return res.status, {k.lower(): v for k, v in res.headers.items()}, res.read()
+        except urllib.error.HTTPError as e:
+            return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
+        except (urllib.error.URLError, TimeoutError) as e:
+            raise Failure(f"GET {url}: {e}") from e
+
+    def bulk(self) -> None:
+        """Read the SMART Scheduling Links publication as a slot finder: the manifest (without
+        an Accept and with `application/json`), then every file it lists, every line an R4
+        resource of the output's type."""
+        ty = "$bulk-publish"
+        url = f"{self.base}/$bulk-publish"
+        manifest = None
+        for accept in (None, "application/json"):
+            self.stat(ty).requests += 1
+            status, headers, raw = self.fetch(url, accept)
+            if status != 200 or not headers.get("content-type", "").startswith("application/json"):
+                raise Failure(f"GET {url} (Accept {accept}): {status} {headers.get('content-type')}: {raw[:300]!r}")
+            manifest = json.loads(raw)
+        assert manifest is not None
+        for key in ("transactionTime", "request", "output"):
+            if key not in manifest:
+                raise Failure(f"GET {url}: the manifest has no `{key}`")
+        if manifest["request"] != url:
+            raise Failure(f"GET {url}: request is {manifest['request']!r}")
+        outputs = manifest["output"]
+        kinds = {o.get("type") for o in outputs}
+        if kinds != BULK_TYPES:
+            raise Failure(f"GET {url}: output types {sorted(map(str, kinds))}, expected {sorted(BULK_TYPES)}")
+        # Schedules first, so each Slot's schedule can be looked up.
+        ordered = sorted(outputs, key=lambda o: ["Location", "Schedule", "Slot"].index(o["type"]))
+        seen: dict[str, set[str]] = {t: set() for t in BULK_TYPES}
+        counts = {"free": 0, "busy": 0}
+        for o in ordered:
+            kind, file_url = o["type"], o["url"]
+            self.stat(ty).requests += 1
+            status, headers, raw = self.fetch(file_url, "application/fhir+ndjson")
+            ctype = headers.get("content-type", "")
+            if status != 200 or not ctype.startswith("application/fhir+ndjson"):
+                raise Failure(f"GET {file_url}: {status} with content type `{ctype}`")
+            for n, line in enumerate(raw.decode("utf-8").splitlines(), 1):
+                where = f"{file_url} line {n}"
+                try:
+                    data = json.loads(line)
+                except ValueError as e:
+                    raise Failure(f"{where}: not JSON: {e}") from e
+                self.validate(ty, data, kind, where)
+                if data["id"] in seen[kind]:
+                    raise Failure(f"{where}: {kind}/{data['id']} published twice")
+                seen[kind].add(data["id"])
+                if kind == "Schedule":
+                    actor = data.get("actor", [{}])[0].get("reference", "")
+                    if actor.removeprefix("Location/") not in seen["Location"]:
+                        raise Failure(f"{where}: actor {actor!r} is not in the Location files")
+                if kind == "Slot":
+                    self.bulk_slot(data, where, seen["Schedule"], counts)
+        self.stat(ty).notes.append(
+            f"{len(outputs)} files: {len(seen['Location'])} Location, {len(seen['Schedule'])} Schedule, "
+            f"{len(seen['Slot'])} Slot ({counts['free']} free, {counts['busy']} busy)"
+        )
+
+    @staticmethod
+    def bulk_slot(data: dict, where: str, schedules: set[str], counts: dict[str, int]) -> None:
+        status = data.get("status")
+        if status not in counts:
+            raise Failure(f"{where}: status {status!r}, not free or busy")
+        counts[status] += 1
+        schedule = data.get("schedule", {}).get("reference", "")
+        if schedule.removeprefix("Schedule/") not in schedules:
+            raise Failure(f"{where}: schedule {schedule!r} is not in the Schedule files")
+        links = [e for e in data.get("extension", []) if e.get("url") == DEEP_LINK]
+        if status == "free" and not (links and str(links[0].get("valueUrl", "")).startswith("http")):
+            raise Failure(f"{where}: a free slot without a booking deep link (valueUrl)")
+
     @staticmethod
     def link(bundle: dict, relation: str) -> str:
         return next((link["url"] for link in bundle.get("link", []) if link["relation"] == relation), "")
@@ -330,6 +439,11 @@ class Validator:
                 self.resource_type(resource, common)
             except Failure as e:
                 self.failures.append(f"{resource['type']}: {e}")
+        if not self.token:
+            try:
+                self.bulk()
+            except Failure as e:
+                self.failures.append(f"$bulk-publish: {e}")
         who = "signed in" if self.token else "anonymous"
         print(f"FHIR validation of {self.base} ({who}), model fhir.resources {_fr.__version__} (R4 {_fr.__fhir_version__})")
         print(f"  {'type':<20} {'requests':>8} {'resources validated':>20}")
@@ -345,6 +459,8 @@ class Validator:
                 print(f"  - {f}", file=sys.stderr)
             return 1
         print("OK: every document is valid FHIR R4 and every declared search parameter works")
+        if not self.token:
+            print("OK: the SMART Scheduling Links publication reads as a slot finder reads it, every line R4")
         return 0
 
 
